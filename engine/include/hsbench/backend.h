@@ -1,0 +1,182 @@
+// The crypto backend interface: everything a TLS 1.2 or 1.3 handshake asks of
+// a crypto library, and nothing else. The engine sees only these types and the
+// IANA ids of algorithms.h; a backend is a plugin (a shared object) exporting
+// one C entry point (HSBENCH_BACKEND_ENTRY_POINT, below), loaded with dlopen(RTLD_LOCAL) so
+// that libraries exporting the same symbols (OpenSSL and BoringSSL) can share
+// one process.
+//
+// Rules every backend keeps:
+//  - An algorithm the library lacks is unsupported: it is absent from
+//    algorithms() and the factory returns nullptr. Nothing is emulated.
+//  - Objects made by one backend are only ever passed back to that backend.
+//  - The Backend object and loaded keys (PrivateKey, PublicKey, TrustStore)
+//    are safe to use from several threads at once; per-handshake contexts
+//    (HashContext, AeadContext, KeyShare, CertificateChain) belong to one
+//    thread.
+//  - Failures return false or nullptr; nothing throws across the interface.
+//    Load-time calls that take an out_error explain themselves in one line.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hsbench/algorithms.h"
+
+namespace hsbench {
+
+// Bumped whenever a virtual function or a struct below changes shape; a
+// plugin built against another version is refused at load time.
+inline constexpr uint32_t kBackendAbiVersion = 1;
+
+// A running hash, for transcripts. Copyable, so one transcript can fork
+// (TLS 1.3 hashes the transcript at many points).
+class HashContext {
+ public:
+  virtual ~HashContext() = default;
+  virtual Hash hash() const = 0;
+  virtual void update(ByteView data) = 0;
+  // Writes the digest of everything so far into out (digest_length(hash())
+  // bytes) and leaves the running state untouched.
+  virtual void current_digest(std::span<uint8_t> out) const = 0;
+  virtual std::unique_ptr<HashContext> clone() const = 0;
+};
+
+// One direction of an AEAD with its key set (RFC 5116). Nonces are
+// kAeadNonceLength bytes and tags kAeadTagLength bytes for every algorithm.
+class AeadContext {
+ public:
+  virtual ~AeadContext() = default;
+  virtual Aead aead() const = 0;
+  // out must be plaintext.size() + kAeadTagLength bytes; it may alias
+  // plaintext exactly.
+  virtual bool seal(ByteView nonce, ByteView additional_data, ByteView plaintext,
+                    std::span<uint8_t> out) = 0;
+  // out must be ciphertext.size() - kAeadTagLength bytes; it may alias
+  // ciphertext exactly. Returns false if the tag does not verify.
+  virtual bool open(ByteView nonce, ByteView additional_data, ByteView ciphertext,
+                    std::span<uint8_t> out) = 0;
+};
+
+// An ephemeral key pair for one (EC)DHE exchange.
+class KeyShare {
+ public:
+  virtual ~KeyShare() = default;
+  virtual Group group() const = 0;
+  // The public key as TLS carries it (see public_key_length()).
+  virtual ByteView public_key() const = 0;
+  // Computes the shared secret with the peer's public key into out
+  // (shared_secret_length(group()) bytes). Returns false for a malformed or
+  // invalid peer key (not on the curve, or an all-zero X25519 result).
+  virtual bool derive(ByteView peer_public_key, std::span<uint8_t> out) = 0;
+};
+
+// A public key taken from a certificate.
+class PublicKey {
+ public:
+  virtual ~PublicKey() = default;
+  virtual KeyInfo info() const = 0;
+  virtual bool verify(SignatureScheme scheme, ByteView message, ByteView signature) const = 0;
+  // RSA PKCS#1 v1.5 encryption (RSAES-PKCS1-v1_5), as TLS 1.2 RSA key
+  // transport uses it. out must be at least info().bits / 8 bytes.
+  virtual bool rsa_encrypt_pkcs1(ByteView plaintext, std::span<uint8_t> out,
+                                 size_t* out_len) const = 0;
+};
+
+// A long-term private key, loaded once and used for every handshake.
+class PrivateKey {
+ public:
+  virtual ~PrivateKey() = default;
+  virtual KeyInfo info() const = 0;
+  // Signs message (not a digest: the scheme names the hash) into out, which
+  // must be at least kMaxSignatureLength bytes.
+  virtual bool sign(SignatureScheme scheme, ByteView message, std::span<uint8_t> out,
+                    size_t* out_len) const = 0;
+  // RSA PKCS#1 v1.5 decryption. Returns false on bad padding; the TLS
+  // server hides that failure itself (RFC 5246, section 7.4.7.1).
+  virtual bool rsa_decrypt_pkcs1(ByteView ciphertext, std::span<uint8_t> out,
+                                 size_t* out_len) const = 0;
+};
+
+// A parsed X.509 chain, leaf first, as a Certificate message carries it.
+class CertificateChain {
+ public:
+  virtual ~CertificateChain() = default;
+  virtual size_t size() const = 0;
+  virtual std::unique_ptr<PublicKey> leaf_public_key() const = 0;
+};
+
+// Trust anchors, prepared once.
+class TrustStore {
+ public:
+  virtual ~TrustStore() = default;
+  // Verifies chain up to one of the anchors, at the current time. When
+  // hostname is not empty, the leaf must also be valid for it (RFC 6125).
+  virtual bool verify(const CertificateChain& chain, std::string_view hostname,
+                      std::string* out_error) const = 0;
+};
+
+// What a backend can do, for capability listings and scenario filtering.
+struct Algorithms {
+  std::vector<Hash> hashes;  // also the hashes HMAC, HKDF and the PRF accept
+  std::vector<Aead> aeads;
+  std::vector<Group> groups;
+  std::vector<SignatureScheme> signature_schemes;
+  bool hkdf = false;
+  bool tls12_prf = false;
+  bool rsa_pkcs1_encryption = false;
+  bool x509 = false;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // Short name used on the command line: "openssl", "boringssl", "null".
+  virtual std::string_view name() const = 0;
+  // The library's own version string, e.g. "OpenSSL 3.0.19 ...".
+  virtual std::string_view version() const = 0;
+  virtual const Algorithms& algorithms() const = 0;
+
+  virtual bool random(std::span<uint8_t> out) = 0;
+
+  virtual std::unique_ptr<HashContext> new_hash(Hash hash) = 0;
+  virtual bool hmac(Hash hash, ByteView key, ByteView data, std::span<uint8_t> out) = 0;
+  // RFC 5869. extract writes digest_length(hash) bytes.
+  virtual bool hkdf_extract(Hash hash, ByteView salt, ByteView ikm, std::span<uint8_t> out_prk) = 0;
+  virtual bool hkdf_expand(Hash hash, ByteView prk, ByteView info, std::span<uint8_t> out) = 0;
+  // The TLS 1.2 PRF, P_hash(secret, label || seed) (RFC 5246, section 5).
+  virtual bool tls12_prf(Hash hash, ByteView secret, std::string_view label, ByteView seed,
+                         std::span<uint8_t> out) = 0;
+
+  virtual std::unique_ptr<AeadContext> new_aead(Aead aead, ByteView key) = 0;
+
+  virtual std::unique_ptr<KeyShare> generate_key_share(Group group) = 0;
+  // A key share from a given private key (32 bytes for x25519, a big-endian
+  // scalar of the field size otherwise), so tests and instruction counts can
+  // be deterministic.
+  virtual std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) = 0;
+
+  // A private key from PEM or DER (PKCS#8 or the traditional format).
+  virtual std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,
+                                                       std::string* out_error) = 0;
+  // Parses DER certificates, leaf first. nullptr if any fails to parse.
+  virtual std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der_certs) = 0;
+  virtual std::unique_ptr<TrustStore> new_trust_store(std::span<const ByteView> der_anchors,
+                                                      std::string* out_error) = 0;
+};
+
+}  // namespace hsbench
+
+// The one symbol a backend plugin exports:
+//   extern "C" hsbench::Backend* hsbench_backend_create(uint32_t abi_version);
+// It returns nullptr when abi_version is not the plugin's kBackendAbiVersion
+// or the library cannot start. The caller owns the result.
+#define HSBENCH_BACKEND_ENTRY_POINT "hsbench_backend_create"
+using HsbenchBackendCreateFn = hsbench::Backend* (*)(uint32_t abi_version);
+
+#define HSBENCH_EXPORT __attribute__((visibility("default")))

@@ -1,0 +1,43 @@
+// The certificates and key a handshake uses, read from files once. Files are
+// PEM (several certificates may follow each other in one file) or DER.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hsbench/algorithms.h"
+
+namespace hsbench {
+
+struct PkiFiles {
+  std::string chain;  // leaf first, then intermediates
+  std::string key;    // the leaf's private key
+  std::string root;   // trust anchor(s) for the client
+};
+
+// The raw material, as DER, independent of any backend.
+struct Pki {
+  std::string name;             // e.g. "rsa2048", or "custom"
+  std::vector<Bytes> chain;     // DER certificates, leaf first
+  Bytes key;                    // PEM or DER private key, as read
+  std::vector<Bytes> roots;     // DER trust anchors
+};
+
+// The default PKI kinds shipped in pki/: rsa2048, rsa3072, rsa4096,
+// ecdsa-p256, ecdsa-p384, ed25519.
+const std::vector<std::string>& default_pki_kinds();
+
+// Files of the default PKI of a kind under dir: DIR/KIND/{chain,key,root}.pem.
+PkiFiles default_pki_files(std::string_view dir, std::string_view kind);
+
+// The pki/ directory shipped with hsbench: $HSBENCH_PKI_DIR if set, else
+// share/hsbench/pki beside the executable's bin/, else the source tree's.
+std::string default_pki_dir();
+
+// Reads and decodes the files. nullptr and one line in out_error on failure
+// (unreadable file, no certificate or key in it, malformed PEM).
+std::unique_ptr<Pki> read_pki(std::string name, const PkiFiles& files, std::string* out_error);
+
+}  // namespace hsbench
