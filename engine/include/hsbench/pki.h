@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hsbench/algorithms.h"
+#include "hsbench/backend.h"
 
 namespace hsbench {
 
@@ -39,5 +40,27 @@ std::string default_pki_dir();
 // Reads and decodes the files. nullptr and one line in out_error on failure
 // (unreadable file, no certificate or key in it, malformed PEM).
 std::unique_ptr<Pki> read_pki(std::string name, const PkiFiles& files, std::string* out_error);
+
+// A Pki prepared on one backend, once, and shared by every handshake (as a
+// server keeps its key and a client its trust store).
+struct Credentials {
+  std::vector<ByteView> chain_der;  // views into the Pki, which must outlive this
+  std::unique_ptr<CertificateChain> chain;
+  std::unique_ptr<PrivateKey> key;
+  std::unique_ptr<TrustStore> trust;
+  KeyInfo leaf;  // the leaf certificate's key
+};
+
+// Parses the Pki on backend and checks that it is usable: the chain
+// verifies against the roots for hostname (unless empty), and the private
+// key signs what the leaf's public key verifies. nullptr and one line in
+// out_error otherwise.
+std::unique_ptr<Credentials> prepare_credentials(Backend& backend, const Pki& pki,
+                                                 std::string_view hostname,
+                                                 std::string* out_error);
+
+// The signature schemes a key of this kind can make, in
+// kAllSignatureSchemes order.
+std::vector<SignatureScheme> signature_schemes_for(KeyInfo key);
 
 }  // namespace hsbench
