@@ -36,6 +36,24 @@ enum class SignatureScheme : uint16_t {
   ed25519 = 0x0807,
 };
 
+// TLS protocol versions as they appear on the wire.
+enum class TlsVersion : uint16_t { tls12 = 0x0303, tls13 = 0x0304 };
+
+// TLS Cipher Suites registry. TLS 1.3 suites name only the AEAD and hash
+// (RFC 8446 appendix B.4); TLS 1.2 suites also fix the key exchange and the
+// certificate's key (RFC 5288, RFC 5289).
+enum class CipherSuite : uint16_t {
+  TLS_AES_128_GCM_SHA256 = 0x1301,
+  TLS_AES_256_GCM_SHA384 = 0x1302,
+  TLS_CHACHA20_POLY1305_SHA256 = 0x1303,
+  TLS_RSA_WITH_AES_128_GCM_SHA256 = 0x009c,
+  TLS_RSA_WITH_AES_256_GCM_SHA384 = 0x009d,
+  TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xc02b,
+  TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = 0xc02c,
+  TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xc02f,
+  TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xc030,
+};
+
 // The kind of a long-term key, as certificates carry it.
 enum class KeyType : uint8_t { rsa, ecdsa_p256, ecdsa_p384, ed25519 };
 
@@ -57,6 +75,60 @@ inline constexpr SignatureScheme kAllSignatureSchemes[] = {
     SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
     SignatureScheme::ed25519,
 };
+
+constexpr std::string_view name(TlsVersion v) {
+  switch (v) {
+    case TlsVersion::tls12: return "1.2";
+    case TlsVersion::tls13: return "1.3";
+  }
+  return "unknown";
+}
+
+// How a TLS 1.2 suite agrees on the premaster secret.
+enum class KeyExchange : uint8_t { rsa, ecdhe_rsa, ecdhe_ecdsa, tls13 };
+
+struct CipherSuiteInfo {
+  CipherSuite id;
+  std::string_view name;  // the IANA name
+  TlsVersion version;
+  KeyExchange kx;
+  Aead aead;
+  Hash hash;  // PRF / HKDF hash
+};
+
+inline constexpr CipherSuiteInfo kCipherSuites[] = {
+    {CipherSuite::TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", TlsVersion::tls13,
+     KeyExchange::tls13, Aead::aes128gcm, Hash::sha256},
+    {CipherSuite::TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", TlsVersion::tls13,
+     KeyExchange::tls13, Aead::aes256gcm, Hash::sha384},
+    {CipherSuite::TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", TlsVersion::tls13,
+     KeyExchange::tls13, Aead::chacha20poly1305, Hash::sha256},
+    {CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256",
+     TlsVersion::tls12, KeyExchange::rsa, Aead::aes128gcm, Hash::sha256},
+    {CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384",
+     TlsVersion::tls12, KeyExchange::rsa, Aead::aes256gcm, Hash::sha384},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", TlsVersion::tls12, KeyExchange::ecdhe_ecdsa,
+     Aead::aes128gcm, Hash::sha256},
+    {CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+     "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", TlsVersion::tls12, KeyExchange::ecdhe_ecdsa,
+     Aead::aes256gcm, Hash::sha384},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+     TlsVersion::tls12, KeyExchange::ecdhe_rsa, Aead::aes128gcm, Hash::sha256},
+    {CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+     TlsVersion::tls12, KeyExchange::ecdhe_rsa, Aead::aes256gcm, Hash::sha384},
+};
+
+constexpr const CipherSuiteInfo* cipher_suite_info(CipherSuite id) {
+  for (const auto& s : kCipherSuites) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+constexpr const CipherSuiteInfo* cipher_suite_info(uint16_t wire_id) {
+  return cipher_suite_info(static_cast<CipherSuite>(wire_id));
+}
 
 constexpr std::string_view name(Hash h) {
   switch (h) {

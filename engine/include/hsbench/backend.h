@@ -120,6 +120,60 @@ class TrustStore {
                       std::string* out_error) const = 0;
 };
 
+// --- The library's own TLS stack ("native"), driven over memory buffers. ---
+
+// One side's configuration, fixed for every connection of a NativeContext.
+struct NativeConfig {
+  bool server = false;
+  TlsVersion version = TlsVersion::tls13;   // exactly this version
+  std::vector<CipherSuite> cipher_suites;   // offered (client) or accepted (server), in order
+  std::vector<Group> groups;                // offered/accepted, in order; the client's
+                                            // first is its TLS 1.3 key share
+  std::vector<SignatureScheme> signature_schemes;  // empty: the library's default
+  std::vector<ByteView> chain_der;          // server: its chain, leaf first
+  ByteView private_key;                     // server: PEM or DER
+  std::vector<ByteView> roots_der;          // client: trust anchors
+  std::string hostname;                     // client: checked against the leaf unless empty
+  bool tickets = false;                     // issue (server) / keep (client) session tickets
+};
+
+// A client's resumable session, from an earlier connection of the same
+// NativeContext.
+class NativeSession {
+ public:
+  virtual ~NativeSession() = default;
+};
+
+class NativeConnection {
+ public:
+  enum class Status { in_progress, established, failed };
+  virtual ~NativeConnection() = default;
+  // Consumes in (bytes from the peer; may be empty), advances the handshake
+  // as far as it can, and appends the bytes for the peer to out.
+  virtual Status handshake(ByteView in, Bytes* out) = 0;
+  // Seals application data into records appended to out.
+  virtual bool write(ByteView plaintext, Bytes* out) = 0;
+  // Consumes records in (post-handshake messages such as tickets too) and
+  // appends the application data to out_plaintext; bytes for the peer (if
+  // any) go to out.
+  virtual bool read(ByteView in, Bytes* out_plaintext, Bytes* out) = 0;
+  // Why the last call failed, one line (the library's error and any alert).
+  virtual std::string error() const = 0;
+  virtual bool resumed() const = 0;
+  virtual uint16_t negotiated_cipher_suite() const = 0;
+  // The client's session for a later resumption (after the server's
+  // tickets have been read); nullptr if there is none.
+  virtual std::unique_ptr<NativeSession> session() const = 0;
+};
+
+// An SSL_CTX or equivalent, prepared once and shared by connections of one
+// thread.
+class NativeContext {
+ public:
+  virtual ~NativeContext() = default;
+  virtual std::unique_ptr<NativeConnection> new_connection(const NativeSession* resume) = 0;
+};
+
 // What a backend can do, for capability listings and scenario filtering.
 struct Algorithms {
   std::vector<Hash> hashes;  // also the hashes HMAC, HKDF and the PRF accept
@@ -168,6 +222,15 @@ class Backend {
   virtual std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der_certs) = 0;
   virtual std::unique_ptr<TrustStore> new_trust_store(std::span<const ByteView> der_anchors,
                                                       std::string* out_error) = 0;
+
+  // The library's own TLS stack; nullptr with a reason when the backend has
+  // none (the null backend) or cannot do what config asks.
+  virtual std::unique_ptr<NativeContext> new_native_context(const NativeConfig& config,
+                                                            std::string* out_error) {
+    (void)config;
+    *out_error = std::string(name()) + " has no TLS stack of its own";
+    return nullptr;
+  }
 };
 
 }  // namespace hsbench
