@@ -1,0 +1,36 @@
+// Scenarios: everything that changes what a handshake costs, named by an id
+// such as "tls12-ecdhe-x25519-ecdsa-p256". One data table defines them all.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hsbench/algorithms.h"
+
+namespace hsbench {
+
+enum class KxMode : uint8_t { rsa, ecdhe };
+
+struct Scenario {
+  std::string id;
+  TlsVersion version;
+  KxMode kx;
+  Group group;              // the (EC)DHE group; unused for RSA key transport
+  std::string cert;         // default PKI kind: rsa2048, ecdsa-p256, ...
+  CipherSuite suite;
+  SignatureScheme signature_scheme;  // what the server signs with (ECDHE and TLS 1.3)
+  bool resumption = false;
+};
+
+const std::vector<Scenario>& all_scenarios();
+const Scenario* find_scenario(std::string_view id);
+
+// "rsa" or the group's short name as scenario ids spell it: x25519, p256, p384.
+std::string_view kx_name(const Scenario& s);
+
+// The scenarios of the default RSA-versus-ECDHE matrix.
+std::vector<const Scenario*> default_scenarios();
+
+}  // namespace hsbench

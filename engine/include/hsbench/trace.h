@@ -1,0 +1,135 @@
+// What one handshake did, step by step: each step is one message written or
+// read by one side, with its wall time and the crypto operations inside it.
+// Fixed-capacity and reused across handshakes, so recording allocates
+// nothing.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "hsbench/algorithms.h"
+
+namespace hsbench {
+
+enum class Side : uint8_t { client, server };
+enum class Action : uint8_t { write, read };
+
+constexpr Side peer(Side s) { return s == Side::client ? Side::server : Side::client; }
+constexpr std::string_view name(Side s) { return s == Side::client ? "client" : "server"; }
+constexpr std::string_view name(Action a) { return a == Action::write ? "write" : "read"; }
+
+// A message on the wire, as a step names it. ChangeCipherSpec and
+// application data are records rather than handshake messages, but they
+// are steps all the same.
+enum class Message : uint8_t {
+  client_hello,
+  server_hello,
+  hello_retry_request,
+  encrypted_extensions,
+  certificate,
+  server_key_exchange,
+  server_hello_done,
+  certificate_verify,
+  client_key_exchange,
+  change_cipher_spec,
+  finished,
+  new_session_ticket,
+  application_data,
+};
+
+std::string_view name(Message m);
+
+// The 8 steps users think in (DESIGN.md, "Steps"): 1 ClientHello,
+// 2 ServerHello, 3 Certificate, 4 Key exchange, 5 Server Finished, 6 Client
+// key exchange, 7 Client Finished, 8 Session established.
+inline constexpr int kUserSteps = 8;
+std::string_view user_step_name(int user_step);
+// The user step of a message, by who sent it. 0 for messages outside the 8
+// (a TLS 1.3 NewSessionTicket, which follows the handshake).
+int user_step(TlsVersion version, Message message, Side sender);
+
+enum class OpKind : uint8_t {
+  random,
+  hash,           // transcript hashing
+  hmac,
+  hkdf_extract,
+  hkdf_expand,
+  prf,            // TLS 1.2 PRF; detail = PrfLabel
+  aead_key,       // setting up a record key
+  aead_seal,
+  aead_open,
+  keygen,
+  derive,
+  sign,
+  verify,
+  rsa_encrypt,    // detail = modulus bits
+  rsa_decrypt,
+  parse_chain,
+  verify_chain,
+};
+
+enum class PrfLabel : uint16_t {
+  none,
+  master_secret,
+  extended_master_secret,
+  key_expansion,
+  client_finished,
+  server_finished,
+};
+
+// One crypto operation, named by kind, algorithm (an IANA id of the kind's
+// family) and a detail.
+struct CryptoOp {
+  OpKind kind = OpKind::random;
+  uint16_t alg = 0;
+  uint16_t detail = 0;
+  friend bool operator==(const CryptoOp&, const CryptoOp&) = default;
+};
+
+// "sign:ecdsa_secp256r1_sha256", "decrypt:rsa2048-pkcs1", "prf:master_secret", ...
+std::string op_name(CryptoOp op);
+
+struct OpSample {
+  CryptoOp op;
+  uint32_t ns = 0;
+};
+
+struct Step {
+  Side side = Side::client;
+  Action action = Action::write;
+  Message message = Message::client_hello;
+  uint64_t ns = 0;
+  uint16_t first_op = 0;  // index into HandshakeTrace::ops
+  uint16_t op_count = 0;
+};
+
+struct HandshakeTrace {
+  static constexpr size_t kMaxSteps = 64;
+  static constexpr size_t kMaxOps = 512;
+
+  TlsVersion version = TlsVersion::tls12;
+  std::array<Step, kMaxSteps> steps;
+  size_t step_count = 0;
+  std::array<OpSample, kMaxOps> ops;
+  size_t op_count = 0;
+  uint64_t total_ns = 0;
+  bool overflow = false;  // more steps or ops than fit; the excess was dropped
+
+  void clear() {
+    step_count = op_count = 0;
+    total_ns = 0;
+    overflow = false;
+  }
+  void add_op(CryptoOp op, uint64_t ns) {
+    if (op_count == kMaxOps) {
+      overflow = true;
+      return;
+    }
+    ops[op_count++] = {op, static_cast<uint32_t>(ns > UINT32_MAX ? UINT32_MAX : ns)};
+  }
+};
+
+}  // namespace hsbench

@@ -1,0 +1,21 @@
+// Engine and native configurations for a scenario, so that every pairing
+// (engine or libssl on either side) negotiates exactly the same thing.
+#pragma once
+
+#include "hsbench/backend.h"
+#include "hsbench/engine.h"
+#include "hsbench/pki.h"
+#include "hsbench/scenario.h"
+#include "tls/connection.h"
+
+namespace hsbench {
+
+// What the client offers to verify, in the order real clients use.
+extern const std::vector<SignatureScheme> kClientSignatureSchemes;
+
+tls::Config engine_client_config(const Scenario& s, const TrustStore* trust);
+tls::Config engine_server_config(const Scenario& s, const Credentials* credentials);
+NativeConfig native_client_config(const Scenario& s, const Pki& pki);
+NativeConfig native_server_config(const Scenario& s, const Pki& pki);
+
+}  // namespace hsbench

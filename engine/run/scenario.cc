@@ -1,0 +1,72 @@
+#include "hsbench/scenario.h"
+
+namespace hsbench {
+namespace {
+
+using CS = CipherSuite;
+using SS = SignatureScheme;
+
+// The table. TLS 1.2 suites follow the key exchange and certificate; the
+// server signs with what modern servers choose for its key (RSA-PSS for RSA
+// keys, as OpenSSL and BoringSSL do).
+const std::vector<Scenario>& table() {
+  static const std::vector<Scenario> scenarios = {
+      // TLS 1.2, RSA key transport: no forward secrecy.
+      {"tls12-rsa-rsa2048", TlsVersion::tls12, KxMode::rsa, Group::x25519, "rsa2048",
+       CS::TLS_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256},
+      {"tls12-rsa-rsa3072", TlsVersion::tls12, KxMode::rsa, Group::x25519, "rsa3072",
+       CS::TLS_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256},
+      {"tls12-rsa-rsa4096", TlsVersion::tls12, KxMode::rsa, Group::x25519, "rsa4096",
+       CS::TLS_RSA_WITH_AES_256_GCM_SHA384, SS::rsa_pss_rsae_sha384},
+      // TLS 1.2, ECDHE with RSA certificates.
+      {"tls12-ecdhe-x25519-rsa2048", TlsVersion::tls12, KxMode::ecdhe, Group::x25519, "rsa2048",
+       CS::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256},
+      {"tls12-ecdhe-p256-rsa2048", TlsVersion::tls12, KxMode::ecdhe, Group::secp256r1, "rsa2048",
+       CS::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256},
+      {"tls12-ecdhe-x25519-rsa4096", TlsVersion::tls12, KxMode::ecdhe, Group::x25519, "rsa4096",
+       CS::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, SS::rsa_pss_rsae_sha384},
+      // TLS 1.2, ECDHE with ECDSA and EdDSA certificates.
+      {"tls12-ecdhe-x25519-ecdsa-p256", TlsVersion::tls12, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256},
+      {"tls12-ecdhe-p256-ecdsa-p256", TlsVersion::tls12, KxMode::ecdhe, Group::secp256r1,
+       "ecdsa-p256", CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256},
+      {"tls12-ecdhe-p384-ecdsa-p384", TlsVersion::tls12, KxMode::ecdhe, Group::secp384r1,
+       "ecdsa-p384", CS::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, SS::ecdsa_secp384r1_sha384},
+      {"tls12-ecdhe-x25519-ed25519", TlsVersion::tls12, KxMode::ecdhe, Group::x25519, "ed25519",
+       CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SS::ed25519},
+  };
+  return scenarios;
+}
+
+}  // namespace
+
+const std::vector<Scenario>& all_scenarios() { return table(); }
+
+const Scenario* find_scenario(std::string_view id) {
+  for (const auto& s : table()) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+std::string_view kx_name(const Scenario& s) {
+  if (s.kx == KxMode::rsa) return "rsa";
+  switch (s.group) {
+    case Group::x25519: return "x25519";
+    case Group::secp256r1: return "p256";
+    case Group::secp384r1: return "p384";
+  }
+  return "unknown";
+}
+
+std::vector<const Scenario*> default_scenarios() {
+  std::vector<const Scenario*> out;
+  for (std::string_view id :
+       {"tls12-rsa-rsa2048", "tls12-ecdhe-x25519-rsa2048", "tls12-ecdhe-x25519-ecdsa-p256",
+        "tls12-ecdhe-p256-ecdsa-p256", "tls13-x25519-rsa2048", "tls13-x25519-ecdsa-p256"}) {
+    if (const Scenario* s = find_scenario(id)) out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace hsbench

@@ -1,0 +1,141 @@
+// A TLS endpoint of the engine: the state shared by the client and the
+// server of both versions, and the machinery their state functions use to
+// read and write messages. A connection never does I/O: the driver hands it
+// the peer's bytes (receive) and takes what it wrote (output).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hsbench/backend.h"
+#include "hsbench/pki.h"
+#include "hsbench/trace.h"
+#include "tls/bytes.h"
+#include "tls/crypto.h"
+#include "tls/protocol.h"
+#include "tls/record.h"
+#include "tls/transcript.h"
+
+namespace hsbench::tls {
+
+struct Config {
+  TlsVersion min_version = TlsVersion::tls12;
+  TlsVersion max_version = TlsVersion::tls13;
+  // Client: offered, in order. Server: accepted, in its order of preference.
+  std::vector<CipherSuite> cipher_suites;
+  std::vector<Group> groups;
+  std::vector<SignatureScheme> signature_schemes;
+  // Bytes of application data each side sends once the handshake is done
+  // (the "session established" step).
+  size_t application_data_length = 64;
+
+  // Client: the trust anchors, and the name sent as SNI and checked against
+  // the leaf certificate (no check when empty).
+  const TrustStore* trust = nullptr;
+  std::string server_name;
+
+  // Server: its chain, key and their kind.
+  const Credentials* credentials = nullptr;
+};
+
+class Connection {
+ public:
+  enum class Status {
+    progressed,  // ran a state that handled no message
+    step,        // handled one message: last_step() says which
+    want_read,   // needs more bytes from the peer
+    done,        // handshake and application data exchange complete
+    failed,      // error() says why; an alert is in output()
+  };
+
+  struct StepId {
+    Message message;
+    Action action;
+  };
+
+  Connection(Side side, Backend* backend, const Config* config);
+  virtual ~Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Makes the connection ready for a new handshake, keeping its buffers.
+  virtual void reset();
+
+  Status advance();
+  StepId last_step() const { return last_step_; }
+
+  void receive(ByteView bytes);
+  Bytes& output() { return out_; }
+
+  Side side() const { return side_; }
+  const Error& error() const { return error_; }
+  TlsVersion version() const { return version_; }
+  CipherSuite cipher_suite() const { return suite_->id; }
+  Crypto& crypto() { return crypto_; }
+  // The application data the peer sent.
+  ByteView received_application_data() const { return app_in_; }
+
+ protected:
+  enum class Next { ok, read, done, error };
+  // Runs the current state once.
+  virtual Next run_state() = 0;
+
+  // Reads the next handshake message of the given type. Next::read while it
+  // is incomplete; an error for any other message. The message (header
+  // included, as the transcript takes it) stays valid until the next read.
+  Next read_handshake(HandshakeType type, ByteView* out_body, ByteView* out_message);
+  // True if the next handshake message is complete and of this type.
+  Next peek_handshake(HandshakeType* out_type);
+  Next read_change_cipher_spec();
+  Next read_application_data();
+
+  // Starts a message in the scratch buffer; write its body, then send it.
+  Writer begin_message(HandshakeType type);
+  // Adds the message to the transcript and writes it as records.
+  Next send_message();
+  Next send_change_cipher_spec();
+  Next send_application_data();
+
+  Next fail(Alert alert, const char* reason);
+  void step(Message m, Action a) {
+    last_step_ = {m, a};
+    stepped_ = true;
+  }
+
+  // Record keys for one direction from a key and IV.
+  bool make_record_keys(Aead aead, ByteView key, ByteView iv, bool tls13, RecordKeys* out);
+
+  const Config& config() const { return *config_; }
+
+  Side side_;
+  const Config* config_;
+  Crypto crypto_;
+  RecordLayer records_;
+  Transcript transcript_;
+  TlsVersion version_ = TlsVersion::tls12;
+  const CipherSuiteInfo* suite_ = nullptr;
+  uint8_t client_random_[kRandomLength] = {};
+  uint8_t server_random_[kRandomLength] = {};
+
+  Bytes msg_;  // the message being written
+  Writer::Prefix msg_length_{};
+
+ private:
+  // Pulls records until a whole handshake message is buffered.
+  Next fill_handshake();
+  Next handle_alert(ByteView payload);
+
+  Bytes in_;       // bytes from the peer
+  size_t in_pos_ = 0;
+  Bytes hs_in_;    // reassembled handshake messages
+  size_t hs_pos_ = 0;
+  Bytes app_in_;   // application data received
+  Bytes out_;      // bytes for the peer
+  Error error_;
+  bool failed_ = false;
+  bool stepped_ = false;
+  StepId last_step_{Message::client_hello, Action::write};
+};
+
+}  // namespace hsbench::tls

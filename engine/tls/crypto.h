@@ -1,0 +1,78 @@
+// The engine's only way to the backend. Every call is timed and charged, as
+// a named CryptoOp, to the trace the driver points it at (nothing is timed
+// when no trace is set). It is also where the determinism hooks live.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "hsbench/backend.h"
+#include "hsbench/trace.h"
+#include "tls/clock.h"
+
+namespace hsbench::tls {
+
+// Replaces the backend's randomness and ephemeral keys, for known-answer
+// tests (RFC 8448) and repeatable instruction counts.
+struct Determinism {
+  std::function<void(std::span<uint8_t>)> random;
+  // The private key for the next ephemeral share of a group.
+  std::function<Bytes(Group)> ephemeral_private_key;
+};
+
+class Crypto {
+ public:
+  explicit Crypto(Backend* backend) : backend_(backend) {}
+
+  Backend& backend() const { return *backend_; }
+  void set_trace(HandshakeTrace* trace) { trace_ = trace; }
+  void set_determinism(const Determinism* d) { determinism_ = d; }
+
+  bool random(std::span<uint8_t> out);
+
+  std::unique_ptr<HashContext> new_hash(Hash hash) { return backend_->new_hash(hash); }
+  void hash_update(HashContext& ctx, ByteView data);
+  void hash_digest(const HashContext& ctx, std::span<uint8_t> out);
+
+  bool hmac(Hash hash, ByteView key, ByteView data, std::span<uint8_t> out);
+  bool hkdf_extract(Hash hash, ByteView salt, ByteView ikm, std::span<uint8_t> out);
+  bool hkdf_expand(Hash hash, ByteView prk, ByteView info, std::span<uint8_t> out);
+  bool prf(Hash hash, PrfLabel label, ByteView secret, std::string_view label_text, ByteView seed,
+           std::span<uint8_t> out);
+
+  std::unique_ptr<AeadContext> new_aead(Aead aead, ByteView key);
+  bool seal(AeadContext& ctx, ByteView nonce, ByteView ad, ByteView in, std::span<uint8_t> out);
+  bool open(AeadContext& ctx, ByteView nonce, ByteView ad, ByteView in, std::span<uint8_t> out);
+
+  std::unique_ptr<KeyShare> keygen(Group group);
+  bool derive(KeyShare& share, ByteView peer, std::span<uint8_t> out);
+
+  bool sign(const PrivateKey& key, SignatureScheme scheme, ByteView message,
+            std::span<uint8_t> out, size_t* out_len);
+  bool verify(const PublicKey& key, SignatureScheme scheme, ByteView message, ByteView signature);
+  bool rsa_encrypt(const PublicKey& key, ByteView plaintext, std::span<uint8_t> out,
+                   size_t* out_len);
+  bool rsa_decrypt(const PrivateKey& key, ByteView ciphertext, std::span<uint8_t> out,
+                   size_t* out_len);
+
+  std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der);
+  bool verify_chain(const TrustStore& trust, const CertificateChain& chain,
+                    std::string_view hostname);
+
+ private:
+  template <typename F>
+  auto timed(CryptoOp op, F&& f) {
+    if (trace_ == nullptr) return f();
+    auto start = StepClock::now();
+    auto result = f();
+    trace_->add_op(op, elapsed_ns(start, StepClock::now()));
+    return result;
+  }
+
+  Backend* backend_;
+  HandshakeTrace* trace_ = nullptr;
+  const Determinism* determinism_ = nullptr;
+};
+
+}  // namespace hsbench::tls

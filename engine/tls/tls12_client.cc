@@ -1,0 +1,379 @@
+// TLS 1.2 client states (RFC 5246 7.3, RFC 8422, RFC 7627), and the hello
+// states both versions share.
+#include <algorithm>
+#include <cstring>
+
+#include "tls/client.h"
+#include "tls/handshake_util.h"
+#include "tls/messages.h"
+#include "tls/tls12_keys.h"
+
+namespace hsbench::tls {
+
+namespace {
+constexpr size_t kMaxChainLength = 10;
+}
+
+void Client::reset() {
+  Connection::reset();
+  state_ = State::send_client_hello;
+  extended_master_secret_ = false;
+  chain_.reset();
+  server_key_.reset();
+  key_share_.reset();
+  server_public_key_.clear();
+  pending_read_ = {};
+  pending_write_ = {};
+}
+
+const char* Client::state_name(State s) {
+  switch (s) {
+    case State::send_client_hello: return "send_client_hello";
+    case State::read_server_hello: return "read_server_hello";
+    case State::read_certificate: return "read_certificate";
+    case State::read_server_key_exchange: return "read_server_key_exchange";
+    case State::read_server_hello_done: return "read_server_hello_done";
+    case State::send_client_key_exchange: return "send_client_key_exchange";
+    case State::send_change_cipher_spec: return "send_change_cipher_spec";
+    case State::send_finished: return "send_finished";
+    case State::read_change_cipher_spec: return "read_change_cipher_spec";
+    case State::read_finished: return "read_finished";
+    case State::send_application_data: return "send_application_data";
+    case State::read_application_data: return "read_application_data";
+    case State::done: return "done";
+  }
+  return "unknown";
+}
+
+Connection::Next Client::run_state() {
+  switch (state_) {
+    case State::send_client_hello: return do_send_client_hello();
+    case State::read_server_hello: return do_read_server_hello();
+    case State::read_certificate: return do_read_certificate();
+    case State::read_server_key_exchange: return do_read_server_key_exchange();
+    case State::read_server_hello_done: return do_read_server_hello_done();
+    case State::send_client_key_exchange: return do_send_client_key_exchange();
+    case State::send_change_cipher_spec: return do_send_change_cipher_spec();
+    case State::send_finished: return do_send_finished();
+    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
+    case State::read_finished: return do_read_finished();
+    case State::send_application_data: return do_send_application_data();
+    case State::read_application_data: return do_read_application_data();
+    case State::done: return Next::done;
+  }
+  return fail(Alert::internal_error, "bad state");
+}
+
+bool Client::offers(CipherSuite s) const {
+  const auto& v = config().cipher_suites;
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+bool Client::offers(Group g) const {
+  const auto& v = config().groups;
+  return std::find(v.begin(), v.end(), g) != v.end();
+}
+
+bool Client::offers(SignatureScheme s) const {
+  const auto& v = config().signature_schemes;
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+Connection::Next Client::do_send_client_hello() {
+  if (!crypto_.random(client_random_)) return fail(Alert::internal_error, "no randomness");
+  // The first ClientHello's record says TLS 1.0, for old middleboxes
+  // (RFC 8446 5.1).
+  records_.set_write_record_version(0x0301);
+
+  Writer w = begin_message(HandshakeType::client_hello);
+  w.u16(0x0303);
+  w.bytes(client_random_);
+  w.u8(0);  // no session to resume
+  auto suites = w.open_u16();
+  for (CipherSuite s : config().cipher_suites) {
+    const CipherSuiteInfo* info = cipher_suite_info(s);
+    if (info != nullptr && info->version >= config().min_version &&
+        info->version <= config().max_version) {
+      w.u16(static_cast<uint16_t>(s));
+    }
+  }
+  if (!w.close(suites)) return fail(Alert::internal_error, "too many suites");
+  w.u8(1);  // compression_methods: null only
+  w.u8(0);
+
+  auto exts = w.open_u16();
+  if (!config().server_name.empty()) {
+    w.u16(static_cast<uint16_t>(ExtensionType::server_name));
+    auto ext = w.open_u16();
+    auto list = w.open_u16();
+    w.u8(0);  // host_name
+    auto host = w.open_u16();
+    w.bytes(ByteView(reinterpret_cast<const uint8_t*>(config().server_name.data()),
+                     config().server_name.size()));
+    if (!w.close(host) || !w.close(list) || !w.close(ext)) {
+      return fail(Alert::internal_error, "server name too long");
+    }
+  }
+  w.u16(static_cast<uint16_t>(ExtensionType::supported_groups));
+  auto groups_ext = w.open_u16();
+  write_u16_list_u16(w, config().groups);
+  (void)w.close(groups_ext);
+
+  w.u16(static_cast<uint16_t>(ExtensionType::ec_point_formats));
+  w.u16(2);
+  w.u8(1);
+  w.u8(0);  // uncompressed
+
+  w.u16(static_cast<uint16_t>(ExtensionType::signature_algorithms));
+  auto sigalgs_ext = w.open_u16();
+  write_u16_list_u16(w, config().signature_schemes);
+  (void)w.close(sigalgs_ext);
+
+  w.u16(static_cast<uint16_t>(ExtensionType::extended_master_secret));
+  w.u16(0);
+
+  w.u16(static_cast<uint16_t>(ExtensionType::renegotiation_info));
+  w.u16(1);
+  w.u8(0);  // empty renegotiated_connection (RFC 5746 3.4)
+  if (!w.close(exts)) return fail(Alert::internal_error, "ClientHello too long");
+
+  if (send_message() != Next::ok) return Next::error;
+  records_.set_write_record_version(kRecordVersion);
+  step(Message::client_hello, Action::write);
+  state_ = State::read_server_hello;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_server_hello() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::server_hello, &body, &message); n != Next::ok) {
+    return n;
+  }
+  ServerHello hello;
+  Error err;
+  if (!parse_server_hello(body, &hello, &err)) return fail(err.alert, err.reason);
+  if (hello.is_hello_retry_request || hello.supported_version != 0) {
+    return fail(Alert::protocol_version, "TLS 1.3 is not offered by this client");
+  }
+  if (hello.legacy_version != 0x0303) return fail(Alert::protocol_version, "not TLS 1.2");
+  // A TLS 1.2 ServerHello carries none of TLS 1.3's extensions.
+  if (hello.has_key_share || hello.has_cookie || hello.has_pre_shared_key) {
+    return fail(Alert::unsupported_extension, "TLS 1.3 extension in a TLS 1.2 ServerHello");
+  }
+  suite_ = cipher_suite_info(hello.cipher_suite);
+  if (suite_ == nullptr || suite_->version != TlsVersion::tls12 || !offers(suite_->id)) {
+    return fail(Alert::illegal_parameter, "server chose a cipher suite not offered");
+  }
+  version_ = TlsVersion::tls12;
+  std::memcpy(server_random_, hello.random.data(), kRandomLength);
+  extended_master_secret_ = hello.extended_master_secret;
+
+  if (!transcript_.set_hash(crypto_, suite_->hash)) {
+    return fail(Alert::internal_error, "hash unsupported by the backend");
+  }
+  transcript_.add(crypto_, message);
+  step(Message::server_hello, Action::read);
+  state_ = State::read_certificate;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_certificate() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::certificate, &body, &message); n != Next::ok) {
+    return n;
+  }
+  ByteView certs[kMaxChainLength];
+  size_t count = 0;
+  Error err;
+  if (!parse_certificate(body, false, certs, &count, &err)) return fail(err.alert, err.reason);
+  chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
+  if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
+  if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");
+  if (!crypto_.verify_chain(*config().trust, *chain_, config().server_name)) {
+    return fail(Alert::bad_certificate, "certificate chain does not verify");
+  }
+  server_key_ = chain_->leaf_public_key();
+  if (server_key_ == nullptr) {
+    return fail(Alert::unsupported_certificate, "certificate key unsupported");
+  }
+  if (!kx_accepts_key(suite_->kx, server_key_->info().type)) {
+    return fail(Alert::unsupported_certificate, "certificate key does not fit the cipher suite");
+  }
+  transcript_.add(crypto_, message);
+  step(Message::certificate, Action::read);
+  state_ = suite_->kx == KeyExchange::rsa ? State::read_server_hello_done
+                                          : State::read_server_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_server_key_exchange() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::server_key_exchange, &body, &message);
+      n != Next::ok) {
+    return n;
+  }
+  ServerKeyExchange ske;
+  Error err;
+  if (!parse_server_key_exchange(body, &ske, &err)) return fail(err.alert, err.reason);
+  auto group = static_cast<Group>(ske.group);
+  if (!offers(group)) return fail(Alert::illegal_parameter, "server chose a group not offered");
+  if (ske.public_key.size() != public_key_length(group)) {
+    return fail(Alert::illegal_parameter, "bad ECDHE public key length");
+  }
+  auto scheme = static_cast<SignatureScheme>(ske.signature_scheme);
+  if (!offers(scheme) ||
+      !scheme_fits_key(scheme, server_key_->info().type, TlsVersion::tls12)) {
+    return fail(Alert::illegal_parameter, "server chose a signature scheme not offered");
+  }
+  // The signature covers client_random + server_random + params (RFC 8422 5.4).
+  msg_.clear();
+  msg_.insert(msg_.end(), client_random_, client_random_ + kRandomLength);
+  msg_.insert(msg_.end(), server_random_, server_random_ + kRandomLength);
+  msg_.insert(msg_.end(), ske.params.begin(), ske.params.end());
+  if (!crypto_.verify(*server_key_, scheme, msg_, ske.signature)) {
+    return fail(Alert::decrypt_error, "ServerKeyExchange signature does not verify");
+  }
+  group_ = group;
+  server_public_key_.assign(ske.public_key.begin(), ske.public_key.end());
+  transcript_.add(crypto_, message);
+  step(Message::server_key_exchange, Action::read);
+  state_ = State::read_server_hello_done;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_server_hello_done() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::server_hello_done, &body, &message); n != Next::ok) {
+    return n;
+  }
+  if (!body.empty()) return fail(Alert::decode_error, "malformed ServerHelloDone");
+  transcript_.add(crypto_, message);
+  step(Message::server_hello_done, Action::read);
+  state_ = State::send_client_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Client::do_send_client_key_exchange() {
+  uint8_t premaster[kMasterSecretLength];
+  size_t premaster_len = 0;
+  Writer w = begin_message(HandshakeType::client_key_exchange);
+  if (suite_->kx == KeyExchange::rsa) {
+    // PreMasterSecret: client_version + 46 random bytes (RFC 5246 7.4.7.1).
+    premaster[0] = 0x03;
+    premaster[1] = 0x03;
+    if (!crypto_.random(std::span(premaster + 2, 46))) {
+      return fail(Alert::internal_error, "no randomness");
+    }
+    premaster_len = kMasterSecretLength;
+    uint8_t encrypted[kMaxRsaBits / 8];
+    size_t encrypted_len = 0;
+    if (!crypto_.rsa_encrypt(*server_key_, ByteView(premaster, premaster_len), encrypted,
+                             &encrypted_len)) {
+      return fail(Alert::internal_error, "RSA encryption failed");
+    }
+    auto p = w.open_u16();
+    w.bytes(ByteView(encrypted, encrypted_len));
+    (void)w.close(p);
+  } else {
+    key_share_ = crypto_.keygen(group_);
+    if (key_share_ == nullptr) return fail(Alert::internal_error, "key generation failed");
+    premaster_len = shared_secret_length(group_);
+    if (!crypto_.derive(*key_share_, server_public_key_, std::span(premaster, premaster_len))) {
+      return fail(Alert::illegal_parameter, "bad ECDHE public key");
+    }
+    auto p = w.open_u8();
+    w.bytes(key_share_->public_key());
+    (void)w.close(p);
+  }
+  if (send_message() != Next::ok) return Next::error;
+
+  // The session hash runs through ClientKeyExchange (RFC 7627 3).
+  uint8_t session_hash[48];
+  size_t hash_len = transcript_.digest_length();
+  if (extended_master_secret_) transcript_.digest(crypto_, std::span(session_hash, hash_len));
+  Tls12KeyBlock keys;
+  if (!tls12_master_secret(crypto_, suite_->hash, ByteView(premaster, premaster_len),
+                           extended_master_secret_, ByteView(session_hash, hash_len),
+                           client_random_, server_random_, master_secret_) ||
+      !tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_, &keys) ||
+      !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length), keys.client_iv,
+                        false, &pending_write_) ||
+      !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length), keys.server_iv,
+                        false, &pending_read_)) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  key_share_.reset();  // forward secrecy: the ephemeral key is gone
+  step(Message::client_key_exchange, Action::write);
+  state_ = State::send_change_cipher_spec;
+  return Next::ok;
+}
+
+Connection::Next Client::do_send_change_cipher_spec() {
+  if (send_change_cipher_spec() != Next::ok) return Next::error;
+  records_.set_write_keys(std::move(pending_write_));
+  step(Message::change_cipher_spec, Action::write);
+  state_ = State::send_finished;
+  return Next::ok;
+}
+
+Connection::Next Client::do_send_finished() {
+  uint8_t hash[48];
+  uint8_t verify_data[kTls12VerifyDataLength];
+  size_t hash_len = transcript_.digest_length();
+  transcript_.digest(crypto_, std::span(hash, hash_len));
+  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::client,
+                         ByteView(hash, hash_len), verify_data)) {
+    return fail(Alert::internal_error, "PRF failed");
+  }
+  Writer w = begin_message(HandshakeType::finished);
+  w.bytes(verify_data);
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::finished, Action::write);
+  state_ = State::read_change_cipher_spec;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_change_cipher_spec() {
+  if (Next n = read_change_cipher_spec(); n != Next::ok) return n;
+  records_.set_read_keys(std::move(pending_read_));
+  step(Message::change_cipher_spec, Action::read);
+  state_ = State::read_finished;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_finished() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::finished, &body, &message); n != Next::ok) {
+    return n;
+  }
+  uint8_t hash[48];
+  uint8_t expected[kTls12VerifyDataLength];
+  size_t hash_len = transcript_.digest_length();
+  transcript_.digest(crypto_, std::span(hash, hash_len));
+  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::server,
+                         ByteView(hash, hash_len), expected)) {
+    return fail(Alert::internal_error, "PRF failed");
+  }
+  if (body.size() != kTls12VerifyDataLength) return fail(Alert::decode_error, "bad Finished");
+  if (!equal_ct(body, expected)) return fail(Alert::decrypt_error, "server Finished is wrong");
+  transcript_.add(crypto_, message);
+  step(Message::finished, Action::read);
+  state_ = State::send_application_data;
+  return Next::ok;
+}
+
+Connection::Next Client::do_send_application_data() {
+  if (send_application_data() != Next::ok) return Next::error;
+  step(Message::application_data, Action::write);
+  state_ = State::read_application_data;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_application_data() {
+  if (Next n = read_application_data(); n != Next::ok) return n;
+  step(Message::application_data, Action::read);
+  state_ = State::done;
+  return Next::ok;
+}
+
+}  // namespace hsbench::tls

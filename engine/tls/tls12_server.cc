@@ -1,0 +1,346 @@
+// TLS 1.2 server states (RFC 5246 7.3, RFC 8422, RFC 7627, RFC 5746), and
+// the ClientHello state both versions share.
+#include <algorithm>
+#include <cstring>
+
+#include "hsbench/pki.h"
+#include "tls/handshake_util.h"
+#include "tls/server.h"
+#include "tls/tls12_keys.h"
+
+namespace hsbench::tls {
+
+void Server::reset() {
+  Connection::reset();
+  state_ = State::read_client_hello;
+  extended_master_secret_ = secure_renegotiation_ = send_ec_point_formats_ = false;
+  key_share_.reset();
+  pending_read_ = {};
+  pending_write_ = {};
+}
+
+const char* Server::state_name(State s) {
+  switch (s) {
+    case State::read_client_hello: return "read_client_hello";
+    case State::send_server_hello: return "send_server_hello";
+    case State::send_certificate: return "send_certificate";
+    case State::send_server_key_exchange: return "send_server_key_exchange";
+    case State::send_server_hello_done: return "send_server_hello_done";
+    case State::read_client_key_exchange: return "read_client_key_exchange";
+    case State::read_change_cipher_spec: return "read_change_cipher_spec";
+    case State::read_finished: return "read_finished";
+    case State::send_change_cipher_spec: return "send_change_cipher_spec";
+    case State::send_finished: return "send_finished";
+    case State::read_application_data: return "read_application_data";
+    case State::send_application_data: return "send_application_data";
+    case State::done: return "done";
+  }
+  return "unknown";
+}
+
+Connection::Next Server::run_state() {
+  switch (state_) {
+    case State::read_client_hello: return do_read_client_hello();
+    case State::send_server_hello: return do_send_server_hello();
+    case State::send_certificate: return do_send_certificate();
+    case State::send_server_key_exchange: return do_send_server_key_exchange();
+    case State::send_server_hello_done: return do_send_server_hello_done();
+    case State::read_client_key_exchange: return do_read_client_key_exchange();
+    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
+    case State::read_finished: return do_read_finished();
+    case State::send_change_cipher_spec: return do_send_change_cipher_spec();
+    case State::send_finished: return do_send_finished();
+    case State::read_application_data: return do_read_application_data();
+    case State::send_application_data: return do_send_application_data();
+    case State::done: return Next::done;
+  }
+  return fail(Alert::internal_error, "bad state");
+}
+
+Connection::Next Server::do_read_client_hello() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::client_hello, &body, &message); n != Next::ok) {
+    return n;
+  }
+  ClientHello hello;
+  Error err;
+  if (!parse_client_hello(body, &hello, &err)) return fail(err.alert, err.reason);
+  if (config().credentials == nullptr) return fail(Alert::internal_error, "no credentials");
+  if (hello.legacy_version < 0x0303) return fail(Alert::protocol_version, "client is older than TLS 1.2");
+  if (!list_contains_u8(hello.compression_methods, 0)) {
+    return fail(Alert::illegal_parameter, "no null compression");
+  }
+  std::memcpy(client_random_, hello.random.data(), kRandomLength);
+  if (Next n = choose_tls12_parameters(hello); n != Next::ok) return n;
+  transcript_.add(crypto_, message);
+  step(Message::client_hello, Action::read);
+  state_ = State::send_server_hello;
+  return Next::ok;
+}
+
+Connection::Next Server::choose_tls12_parameters(const ClientHello& hello) {
+  if (config().min_version > TlsVersion::tls12) {
+    return fail(Alert::protocol_version, "TLS 1.2 is not enabled");
+  }
+  version_ = TlsVersion::tls12;
+  const KeyType key_type = config().credentials->leaf.type;
+  const std::vector<SignatureScheme> own_schemes =
+      config().signature_schemes.empty() ? signature_schemes_for(config().credentials->leaf)
+                                         : config().signature_schemes;
+
+  // The first suite in the server's order that the client offers and the
+  // certificate and the client's groups and signature algorithms allow.
+  suite_ = nullptr;
+  for (CipherSuite s : config().cipher_suites) {
+    const CipherSuiteInfo* info = cipher_suite_info(s);
+    if (info == nullptr || info->version != TlsVersion::tls12 ||
+        !list_contains_u16(hello.cipher_suites, static_cast<uint16_t>(s)) ||
+        !kx_accepts_key(info->kx, key_type)) {
+      continue;
+    }
+    if (info->kx != KeyExchange::rsa) {
+      auto group = std::find_if(config().groups.begin(), config().groups.end(), [&](Group g) {
+        return list_contains_u16(hello.supported_groups, static_cast<uint16_t>(g));
+      });
+      auto scheme = std::find_if(own_schemes.begin(), own_schemes.end(), [&](SignatureScheme sc) {
+        return scheme_key_type(sc) == key_type &&
+               list_contains_u16(hello.signature_algorithms, static_cast<uint16_t>(sc));
+      });
+      if (group == config().groups.end() || scheme == own_schemes.end()) continue;
+      if (hello.has_ec_point_formats && !list_contains_u8(hello.ec_point_formats, 0)) continue;
+      group_ = *group;
+      signature_scheme_ = *scheme;
+      send_ec_point_formats_ = hello.has_ec_point_formats;
+    }
+    suite_ = info;
+    break;
+  }
+  if (suite_ == nullptr) return fail(Alert::handshake_failure, "no cipher suite in common");
+  extended_master_secret_ = hello.extended_master_secret;
+  secure_renegotiation_ = hello.secure_renegotiation;
+  if (!transcript_.set_hash(crypto_, suite_->hash)) {
+    return fail(Alert::internal_error, "hash unsupported by the backend");
+  }
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_server_hello() {
+  if (!crypto_.random(server_random_)) return fail(Alert::internal_error, "no randomness");
+  Writer w = begin_message(HandshakeType::server_hello);
+  w.u16(0x0303);
+  w.bytes(server_random_);
+  w.u8(0);  // no session id: this server resumes with tickets only
+  w.u16(static_cast<uint16_t>(suite_->id));
+  w.u8(0);  // null compression
+  auto exts = w.open_u16();
+  if (secure_renegotiation_) {
+    w.u16(static_cast<uint16_t>(ExtensionType::renegotiation_info));
+    w.u16(1);
+    w.u8(0);
+  }
+  if (extended_master_secret_) {
+    w.u16(static_cast<uint16_t>(ExtensionType::extended_master_secret));
+    w.u16(0);
+  }
+  if (send_ec_point_formats_) {
+    w.u16(static_cast<uint16_t>(ExtensionType::ec_point_formats));
+    w.u16(2);
+    w.u8(1);
+    w.u8(0);
+  }
+  if (!w.close(exts)) return fail(Alert::internal_error, "ServerHello too long");
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::server_hello, Action::write);
+  state_ = State::send_certificate;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_certificate() {
+  Writer w = begin_message(HandshakeType::certificate);
+  auto list = w.open_u24();
+  for (ByteView cert : config().credentials->chain_der) {
+    auto entry = w.open_u24();
+    w.bytes(cert);
+    if (!w.close(entry)) return fail(Alert::internal_error, "certificate too long");
+  }
+  if (!w.close(list)) return fail(Alert::internal_error, "chain too long");
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::certificate, Action::write);
+  state_ = suite_->kx == KeyExchange::rsa ? State::send_server_hello_done
+                                          : State::send_server_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_server_key_exchange() {
+  key_share_ = crypto_.keygen(group_);
+  if (key_share_ == nullptr) return fail(Alert::internal_error, "key generation failed");
+  Writer w = begin_message(HandshakeType::server_key_exchange);
+  size_t params_start = w.size();
+  w.u8(3);  // named_curve
+  w.u16(static_cast<uint16_t>(group_));
+  auto key = w.open_u8();
+  w.bytes(key_share_->public_key());
+  (void)w.close(key);
+
+  // Signed: client_random + server_random + params (RFC 8422 5.4).
+  Bytes& signed_data = signed_scratch_;
+  signed_data.clear();
+  signed_data.insert(signed_data.end(), client_random_, client_random_ + kRandomLength);
+  signed_data.insert(signed_data.end(), server_random_, server_random_ + kRandomLength);
+  signed_data.insert(signed_data.end(), msg_.begin() + static_cast<std::ptrdiff_t>(params_start),
+                     msg_.end());
+  uint8_t signature[kMaxSignatureLength];
+  size_t signature_len = 0;
+  if (!crypto_.sign(*config().credentials->key, signature_scheme_, signed_data, signature,
+                    &signature_len)) {
+    return fail(Alert::internal_error, "signing failed");
+  }
+  w.u16(static_cast<uint16_t>(signature_scheme_));
+  auto sig = w.open_u16();
+  w.bytes(ByteView(signature, signature_len));
+  (void)w.close(sig);
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::server_key_exchange, Action::write);
+  state_ = State::send_server_hello_done;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_server_hello_done() {
+  begin_message(HandshakeType::server_hello_done);
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::server_hello_done, Action::write);
+  state_ = State::read_client_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Server::do_read_client_key_exchange() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::client_key_exchange, &body, &message);
+      n != Next::ok) {
+    return n;
+  }
+  Reader r(body);
+  uint8_t premaster[kMasterSecretLength];
+  size_t premaster_len = 0;
+  if (suite_->kx == KeyExchange::rsa) {
+    ByteView encrypted;
+    if (!r.u16_prefixed(&encrypted) || !r.empty()) {
+      return fail(Alert::decode_error, "malformed ClientKeyExchange");
+    }
+    // A bad decryption must be indistinguishable from a good one: the
+    // premaster is then random, and the Finished check fails later
+    // (RFC 5246 7.4.7.1, Bleichenbacher).
+    uint8_t fallback[kMasterSecretLength];
+    if (!crypto_.random(fallback)) return fail(Alert::internal_error, "no randomness");
+    uint8_t decrypted[kMaxRsaBits / 8];
+    size_t decrypted_len = 0;
+    bool ok = crypto_.rsa_decrypt(*config().credentials->key, encrypted, decrypted,
+                                  &decrypted_len);
+    ok = ok && decrypted_len == kMasterSecretLength && decrypted[0] == 0x03 && decrypted[1] == 0x03;
+    // Select without a branch on the outcome.
+    const uint8_t mask = static_cast<uint8_t>(-static_cast<int>(ok));
+    for (size_t i = 0; i < kMasterSecretLength; i++) {
+      premaster[i] = static_cast<uint8_t>((decrypted[i] & mask) | (fallback[i] & ~mask));
+    }
+    premaster_len = kMasterSecretLength;
+  } else {
+    ByteView peer;
+    if (!r.u8_prefixed(&peer) || !r.empty() || peer.size() != public_key_length(group_)) {
+      return fail(Alert::decode_error, "malformed ClientKeyExchange");
+    }
+    premaster_len = shared_secret_length(group_);
+    if (!crypto_.derive(*key_share_, peer, std::span(premaster, premaster_len))) {
+      return fail(Alert::illegal_parameter, "bad ECDHE public key");
+    }
+    key_share_.reset();  // forward secrecy: the ephemeral key is gone
+  }
+  transcript_.add(crypto_, message);
+
+  uint8_t session_hash[48];
+  size_t hash_len = transcript_.digest_length();
+  if (extended_master_secret_) transcript_.digest(crypto_, std::span(session_hash, hash_len));
+  Tls12KeyBlock keys;
+  if (!tls12_master_secret(crypto_, suite_->hash, ByteView(premaster, premaster_len),
+                           extended_master_secret_, ByteView(session_hash, hash_len),
+                           client_random_, server_random_, master_secret_) ||
+      !tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_, &keys) ||
+      !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length), keys.server_iv,
+                        false, &pending_write_) ||
+      !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length), keys.client_iv,
+                        false, &pending_read_)) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  step(Message::client_key_exchange, Action::read);
+  state_ = State::read_change_cipher_spec;
+  return Next::ok;
+}
+
+Connection::Next Server::do_read_change_cipher_spec() {
+  if (Next n = read_change_cipher_spec(); n != Next::ok) return n;
+  records_.set_read_keys(std::move(pending_read_));
+  step(Message::change_cipher_spec, Action::read);
+  state_ = State::read_finished;
+  return Next::ok;
+}
+
+Connection::Next Server::do_read_finished() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::finished, &body, &message); n != Next::ok) {
+    return n;
+  }
+  uint8_t hash[48];
+  uint8_t expected[kTls12VerifyDataLength];
+  size_t hash_len = transcript_.digest_length();
+  transcript_.digest(crypto_, std::span(hash, hash_len));
+  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::client,
+                         ByteView(hash, hash_len), expected)) {
+    return fail(Alert::internal_error, "PRF failed");
+  }
+  if (body.size() != kTls12VerifyDataLength) return fail(Alert::decode_error, "bad Finished");
+  if (!equal_ct(body, expected)) return fail(Alert::decrypt_error, "client Finished is wrong");
+  transcript_.add(crypto_, message);
+  step(Message::finished, Action::read);
+  state_ = State::send_change_cipher_spec;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_change_cipher_spec() {
+  if (send_change_cipher_spec() != Next::ok) return Next::error;
+  records_.set_write_keys(std::move(pending_write_));
+  step(Message::change_cipher_spec, Action::write);
+  state_ = State::send_finished;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_finished() {
+  uint8_t hash[48];
+  uint8_t verify_data[kTls12VerifyDataLength];
+  size_t hash_len = transcript_.digest_length();
+  transcript_.digest(crypto_, std::span(hash, hash_len));
+  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::server,
+                         ByteView(hash, hash_len), verify_data)) {
+    return fail(Alert::internal_error, "PRF failed");
+  }
+  Writer w = begin_message(HandshakeType::finished);
+  w.bytes(verify_data);
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::finished, Action::write);
+  state_ = State::read_application_data;
+  return Next::ok;
+}
+
+Connection::Next Server::do_read_application_data() {
+  if (Next n = read_application_data(); n != Next::ok) return n;
+  step(Message::application_data, Action::read);
+  state_ = State::send_application_data;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_application_data() {
+  if (send_application_data() != Next::ok) return Next::error;
+  step(Message::application_data, Action::write);
+  state_ = State::done;
+  return Next::ok;
+}
+
+}  // namespace hsbench::tls

@@ -1,0 +1,36 @@
+// The handshake transcript hash (RFC 5246 7.4.9, RFC 8446 4.4.1). Until the
+// cipher suite fixes the hash, messages are buffered.
+#pragma once
+
+#include <memory>
+
+#include "hsbench/backend.h"
+#include "tls/crypto.h"
+
+namespace hsbench::tls {
+
+class Transcript {
+ public:
+  void reset() {
+    ctx_.reset();
+    buffer_.clear();
+  }
+  bool has_hash() const { return ctx_ != nullptr; }
+  Hash hash() const { return ctx_->hash(); }
+  size_t digest_length() const { return hsbench::digest_length(ctx_->hash()); }
+
+  // Fixes the hash and hashes what was buffered. False if the backend lacks it.
+  bool set_hash(Crypto& crypto, Hash hash);
+  void add(Crypto& crypto, ByteView message);
+  // The hash of everything so far, into out (digest_length() bytes).
+  void digest(Crypto& crypto, std::span<uint8_t> out) const { crypto.hash_digest(*ctx_, out); }
+  // The buffered messages (before set_hash), e.g. for a HelloRetryRequest.
+  ByteView buffered() const { return buffer_; }
+  void replace_buffer(ByteView data) { buffer_.assign(data.begin(), data.end()); }
+
+ private:
+  std::unique_ptr<HashContext> ctx_;
+  Bytes buffer_;
+};
+
+}  // namespace hsbench::tls
