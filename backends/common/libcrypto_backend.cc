@@ -48,6 +48,7 @@
 
 #include "hsbench/algorithms.h"
 #include "hsbench/backend.h"
+#include "libssl_native.h"
 
 #if !defined(HSBENCH_BACKEND_NAME)
 #error "HSBENCH_BACKEND_NAME must name the backend (\"openssl\" or \"boringssl\")"
@@ -1200,6 +1201,12 @@ class LibcryptoBackend final : public Backend {
       ERR_clear_error();
     }
     return std::make_unique<LibTrustStore>(std::move(store));
+  }
+
+  // The library's own libssl (libssl_native.cc).
+  std::unique_ptr<NativeContext> new_native_context(const NativeConfig& config,
+                                                    std::string* out_error) override {
+    return make_native_context(config, out_error);
   }
 
  private:

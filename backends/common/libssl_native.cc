@@ -1,0 +1,711 @@
+// The library's own TLS stack, driven over memory BIOs: one SSL_CTX per
+// NativeConfig, one SSL per connection. The same source is compiled against
+// OpenSSL 3 and against BoringSSL; OPENSSL_IS_BORINGSSL selects the library's
+// own call only where the two APIs differ (TLS 1.3 cipher suites, groups,
+// signature algorithms).
+//
+// What a config asks for, and what each library does with it:
+//
+//  - Version: min = max = config.version.
+//  - TLS 1.2 cipher suites: the cipher list, by OpenSSL name, in config
+//    order. Both libraries still implement RSA key transport
+//    (TLS_RSA_WITH_AES_*_GCM_*). A suite the library lacks is refused when
+//    the context is made.
+//  - TLS 1.3 cipher suites: OpenSSL takes them in config order
+//    (SSL_CTX_set_ciphersuites). BoringSSL has no way to configure them: its
+//    client always offers AES-128-GCM, AES-256-GCM and ChaCha20-Poly1305
+//    (ChaCha20 first when the CPU lacks AES instructions), and its server,
+//    on a CPU with AES instructions, takes the client's first TLS 1.3 suite
+//    (without them it favours ChaCha20). So on BoringSSL the config's list
+//    is neither the offer nor the server's preference; it is checked
+//    instead: a handshake that ends on a suite the config does not list
+//    fails, with a line saying so, rather than quietly measuring another
+//    cipher. Against a peer that offers (or accepts) only the config's
+//    suites, the check always passes; BoringSSL against itself can only
+//    agree on the client's first choice (AES-128-GCM here).
+//  - Servers prefer their own order (SSL_OP_CIPHER_SERVER_PREFERENCE), for
+//    cipher suites and, in BoringSSL and in TLS 1.2, for groups; an OpenSSL
+//    TLS 1.3 server accepts the client's key share if its group is listed at
+//    all.
+//  - Groups: in config order. In TLS 1.3 both libraries' clients send one
+//    key share, for their first group. An empty list keeps the library's
+//    default (only sensible for TLS 1.2 RSA key transport). In TLS 1.2 the
+//    client's list also names the curves it accepts in an ECDSA certificate
+//    (RFC 8422, section 5.1), and both libraries hold to that: a P-256
+//    certificate needs secp256r1 listed even when x25519 does the ECDHE.
+//  - Signature schemes: empty keeps the library's default. Note that
+//    BoringSSL's default list for verifying omits Ed25519, so a BoringSSL
+//    client facing an Ed25519 certificate needs it listed.
+//  - Nothing is enabled that the scenario does not ask for: no OCSP or SCT
+//    requests (both libraries leave them off unless asked), no compression,
+//    no renegotiation. TLS 1.3 middlebox compatibility (a fake session id
+//    and ChangeCipherSpec) stays as each library does it by default.
+//  - Tickets: when off, SSL_OP_NO_TICKET, zero TLS 1.3 tickets and no
+//    session cache, on both sides. When on, a server issues one ticket and
+//    keeps no session cache (resumption is by ticket alone), and a client
+//    keeps the newest session its library hands to the new-session callback.
+//    That callback, rather than SSL_get1_session, is what BoringSSL requires
+//    for TLS 1.3 (it returns an unresumable session there); OpenSSL calls it
+//    for every ticket too. When the ticket reaches the client differs: an
+//    OpenSSL server sends it with its last handshake flight (TLS 1.2 and
+//    1.3), but a BoringSSL TLS 1.3 server holds it back and sends it in
+//    front of its first application data (write()), so its client has a
+//    session only after read() of that data.
+//
+// Thread model: a context and its connections belong to one thread.
+#include "libssl_native.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "hsbench/algorithms.h"
+#include "hsbench/backend.h"
+
+namespace hsbench {
+namespace {
+
+#if defined(OPENSSL_IS_BORINGSSL)
+constexpr bool kIsBoringSsl = true;
+constexpr char kLibrary[] = "BoringSSL";
+#else
+constexpr bool kIsBoringSsl = false;
+constexpr char kLibrary[] = "OpenSSL";
+#endif
+
+template <auto FreeFn>
+struct FreeWith {
+  template <typename T>
+  void operator()(T* p) const {
+    FreeFn(p);
+  }
+};
+using SslCtxPtr = std::unique_ptr<SSL_CTX, FreeWith<SSL_CTX_free>>;
+using SslPtr = std::unique_ptr<SSL, FreeWith<SSL_free>>;
+using SessionPtr = std::unique_ptr<SSL_SESSION, FreeWith<SSL_SESSION_free>>;
+using X509Ptr = std::unique_ptr<X509, FreeWith<X509_free>>;
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
+using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
+
+// The library's first queued error, one line, and an empty queue.
+std::string take_library_error() {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return {};
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof(buf));
+  return buf;
+}
+
+bool fail_config(std::string* out_error, std::string message) {
+  std::string detail = take_library_error();
+  if (!detail.empty()) message += ": " + detail;
+  *out_error = std::move(message);
+  return false;
+}
+
+// OpenSSL's names for the TLS 1.2 suites (TLS 1.3 suites go by their IANA
+// names in SSL_CTX_set_ciphersuites).
+const char* tls12_cipher_name(CipherSuite suite) {
+  switch (suite) {
+    case CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256:
+      return "AES128-GCM-SHA256";
+    case CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384:
+      return "AES256-GCM-SHA384";
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+      return "ECDHE-ECDSA-AES128-GCM-SHA256";
+    case CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+      return "ECDHE-ECDSA-AES256-GCM-SHA384";
+    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+      return "ECDHE-RSA-AES128-GCM-SHA256";
+    case CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+      return "ECDHE-RSA-AES256-GCM-SHA384";
+    default:
+      return nullptr;
+  }
+}
+
+int group_nid(Group group) {
+  switch (group) {
+    case Group::x25519:
+      return NID_X25519;
+    case Group::secp256r1:
+      return NID_X9_62_prime256v1;
+    case Group::secp384r1:
+      return NID_secp384r1;
+  }
+  return NID_undef;
+}
+
+X509Ptr parse_certificate(ByteView der) {
+  if (der.empty() || der.size() > LONG_MAX) return nullptr;
+  const uint8_t* p = der.data();
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  if (cert != nullptr && p != der.data() + der.size()) return nullptr;  // trailing bytes
+  return cert;
+}
+
+// A private key from PEM (any of the PEM private-key labels) or DER
+// (PKCS#8 or the traditional RSA/EC forms).
+EvpPkeyPtr parse_private_key(ByteView pem_or_der) {
+  if (pem_or_der.empty() || pem_or_der.size() > INT_MAX) return nullptr;
+  constexpr std::string_view kPemBegin = "-----BEGIN";
+  std::string_view text(reinterpret_cast<const char*>(pem_or_der.data()), pem_or_der.size());
+  if (text.find(kPemBegin) != std::string_view::npos) {
+    BioPtr bio(BIO_new_mem_buf(pem_or_der.data(), static_cast<int>(pem_or_der.size())));
+    if (bio == nullptr) return nullptr;
+    // An encrypted key fails rather than prompting on the terminal.
+    pem_password_cb* no_password = [](char*, int, int, void*) { return 0; };
+    return EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr));
+  }
+  const uint8_t* p = pem_or_der.data();
+  EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(pem_or_der.size())));
+  if (key != nullptr && p != pem_or_der.data() + pem_or_der.size()) return nullptr;
+  return key;
+}
+
+class LibsslContext;
+
+class LibsslSession final : public NativeSession {
+ public:
+  LibsslSession(const LibsslContext* owner, SessionPtr session)
+      : owner_(owner), session_(std::move(session)) {}
+  const LibsslContext* owner() const { return owner_; }
+  SSL_SESSION* get() const { return session_.get(); }
+
+ private:
+  const LibsslContext* owner_;
+  SessionPtr session_;
+};
+
+class LibsslConnection final : public NativeConnection {
+ public:
+  LibsslConnection(const LibsslContext& context, SslPtr ssl, BIO* read_bio, BIO* write_bio)
+      : context_(context), ssl_(std::move(ssl)), read_bio_(read_bio), write_bio_(write_bio) {
+    SSL_set_app_data(ssl_.get(), this);
+  }
+  ~LibsslConnection() override;
+
+  // A connection that fails its first call with this reason.
+  void set_pending_error(std::string error) {
+    failed_ = true;
+    error_ = std::move(error);
+  }
+
+  Status handshake(ByteView in, Bytes* out) override;
+  bool write(ByteView plaintext, Bytes* out) override;
+  bool read(ByteView in, Bytes* out_plaintext, Bytes* out) override;
+  std::string error() const override { return error_; }
+  bool resumed() const override { return SSL_session_reused(ssl_.get()) == 1; }
+  uint16_t negotiated_cipher_suite() const override {
+    const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_.get());
+    return cipher == nullptr ? 0 : SSL_CIPHER_get_protocol_id(cipher);
+  }
+  std::unique_ptr<NativeSession> session() const override;
+
+  // SSL_CTX_set_info_callback: remembers the last alert sent or received,
+  // for error().
+  static void on_info(const SSL* ssl, int where, int value);
+  // SSL_CTX_sess_set_new_cb: keeps the newest resumable session.
+  static int on_new_session(SSL* ssl, SSL_SESSION* session);
+
+ private:
+  bool feed(ByteView in);
+  bool drain(Bytes* out);
+  // Records why the call failed (the library's error queue, the certificate
+  // verification result and the last alert), then returns false.
+  bool fail(std::string_view what, int ssl_error);
+  bool suite_allowed() const;
+
+  const LibsslContext& context_;
+  SslPtr ssl_;
+  BIO* read_bio_;   // owned by ssl_
+  BIO* write_bio_;  // owned by ssl_
+  SessionPtr newest_session_;
+  std::string last_alert_;
+  std::string error_;
+  bool failed_ = false;
+};
+
+class LibsslContext final : public NativeContext {
+ public:
+  LibsslContext(SslCtxPtr ctx, const NativeConfig& config)
+      : ctx_(std::move(ctx)),
+        server_(config.server),
+        version_(config.version),
+        tickets_(config.tickets),
+        cipher_suites_(config.cipher_suites),
+        hostname_(config.hostname) {}
+
+  std::unique_ptr<NativeConnection> new_connection(const NativeSession* resume) override;
+
+  bool server() const { return server_; }
+  TlsVersion version() const { return version_; }
+  bool tickets() const { return tickets_; }
+  const std::vector<CipherSuite>& cipher_suites() const { return cipher_suites_; }
+
+ private:
+  SslCtxPtr ctx_;
+  bool server_;
+  TlsVersion version_;
+  bool tickets_;
+  std::vector<CipherSuite> cipher_suites_;
+  std::string hostname_;
+};
+
+// --- Context setup ---
+
+bool set_cipher_suites(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+  if (config.cipher_suites.empty()) {
+    *out_error = "no cipher suites configured";
+    return false;
+  }
+  std::string list;
+  for (CipherSuite suite : config.cipher_suites) {
+    const CipherSuiteInfo* info = cipher_suite_info(suite);
+    if (info == nullptr) {
+      *out_error = "unknown cipher suite " + std::to_string(static_cast<unsigned>(suite));
+      return false;
+    }
+    if (info->version != config.version) {
+      *out_error = std::string(info->name) + " is not a TLS " + std::string(name(config.version)) +
+                   " cipher suite";
+      return false;
+    }
+    if (!list.empty()) list += ':';
+    list += config.version == TlsVersion::tls12 ? std::string(tls12_cipher_name(suite))
+                                                : std::string(info->name);
+  }
+  if (config.version == TlsVersion::tls12) {
+#if defined(OPENSSL_IS_BORINGSSL)
+    // Strict: fails on any name it does not know, not only when none match.
+    if (SSL_CTX_set_strict_cipher_list(ctx, list.c_str()) != 1) {
+#else
+    if (SSL_CTX_set_cipher_list(ctx, list.c_str()) != 1) {
+#endif
+      return fail_config(out_error, kLibrary + std::string(" refused the cipher list ") + list);
+    }
+  } else {
+#if defined(OPENSSL_IS_BORINGSSL)
+    // Not configurable; enforced after each handshake (see the top of this
+    // file).
+    return true;
+#else
+    if (SSL_CTX_set_ciphersuites(ctx, list.c_str()) != 1) {
+      return fail_config(out_error, "OpenSSL refused the TLS 1.3 cipher suites " + list);
+    }
+#endif
+  }
+  // set_cipher_list succeeds when any one name matches: check each.
+  const STACK_OF(SSL_CIPHER)* enabled = SSL_CTX_get_ciphers(ctx);
+  for (CipherSuite suite : config.cipher_suites) {
+    bool found = false;
+    // The count is an int in OpenSSL and a size_t in BoringSSL.
+    using Index = decltype(sk_SSL_CIPHER_num(enabled));
+    for (Index i = 0; enabled != nullptr && i < sk_SSL_CIPHER_num(enabled); i++) {
+      if (SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(enabled, i)) ==
+          static_cast<uint16_t>(suite)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      *out_error = std::string(kLibrary) + " lacks " + std::string(cipher_suite_info(suite)->name);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool set_groups(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+  if (config.groups.empty()) return true;
+  std::vector<int> nids;
+  for (Group group : config.groups) {
+    int nid = group_nid(group);
+    if (nid == NID_undef) {
+      *out_error = "unknown group " + std::to_string(static_cast<unsigned>(group));
+      return false;
+    }
+    nids.push_back(nid);
+  }
+#if defined(OPENSSL_IS_BORINGSSL)
+  int ok = SSL_CTX_set1_curves(ctx, nids.data(), nids.size());
+#else
+  int ok = SSL_CTX_set1_groups(ctx, nids.data(), static_cast<int>(nids.size()));
+#endif
+  if (ok != 1) return fail_config(out_error, std::string(kLibrary) + " refused the groups");
+  return true;
+}
+
+bool set_signature_schemes(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+  if (config.signature_schemes.empty()) return true;
+#if defined(OPENSSL_IS_BORINGSSL)
+  // BoringSSL's SSL_SIGN_* values are the IANA code points.
+  std::vector<uint16_t> prefs;
+  for (SignatureScheme scheme : config.signature_schemes) {
+    prefs.push_back(static_cast<uint16_t>(scheme));
+  }
+  if (SSL_CTX_set_signing_algorithm_prefs(ctx, prefs.data(), prefs.size()) != 1 ||
+      SSL_CTX_set_verify_algorithm_prefs(ctx, prefs.data(), prefs.size()) != 1) {
+    return fail_config(out_error, "BoringSSL refused the signature schemes");
+  }
+#else
+  // OpenSSL knows the schemes by their RFC 8446 names.
+  std::string list;
+  for (SignatureScheme scheme : config.signature_schemes) {
+    if (!list.empty()) list += ':';
+    list += name(scheme);
+  }
+  if (SSL_CTX_set1_sigalgs_list(ctx, list.c_str()) != 1) {
+    return fail_config(out_error, "OpenSSL refused the signature schemes " + list);
+  }
+#endif
+  return true;
+}
+
+bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+  if (config.chain_der.empty()) {
+    *out_error = "a server needs a certificate chain";
+    return false;
+  }
+  for (size_t i = 0; i < config.chain_der.size(); i++) {
+    X509Ptr cert = parse_certificate(config.chain_der[i]);
+    if (cert == nullptr) {
+      return fail_config(out_error,
+                         "certificate " + std::to_string(i) + " of the chain is not DER");
+    }
+    // The leaf, then each intermediate as it is sent (add1 takes a reference).
+    int ok = i == 0 ? SSL_CTX_use_certificate(ctx, cert.get())
+                    : static_cast<int>(SSL_CTX_add1_chain_cert(ctx, cert.get()));
+    if (ok != 1) {
+      return fail_config(out_error,
+                         std::string(kLibrary) + " refused certificate " + std::to_string(i));
+    }
+  }
+  EvpPkeyPtr key = parse_private_key(config.private_key);
+  if (key == nullptr) return fail_config(out_error, "cannot read the server's private key");
+  if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
+    return fail_config(out_error, std::string(kLibrary) + " refused the private key");
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return fail_config(out_error, "the private key does not match the leaf certificate");
+  }
+  return true;
+}
+
+bool set_client_trust(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+  if (config.roots_der.empty()) {
+    *out_error = "a client needs at least one trust anchor";
+    return false;
+  }
+  // The context's own store starts empty: no system roots are loaded.
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  for (size_t i = 0; i < config.roots_der.size(); i++) {
+    X509Ptr root = parse_certificate(config.roots_der[i]);
+    if (root == nullptr) {
+      return fail_config(out_error, "trust anchor " + std::to_string(i) + " is not DER");
+    }
+    // A repeated anchor is harmless.
+    if (X509_STORE_add_cert(store, root.get()) != 1 &&
+        ERR_GET_REASON(ERR_peek_last_error()) != X509_R_CERT_ALREADY_IN_HASH_TABLE) {
+      return fail_config(out_error, "cannot add trust anchor " + std::to_string(i));
+    }
+    ERR_clear_error();
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  return true;
+}
+
+void set_session_policy(SSL_CTX* ctx, const NativeConfig& config) {
+  // Each library sends 2 TLS 1.3 tickets by default; one is all a
+  // resumption needs.
+  SSL_CTX_set_num_tickets(ctx, config.tickets ? 1 : 0);
+  if (config.server || !config.tickets) {
+    // A server resumes from tickets alone (stateless), never from a cache.
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    return;
+  }
+  // A client cache only enables the new-session callback; the library
+  // stores nothing itself.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+  SSL_CTX_sess_set_new_cb(ctx, LibsslConnection::on_new_session);
+}
+
+// --- Connections ---
+
+std::unique_ptr<NativeConnection> LibsslContext::new_connection(const NativeSession* resume) {
+  ERR_clear_error();
+  SslPtr ssl(SSL_new(ctx_.get()));
+  if (ssl == nullptr) return nullptr;
+  BIO* read_bio = BIO_new(BIO_s_mem());
+  BIO* write_bio = BIO_new(BIO_s_mem());
+  if (read_bio == nullptr || write_bio == nullptr) {
+    BIO_free(read_bio);
+    BIO_free(write_bio);
+    return nullptr;
+  }
+  // An empty memory BIO reads as "retry later" (its default EOF return of
+  // -1), so the library asks for more input instead of seeing the end.
+  SSL_set_bio(ssl.get(), read_bio, write_bio);  // takes both
+  std::string pending_error;
+  if (server_) {
+    SSL_set_accept_state(ssl.get());
+  } else {
+    SSL_set_connect_state(ssl.get());
+    if (!hostname_.empty() && (SSL_set_tlsext_host_name(ssl.get(), hostname_.c_str()) != 1 ||
+                               SSL_set1_host(ssl.get(), hostname_.c_str()) != 1)) {
+      pending_error = "cannot set the host name: " + take_library_error();
+    }
+  }
+  if (resume != nullptr && pending_error.empty()) {
+    // Sessions of another backend are of another type (each plugin has its
+    // own LibsslSession), so this also refuses those.
+    const auto* session = dynamic_cast<const LibsslSession*>(resume);
+    if (server_ || session == nullptr || session->owner() != this) {
+      pending_error = "the session to resume is not from this client context";
+    } else if (SSL_set_session(ssl.get(), session->get()) != 1) {
+      pending_error =
+          std::string(kLibrary) + " refused the session to resume: " + take_library_error();
+    }
+  }
+  auto connection = std::make_unique<LibsslConnection>(*this, std::move(ssl), read_bio, write_bio);
+  if (!pending_error.empty()) connection->set_pending_error(std::move(pending_error));
+  return connection;
+}
+
+LibsslConnection::~LibsslConnection() {
+  // No callback may reach this object while ssl_ is being freed.
+  SSL_set_app_data(ssl_.get(), nullptr);
+  // OpenSSL marks the session of a connection freed without a shutdown
+  // not resumable, and the sessions handed out by session() are that same
+  // object. Dropping a connection that did not fail is a clean end here (the
+  // scenario sends no close_notify), so say the shutdown happened. BoringSSL
+  // never changes a session after the fact; this is harmless there.
+  if (!failed_) SSL_set_shutdown(ssl_.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+}
+
+bool LibsslConnection::feed(ByteView in) {
+  while (!in.empty()) {
+    int chunk = static_cast<int>(std::min<size_t>(in.size(), INT_MAX));
+    if (BIO_write(read_bio_, in.data(), chunk) != chunk) return false;
+    in = in.subspan(static_cast<size_t>(chunk));
+  }
+  return true;
+}
+
+bool LibsslConnection::drain(Bytes* out) {
+  for (size_t pending; (pending = BIO_ctrl_pending(write_bio_)) > 0;) {
+    size_t chunk = std::min<size_t>(pending, INT_MAX);
+    size_t old_size = out->size();
+    out->resize(old_size + chunk);
+    int n = BIO_read(write_bio_, out->data() + old_size, static_cast<int>(chunk));
+    out->resize(old_size + static_cast<size_t>(std::max(n, 0)));
+    if (n <= 0) return false;
+  }
+  return true;
+}
+
+bool LibsslConnection::fail(std::string_view what, int ssl_error) {
+  failed_ = true;
+  std::string line(what);
+  unsigned long code = ERR_peek_error();
+  std::string detail = take_library_error();
+  if (!detail.empty()) {
+    line += ": " + detail;
+  } else if (ssl_error == SSL_ERROR_ZERO_RETURN) {
+    line += ": the peer closed the connection";
+  } else if (ssl_error == SSL_ERROR_SYSCALL) {
+    line += ": the transport failed";
+  } else if (ssl_error != SSL_ERROR_NONE) {
+    line += ": SSL_get_error " + std::to_string(ssl_error);
+  }
+  if (!context_.server() && ERR_GET_LIB(code) == ERR_LIB_SSL &&
+      ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED) {
+    line += " (";
+    line += X509_verify_cert_error_string(SSL_get_verify_result(ssl_.get()));
+    line += ")";
+  }
+  if (!last_alert_.empty()) line += "; " + last_alert_;
+  error_ = std::move(line);
+  return false;
+}
+
+bool LibsslConnection::suite_allowed() const {
+  const std::vector<CipherSuite>& allowed = context_.cipher_suites();
+  uint16_t negotiated = negotiated_cipher_suite();
+  return std::any_of(allowed.begin(), allowed.end(), [negotiated](CipherSuite suite) {
+    return static_cast<uint16_t>(suite) == negotiated;
+  });
+}
+
+NativeConnection::Status LibsslConnection::handshake(ByteView in, Bytes* out) {
+  if (failed_) return Status::failed;
+  ERR_clear_error();
+  if (!feed(in)) {
+    fail("cannot buffer the peer's bytes", SSL_ERROR_NONE);
+    return Status::failed;
+  }
+  int rc = SSL_do_handshake(ssl_.get());
+  int ssl_error = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), rc);
+  // Also the alert the library sends when it fails.
+  if (!drain(out)) {
+    fail("cannot collect the bytes for the peer", SSL_ERROR_NONE);
+    return Status::failed;
+  }
+  if (rc == 1) {
+    if (!suite_allowed()) {
+      const CipherSuiteInfo* info = cipher_suite_info(negotiated_cipher_suite());
+      fail(std::string(kLibrary) + " negotiated " +
+               (info != nullptr ? std::string(info->name)
+                                : std::to_string(negotiated_cipher_suite())) +
+               ", which the config does not list" +
+               (kIsBoringSsl && context_.version() == TlsVersion::tls13
+                    ? " (BoringSSL's TLS 1.3 cipher suites cannot be configured)"
+                    : ""),
+           SSL_ERROR_NONE);
+      return Status::failed;
+    }
+    return Status::established;
+  }
+  if (ssl_error == SSL_ERROR_WANT_READ) return Status::in_progress;
+  fail("handshake failed", ssl_error);
+  return Status::failed;
+}
+
+bool LibsslConnection::write(ByteView plaintext, Bytes* out) {
+  if (failed_) return false;
+  ERR_clear_error();
+  // SSL_write would otherwise start or continue the handshake itself.
+  if (SSL_is_init_finished(ssl_.get()) != 1) {
+    return fail("write before the handshake completed", SSL_ERROR_NONE);
+  }
+  while (!plaintext.empty()) {
+    int chunk = static_cast<int>(std::min<size_t>(plaintext.size(), INT_MAX));
+    // Without SSL_MODE_ENABLE_PARTIAL_WRITE, all of chunk or an error; a
+    // memory BIO never pushes back.
+    int n = SSL_write(ssl_.get(), plaintext.data(), chunk);
+    if (n != chunk) {
+      int ssl_error = SSL_get_error(ssl_.get(), n);
+      drain(out);
+      return fail("write failed", ssl_error);
+    }
+    plaintext = plaintext.subspan(static_cast<size_t>(chunk));
+  }
+  if (!drain(out)) return fail("cannot collect the bytes for the peer", SSL_ERROR_NONE);
+  return true;
+}
+
+bool LibsslConnection::read(ByteView in, Bytes* out_plaintext, Bytes* out) {
+  if (failed_) return false;
+  ERR_clear_error();
+  if (SSL_is_init_finished(ssl_.get()) != 1) {
+    return fail("read before the handshake completed", SSL_ERROR_NONE);
+  }
+  if (!feed(in)) return fail("cannot buffer the peer's bytes", SSL_ERROR_NONE);
+  uint8_t buffer[16384];  // one record's worth of plaintext (RFC 8446 5.1)
+  for (;;) {
+    int n = SSL_read(ssl_.get(), buffer, sizeof(buffer));
+    if (n > 0) {
+      out_plaintext->insert(out_plaintext->end(), buffer, buffer + n);
+      continue;
+    }
+    int ssl_error = SSL_get_error(ssl_.get(), n);
+    // WANT_READ: every complete record is consumed. ZERO_RETURN: the peer
+    // sent close_notify, which ends the data without being an error.
+    if (ssl_error == SSL_ERROR_WANT_READ || ssl_error == SSL_ERROR_ZERO_RETURN) break;
+    drain(out);
+    return fail("read failed", ssl_error);
+  }
+  // Whatever the records asked the library to send (a KeyUpdate's answer, an
+  // alert); usually nothing.
+  if (!drain(out)) return fail("cannot collect the bytes for the peer", SSL_ERROR_NONE);
+  return true;
+}
+
+std::unique_ptr<NativeSession> LibsslConnection::session() const {
+  if (context_.server() || !context_.tickets()) return nullptr;
+  SessionPtr session;
+  if (newest_session_ != nullptr) {
+    SSL_SESSION_up_ref(newest_session_.get());
+    session.reset(newest_session_.get());
+  } else if (context_.version() == TlsVersion::tls12 && SSL_session_reused(ssl_.get()) == 1) {
+    // A TLS 1.2 resumption without a renewed ticket calls no new-session
+    // callback; the session it resumed stays resumable.
+    session.reset(SSL_get1_session(ssl_.get()));
+  }
+  if (session == nullptr || SSL_SESSION_is_resumable(session.get()) != 1) return nullptr;
+  return std::make_unique<LibsslSession>(&context_, std::move(session));
+}
+
+void LibsslConnection::on_info(const SSL* ssl, int where, int value) {
+  if ((where & SSL_CB_ALERT) == 0) return;
+  auto* connection = static_cast<LibsslConnection*>(SSL_get_app_data(ssl));
+  if (connection == nullptr) return;
+  connection->last_alert_ = std::string((where & SSL_CB_READ) != 0 ? "received " : "sent ") +
+                            SSL_alert_type_string_long(value) + " alert " +
+                            SSL_alert_desc_string_long(value);
+}
+
+int LibsslConnection::on_new_session(SSL* ssl, SSL_SESSION* session) {
+  auto* connection = static_cast<LibsslConnection*>(SSL_get_app_data(ssl));
+  if (connection == nullptr) return 0;  // the library keeps its reference
+  connection->newest_session_.reset(session);
+  return 1;
+}
+
+}  // namespace
+
+std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
+                                                   std::string* out_error) {
+  std::string ignored;
+  if (out_error == nullptr) out_error = &ignored;
+  ERR_clear_error();
+  if (config.version != TlsVersion::tls12 && config.version != TlsVersion::tls13) {
+    char hex[8];
+    std::snprintf(hex, sizeof(hex), "0x%04x", static_cast<unsigned>(config.version));
+    *out_error = std::string("unsupported TLS version ") + hex;
+    return nullptr;
+  }
+  SslCtxPtr ctx(SSL_CTX_new(TLS_method()));
+  if (ctx == nullptr) {
+    fail_config(out_error, "cannot make an SSL_CTX");
+    return nullptr;
+  }
+  const auto version = static_cast<uint16_t>(config.version);  // TLS1_2_VERSION, TLS1_3_VERSION
+  if (SSL_CTX_set_min_proto_version(ctx.get(), version) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx.get(), version) != 1) {
+    fail_config(out_error,
+                std::string(kLibrary) + " refused TLS " + std::string(name(config.version)));
+    return nullptr;
+  }
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+                                     (config.tickets ? 0 : SSL_OP_NO_TICKET) |
+                                     (config.server ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
+  if (!set_cipher_suites(ctx.get(), config, out_error) ||
+      !set_groups(ctx.get(), config, out_error) ||
+      !set_signature_schemes(ctx.get(), config, out_error) ||
+      !(config.server ? set_server_credentials(ctx.get(), config, out_error)
+                      : set_client_trust(ctx.get(), config, out_error))) {
+    return nullptr;
+  }
+  set_session_policy(ctx.get(), config);
+  SSL_CTX_set_info_callback(ctx.get(), LibsslConnection::on_info);
+  return std::make_unique<LibsslContext>(std::move(ctx), config);
+}
+
+}  // namespace hsbench
