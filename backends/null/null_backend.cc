@@ -253,7 +253,7 @@ void fake_signature(SignatureScheme scheme, ByteView message, std::span<uint8_t>
   expand(fnv(fnv(kFnvOffset, name(scheme)), message), out);
 }
 
-bool scheme_fits(SignatureScheme scheme, KeyInfo info) { return scheme_key_type(scheme) == info.type; }
+bool scheme_fits(SignatureScheme scheme, KeyInfo info) { return scheme_usable_with(scheme, info.type); }
 
 // RSA "encryption": the plaintext behind a marker, padded to the modulus size.
 constexpr uint8_t kRsaMarker = 0x02;

@@ -1,5 +1,8 @@
 #include "run/configs.h"
 
+#include <algorithm>
+#include <optional>
+
 namespace hsbench {
 
 const std::vector<SignatureScheme> kClientSignatureSchemes = {
@@ -11,9 +14,32 @@ const std::vector<SignatureScheme> kClientSignatureSchemes = {
 
 namespace {
 
+// What the server accepts.
 std::vector<Group> scenario_groups(const Scenario& s) {
   if (s.kx == KxMode::ecdhe) return {s.group};
   return {kAllGroups[0], kAllGroups[1], kAllGroups[2]};
+}
+
+// The curve of an ECDSA certificate, which a TLS 1.2 client must list in
+// supported_groups for the server to use the certificate (RFC 8422 5.1).
+std::optional<Group> certificate_curve(const Scenario& s) {
+  if (s.cert == "ecdsa-p256") return Group::secp256r1;
+  if (s.cert == "ecdsa-p384") return Group::secp384r1;
+  return std::nullopt;
+}
+
+// What the client offers, its first group being its TLS 1.3 key share.
+std::vector<Group> client_groups(const Scenario& s) {
+  std::vector<Group> groups = scenario_groups(s);
+  if (s.hello_retry) {
+    groups.insert(groups.begin(), s.group == Group::x25519 ? Group::secp256r1 : Group::x25519);
+  }
+  auto curve = certificate_curve(s);
+  if (s.version == TlsVersion::tls12 && curve &&
+      std::find(groups.begin(), groups.end(), *curve) == groups.end()) {
+    groups.push_back(*curve);
+  }
+  return groups;
 }
 
 }  // namespace
@@ -22,7 +48,7 @@ tls::Config engine_client_config(const Scenario& s, const TrustStore* trust) {
   tls::Config c;
   c.min_version = c.max_version = s.version;
   c.cipher_suites = {s.suite};
-  c.groups = scenario_groups(s);
+  c.groups = client_groups(s);
   c.signature_schemes = kClientSignatureSchemes;
   c.trust = trust;
   c.server_name = std::string(kServerName);
@@ -44,7 +70,7 @@ NativeConfig native_client_config(const Scenario& s, const Pki& pki) {
   c.server = false;
   c.version = s.version;
   c.cipher_suites = {s.suite};
-  c.groups = scenario_groups(s);
+  c.groups = client_groups(s);
   c.signature_schemes = kClientSignatureSchemes;
   c.roots_der.assign(pki.roots.begin(), pki.roots.end());
   c.hostname = std::string(kServerName);

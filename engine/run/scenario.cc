@@ -34,6 +34,25 @@ const std::vector<Scenario>& table() {
        "ecdsa-p384", CS::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, SS::ecdsa_secp384r1_sha384},
       {"tls12-ecdhe-x25519-ed25519", TlsVersion::tls12, KxMode::ecdhe, Group::x25519, "ed25519",
        CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SS::ed25519},
+      // TLS 1.3: always (EC)DHE; the certificate only signs.
+      {"tls13-x25519-rsa2048", TlsVersion::tls13, KxMode::ecdhe, Group::x25519, "rsa2048",
+       CS::TLS_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256},
+      {"tls13-x25519-rsa3072", TlsVersion::tls13, KxMode::ecdhe, Group::x25519, "rsa3072",
+       CS::TLS_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256},
+      {"tls13-x25519-rsa4096", TlsVersion::tls13, KxMode::ecdhe, Group::x25519, "rsa4096",
+       CS::TLS_AES_256_GCM_SHA384, SS::rsa_pss_rsae_sha384},
+      {"tls13-x25519-ecdsa-p256", TlsVersion::tls13, KxMode::ecdhe, Group::x25519, "ecdsa-p256",
+       CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256},
+      {"tls13-p256-ecdsa-p256", TlsVersion::tls13, KxMode::ecdhe, Group::secp256r1, "ecdsa-p256",
+       CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256},
+      {"tls13-p384-ecdsa-p384", TlsVersion::tls13, KxMode::ecdhe, Group::secp384r1, "ecdsa-p384",
+       CS::TLS_AES_256_GCM_SHA384, SS::ecdsa_secp384r1_sha384},
+      {"tls13-x25519-ed25519", TlsVersion::tls13, KxMode::ecdhe, Group::x25519, "ed25519",
+       CS::TLS_AES_128_GCM_SHA256, SS::ed25519},
+      {"tls13-x25519-ecdsa-p256-chacha20", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_CHACHA20_POLY1305_SHA256, SS::ecdsa_secp256r1_sha256},
+      {"tls13-p256-ecdsa-p256-hrr", TlsVersion::tls13, KxMode::ecdhe, Group::secp256r1,
+       "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, false, true},
   };
   return scenarios;
 }

@@ -1,12 +1,15 @@
 // The engine's TLS client. One function per state (BoringSSL's
 // handshake_client.cc), each handling at most one message and saying what
-// it waits for. TLS 1.2 states live in tls12_client.cc; TLS 1.3 branches off
-// after ServerHello into its own states.
+// it waits for. The hello states both versions share live in client.cc;
+// after ServerHello, TLS 1.2 continues in tls12_client.cc and TLS 1.3 in
+// tls13_client.cc.
 #pragma once
 
 #include <memory>
 
 #include "tls/connection.h"
+#include "tls/messages.h"
+#include "tls/tls13_keys.h"
 
 namespace hsbench::tls {
 
@@ -27,6 +30,13 @@ class Client final : public Connection {
     send_finished,
     read_change_cipher_spec,
     read_finished,
+    // TLS 1.3 (RFC 8446 2)
+    tls13_read_encrypted_extensions,
+    tls13_read_certificate,
+    tls13_read_certificate_verify,
+    tls13_read_finished,
+    tls13_send_change_cipher_spec,
+    tls13_send_finished,
     // Both
     send_application_data,
     read_application_data,
@@ -39,8 +49,13 @@ class Client final : public Connection {
   Next run_state() override;
 
  private:
+  // client.cc
   Next do_send_client_hello();
   Next do_read_server_hello();
+  Next do_send_application_data();
+  Next do_read_application_data();
+  // tls12_client.cc
+  Next tls12_process_server_hello(const ServerHello& hello, ByteView message);
   Next do_read_certificate();
   Next do_read_server_key_exchange();
   Next do_read_server_hello_done();
@@ -49,22 +64,43 @@ class Client final : public Connection {
   Next do_send_finished();
   Next do_read_change_cipher_spec();
   Next do_read_finished();
-  Next do_send_application_data();
-  Next do_read_application_data();
+  // tls13_client.cc
+  Next tls13_process_server_hello(const ServerHello& hello, ByteView message);
+  Next tls13_process_hello_retry_request(const ServerHello& hello, ByteView message);
+  Next do_tls13_read_encrypted_extensions();
+  Next do_tls13_read_certificate();
+  Next do_tls13_read_certificate_verify();
+  Next do_tls13_read_finished();
+  Next do_tls13_send_change_cipher_spec();
+  Next do_tls13_send_finished();
+  Next tls13_read_new_session_ticket();
 
   bool offers(CipherSuite s) const;
   bool offers(Group g) const;
   bool offers(SignatureScheme s) const;
+  bool offers_tls13() const { return config().max_version >= TlsVersion::tls13; }
+  bool offers_tls12() const { return config().min_version <= TlsVersion::tls12; }
 
   State state_ = State::send_client_hello;
-  bool extended_master_secret_ = false;
+  uint8_t session_id_[32] = {};
+  size_t session_id_length_ = 0;
   std::unique_ptr<CertificateChain> chain_;
   std::unique_ptr<PublicKey> server_key_;
   std::unique_ptr<KeyShare> key_share_;
+  Group group_ = Group::x25519;
+
+  // TLS 1.2
+  bool extended_master_secret_ = false;
   Bytes server_public_key_;  // the server's ECDHE share
   RecordKeys pending_write_, pending_read_;  // until each ChangeCipherSpec
-  Group group_ = Group::x25519;
   uint8_t master_secret_[kMasterSecretLength] = {};
+
+  // TLS 1.3
+  bool retried_ = false;     // a HelloRetryRequest came
+  Bytes cookie_;
+  Tls13KeySchedule schedule_;
+  Secret client_handshake_secret_{}, server_handshake_secret_{};
+  Secret client_application_secret_{}, server_application_secret_{};
 };
 
 }  // namespace hsbench::tls

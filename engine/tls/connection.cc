@@ -153,10 +153,13 @@ Connection::Next Connection::read_change_cipher_spec() {
   return Next::ok;
 }
 
-Connection::Next Connection::read_application_data() {
+Connection::Next Connection::read_application_data(bool* out_handshake) {
+  *out_handshake = false;
   for (;;) {
     if (hs_pos_ != hs_in_.size()) {
-      return fail(Alert::unexpected_message, "handshake data before application data");
+      // A post-handshake message spanning records: complete it first.
+      *out_handshake = true;
+      return Next::ok;
     }
     ContentType content;
     ByteView payload;
@@ -172,9 +175,12 @@ Connection::Next Connection::read_application_data() {
         return Next::ok;
       case ContentType::alert: return handle_alert(payload);
       case ContentType::handshake:
-        // Post-handshake messages (a TLS 1.3 ticket) are for the subclass
-        // to read first; anything reaching here is unexpected.
-        return fail(Alert::unexpected_message, "handshake message instead of application data");
+        if (version_ != TlsVersion::tls13 || payload.empty()) {
+          return fail(Alert::unexpected_message, "handshake message instead of application data");
+        }
+        hs_in_.insert(hs_in_.end(), payload.begin(), payload.end());
+        *out_handshake = true;
+        return Next::ok;
       case ContentType::change_cipher_spec:
         return fail(Alert::unexpected_message, "unexpected ChangeCipherSpec");
     }

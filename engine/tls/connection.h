@@ -88,7 +88,10 @@ class Connection {
   // True if the next handshake message is complete and of this type.
   Next peek_handshake(HandshakeType* out_type);
   Next read_change_cipher_spec();
-  Next read_application_data();
+  // Reads the next application data record into received_application_data().
+  // A post-handshake message (a TLS 1.3 NewSessionTicket) arriving first is
+  // buffered instead, and *out_handshake set: read it with read_handshake.
+  Next read_application_data(bool* out_handshake);
 
   // Starts a message in the scratch buffer; write its body, then send it.
   Writer begin_message(HandshakeType type);

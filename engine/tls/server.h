@@ -1,11 +1,13 @@
-// The engine's TLS server: one function per state, as in client.h. TLS 1.2
-// states live in tls12_server.cc.
+// The engine's TLS server: one function per state, as in client.h. The
+// ClientHello (where the versions part) and application data states live in
+// server.cc; TLS 1.2 in tls12_server.cc, TLS 1.3 in tls13_server.cc.
 #pragma once
 
 #include <memory>
 
 #include "tls/connection.h"
 #include "tls/messages.h"
+#include "tls/tls13_keys.h"
 
 namespace hsbench::tls {
 
@@ -26,6 +28,15 @@ class Server final : public Connection {
     read_finished,
     send_change_cipher_spec,
     send_finished,
+    // TLS 1.3 (RFC 8446 2)
+    tls13_send_hello_retry_request,
+    tls13_send_server_hello,
+    tls13_send_change_cipher_spec,
+    tls13_send_encrypted_extensions,
+    tls13_send_certificate,
+    tls13_send_certificate_verify,
+    tls13_send_finished,
+    tls13_read_finished,
     // Both
     read_application_data,
     send_application_data,
@@ -38,7 +49,12 @@ class Server final : public Connection {
   Next run_state() override;
 
  private:
+  // server.cc
   Next do_read_client_hello();
+  Next do_read_application_data();
+  Next do_send_application_data();
+  // tls12_server.cc
+  Next tls12_choose_parameters(const ClientHello& hello);
   Next do_send_server_hello();
   Next do_send_certificate();
   Next do_send_server_key_exchange();
@@ -48,22 +64,44 @@ class Server final : public Connection {
   Next do_read_finished();
   Next do_send_change_cipher_spec();
   Next do_send_finished();
-  Next do_read_application_data();
-  Next do_send_application_data();
+  // tls13_server.cc
+  Next tls13_choose_parameters(const ClientHello& hello, ByteView message);
+  Next do_tls13_send_hello_retry_request();
+  Next do_tls13_send_server_hello();
+  Next do_tls13_send_change_cipher_spec();
+  Next do_tls13_send_encrypted_extensions();
+  Next do_tls13_send_certificate();
+  Next do_tls13_send_certificate_verify();
+  Next do_tls13_send_finished();
+  Next do_tls13_read_finished();
 
-  // Negotiation from a parsed ClientHello.
-  Next choose_tls12_parameters(const ClientHello& hello);
+  bool supports_tls13() const { return config().max_version >= TlsVersion::tls13; }
+  // The server's signature schemes, in its order of preference.
+  std::vector<SignatureScheme> own_signature_schemes() const;
 
   State state_ = State::read_client_hello;
-  bool extended_master_secret_ = false;
-  bool secure_renegotiation_ = false;
-  bool send_ec_point_formats_ = false;
   Group group_ = Group::x25519;
   SignatureScheme signature_scheme_ = SignatureScheme::rsa_pkcs1_sha256;
   std::unique_ptr<KeyShare> key_share_;
-  RecordKeys pending_write_, pending_read_;  // until each ChangeCipherSpec
   Bytes signed_scratch_;
+
+  // TLS 1.2
+  bool extended_master_secret_ = false;
+  bool secure_renegotiation_ = false;
+  bool send_ec_point_formats_ = false;
+  RecordKeys pending_write_, pending_read_;  // until each ChangeCipherSpec
   uint8_t master_secret_[kMasterSecretLength] = {};
+
+  // TLS 1.3
+  bool retried_ = false;       // a HelloRetryRequest was sent
+  bool sent_compat_ccs_ = false;
+  uint8_t session_id_[32] = {};  // the client's, echoed
+  size_t session_id_length_ = 0;
+  Bytes peer_key_share_;
+  Tls13KeySchedule schedule_;
+  Secret client_handshake_secret_{}, server_handshake_secret_{};
+  Secret client_application_secret_{};
+  RecordKeys pending_handshake_write_;  // installed after the compatibility CCS
 };
 
 }  // namespace hsbench::tls

@@ -1,5 +1,4 @@
-// TLS 1.2 client states (RFC 5246 7.3, RFC 8422, RFC 7627), and the hello
-// states both versions share.
+// TLS 1.2 client states (RFC 5246 7.3, RFC 8422, RFC 7627).
 #include <algorithm>
 #include <cstring>
 
@@ -10,152 +9,8 @@
 
 namespace hsbench::tls {
 
-namespace {
-constexpr size_t kMaxChainLength = 10;
-}
-
-void Client::reset() {
-  Connection::reset();
-  state_ = State::send_client_hello;
-  extended_master_secret_ = false;
-  chain_.reset();
-  server_key_.reset();
-  key_share_.reset();
-  server_public_key_.clear();
-  pending_read_ = {};
-  pending_write_ = {};
-}
-
-const char* Client::state_name(State s) {
-  switch (s) {
-    case State::send_client_hello: return "send_client_hello";
-    case State::read_server_hello: return "read_server_hello";
-    case State::read_certificate: return "read_certificate";
-    case State::read_server_key_exchange: return "read_server_key_exchange";
-    case State::read_server_hello_done: return "read_server_hello_done";
-    case State::send_client_key_exchange: return "send_client_key_exchange";
-    case State::send_change_cipher_spec: return "send_change_cipher_spec";
-    case State::send_finished: return "send_finished";
-    case State::read_change_cipher_spec: return "read_change_cipher_spec";
-    case State::read_finished: return "read_finished";
-    case State::send_application_data: return "send_application_data";
-    case State::read_application_data: return "read_application_data";
-    case State::done: return "done";
-  }
-  return "unknown";
-}
-
-Connection::Next Client::run_state() {
-  switch (state_) {
-    case State::send_client_hello: return do_send_client_hello();
-    case State::read_server_hello: return do_read_server_hello();
-    case State::read_certificate: return do_read_certificate();
-    case State::read_server_key_exchange: return do_read_server_key_exchange();
-    case State::read_server_hello_done: return do_read_server_hello_done();
-    case State::send_client_key_exchange: return do_send_client_key_exchange();
-    case State::send_change_cipher_spec: return do_send_change_cipher_spec();
-    case State::send_finished: return do_send_finished();
-    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
-    case State::read_finished: return do_read_finished();
-    case State::send_application_data: return do_send_application_data();
-    case State::read_application_data: return do_read_application_data();
-    case State::done: return Next::done;
-  }
-  return fail(Alert::internal_error, "bad state");
-}
-
-bool Client::offers(CipherSuite s) const {
-  const auto& v = config().cipher_suites;
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-bool Client::offers(Group g) const {
-  const auto& v = config().groups;
-  return std::find(v.begin(), v.end(), g) != v.end();
-}
-
-bool Client::offers(SignatureScheme s) const {
-  const auto& v = config().signature_schemes;
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-Connection::Next Client::do_send_client_hello() {
-  if (!crypto_.random(client_random_)) return fail(Alert::internal_error, "no randomness");
-  // The first ClientHello's record says TLS 1.0, for old middleboxes
-  // (RFC 8446 5.1).
-  records_.set_write_record_version(0x0301);
-
-  Writer w = begin_message(HandshakeType::client_hello);
-  w.u16(0x0303);
-  w.bytes(client_random_);
-  w.u8(0);  // no session to resume
-  auto suites = w.open_u16();
-  for (CipherSuite s : config().cipher_suites) {
-    const CipherSuiteInfo* info = cipher_suite_info(s);
-    if (info != nullptr && info->version >= config().min_version &&
-        info->version <= config().max_version) {
-      w.u16(static_cast<uint16_t>(s));
-    }
-  }
-  if (!w.close(suites)) return fail(Alert::internal_error, "too many suites");
-  w.u8(1);  // compression_methods: null only
-  w.u8(0);
-
-  auto exts = w.open_u16();
-  if (!config().server_name.empty()) {
-    w.u16(static_cast<uint16_t>(ExtensionType::server_name));
-    auto ext = w.open_u16();
-    auto list = w.open_u16();
-    w.u8(0);  // host_name
-    auto host = w.open_u16();
-    w.bytes(ByteView(reinterpret_cast<const uint8_t*>(config().server_name.data()),
-                     config().server_name.size()));
-    if (!w.close(host) || !w.close(list) || !w.close(ext)) {
-      return fail(Alert::internal_error, "server name too long");
-    }
-  }
-  w.u16(static_cast<uint16_t>(ExtensionType::supported_groups));
-  auto groups_ext = w.open_u16();
-  write_u16_list_u16(w, config().groups);
-  (void)w.close(groups_ext);
-
-  w.u16(static_cast<uint16_t>(ExtensionType::ec_point_formats));
-  w.u16(2);
-  w.u8(1);
-  w.u8(0);  // uncompressed
-
-  w.u16(static_cast<uint16_t>(ExtensionType::signature_algorithms));
-  auto sigalgs_ext = w.open_u16();
-  write_u16_list_u16(w, config().signature_schemes);
-  (void)w.close(sigalgs_ext);
-
-  w.u16(static_cast<uint16_t>(ExtensionType::extended_master_secret));
-  w.u16(0);
-
-  w.u16(static_cast<uint16_t>(ExtensionType::renegotiation_info));
-  w.u16(1);
-  w.u8(0);  // empty renegotiated_connection (RFC 5746 3.4)
-  if (!w.close(exts)) return fail(Alert::internal_error, "ClientHello too long");
-
-  if (send_message() != Next::ok) return Next::error;
-  records_.set_write_record_version(kRecordVersion);
-  step(Message::client_hello, Action::write);
-  state_ = State::read_server_hello;
-  return Next::ok;
-}
-
-Connection::Next Client::do_read_server_hello() {
-  ByteView body, message;
-  if (Next n = read_handshake(HandshakeType::server_hello, &body, &message); n != Next::ok) {
-    return n;
-  }
-  ServerHello hello;
-  Error err;
-  if (!parse_server_hello(body, &hello, &err)) return fail(err.alert, err.reason);
-  if (hello.is_hello_retry_request || hello.supported_version != 0) {
-    return fail(Alert::protocol_version, "TLS 1.3 is not offered by this client");
-  }
-  if (hello.legacy_version != 0x0303) return fail(Alert::protocol_version, "not TLS 1.2");
+Connection::Next Client::tls12_process_server_hello(const ServerHello& hello,
+                                                   ByteView message) {
   // A TLS 1.2 ServerHello carries none of TLS 1.3's extensions.
   if (hello.has_key_share || hello.has_cookie || hello.has_pre_shared_key) {
     return fail(Alert::unsupported_extension, "TLS 1.3 extension in a TLS 1.2 ServerHello");
@@ -165,6 +20,7 @@ Connection::Next Client::do_read_server_hello() {
     return fail(Alert::illegal_parameter, "server chose a cipher suite not offered");
   }
   version_ = TlsVersion::tls12;
+  key_share_.reset();  // a TLS 1.3 share offered in ClientHello goes unused
   std::memcpy(server_random_, hello.random.data(), kRandomLength);
   extended_master_secret_ = hello.extended_master_secret;
 
@@ -359,20 +215,6 @@ Connection::Next Client::do_read_finished() {
   transcript_.add(crypto_, message);
   step(Message::finished, Action::read);
   state_ = State::send_application_data;
-  return Next::ok;
-}
-
-Connection::Next Client::do_send_application_data() {
-  if (send_application_data() != Next::ok) return Next::error;
-  step(Message::application_data, Action::write);
-  state_ = State::read_application_data;
-  return Next::ok;
-}
-
-Connection::Next Client::do_read_application_data() {
-  if (Next n = read_application_data(); n != Next::ok) return n;
-  step(Message::application_data, Action::read);
-  state_ = State::done;
   return Next::ok;
 }
 

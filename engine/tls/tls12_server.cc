@@ -1,5 +1,4 @@
-// TLS 1.2 server states (RFC 5246 7.3, RFC 8422, RFC 7627, RFC 5746), and
-// the ClientHello state both versions share.
+// TLS 1.2 server states (RFC 5246 7.3, RFC 8422, RFC 7627, RFC 5746).
 #include <algorithm>
 #include <cstring>
 
@@ -10,83 +9,13 @@
 
 namespace hsbench::tls {
 
-void Server::reset() {
-  Connection::reset();
-  state_ = State::read_client_hello;
-  extended_master_secret_ = secure_renegotiation_ = send_ec_point_formats_ = false;
-  key_share_.reset();
-  pending_read_ = {};
-  pending_write_ = {};
-}
-
-const char* Server::state_name(State s) {
-  switch (s) {
-    case State::read_client_hello: return "read_client_hello";
-    case State::send_server_hello: return "send_server_hello";
-    case State::send_certificate: return "send_certificate";
-    case State::send_server_key_exchange: return "send_server_key_exchange";
-    case State::send_server_hello_done: return "send_server_hello_done";
-    case State::read_client_key_exchange: return "read_client_key_exchange";
-    case State::read_change_cipher_spec: return "read_change_cipher_spec";
-    case State::read_finished: return "read_finished";
-    case State::send_change_cipher_spec: return "send_change_cipher_spec";
-    case State::send_finished: return "send_finished";
-    case State::read_application_data: return "read_application_data";
-    case State::send_application_data: return "send_application_data";
-    case State::done: return "done";
-  }
-  return "unknown";
-}
-
-Connection::Next Server::run_state() {
-  switch (state_) {
-    case State::read_client_hello: return do_read_client_hello();
-    case State::send_server_hello: return do_send_server_hello();
-    case State::send_certificate: return do_send_certificate();
-    case State::send_server_key_exchange: return do_send_server_key_exchange();
-    case State::send_server_hello_done: return do_send_server_hello_done();
-    case State::read_client_key_exchange: return do_read_client_key_exchange();
-    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
-    case State::read_finished: return do_read_finished();
-    case State::send_change_cipher_spec: return do_send_change_cipher_spec();
-    case State::send_finished: return do_send_finished();
-    case State::read_application_data: return do_read_application_data();
-    case State::send_application_data: return do_send_application_data();
-    case State::done: return Next::done;
-  }
-  return fail(Alert::internal_error, "bad state");
-}
-
-Connection::Next Server::do_read_client_hello() {
-  ByteView body, message;
-  if (Next n = read_handshake(HandshakeType::client_hello, &body, &message); n != Next::ok) {
-    return n;
-  }
-  ClientHello hello;
-  Error err;
-  if (!parse_client_hello(body, &hello, &err)) return fail(err.alert, err.reason);
-  if (config().credentials == nullptr) return fail(Alert::internal_error, "no credentials");
-  if (hello.legacy_version < 0x0303) return fail(Alert::protocol_version, "client is older than TLS 1.2");
-  if (!list_contains_u8(hello.compression_methods, 0)) {
-    return fail(Alert::illegal_parameter, "no null compression");
-  }
-  std::memcpy(client_random_, hello.random.data(), kRandomLength);
-  if (Next n = choose_tls12_parameters(hello); n != Next::ok) return n;
-  transcript_.add(crypto_, message);
-  step(Message::client_hello, Action::read);
-  state_ = State::send_server_hello;
-  return Next::ok;
-}
-
-Connection::Next Server::choose_tls12_parameters(const ClientHello& hello) {
+Connection::Next Server::tls12_choose_parameters(const ClientHello& hello) {
   if (config().min_version > TlsVersion::tls12) {
     return fail(Alert::protocol_version, "TLS 1.2 is not enabled");
   }
   version_ = TlsVersion::tls12;
   const KeyType key_type = config().credentials->leaf.type;
-  const std::vector<SignatureScheme> own_schemes =
-      config().signature_schemes.empty() ? signature_schemes_for(config().credentials->leaf)
-                                         : config().signature_schemes;
+  const std::vector<SignatureScheme> own_schemes = own_signature_schemes();
 
   // The first suite in the server's order that the client offers and the
   // certificate and the client's groups and signature algorithms allow.
@@ -126,6 +55,12 @@ Connection::Next Server::choose_tls12_parameters(const ClientHello& hello) {
 
 Connection::Next Server::do_send_server_hello() {
   if (!crypto_.random(server_random_)) return fail(Alert::internal_error, "no randomness");
+  if (supports_tls13()) {
+    // A TLS 1.3 server falling back to 1.2 says so in its random
+    // (RFC 8446 4.1.3), so that a client offering 1.3 sees a downgrade.
+    static constexpr uint8_t kDowngrade12[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
+    std::memcpy(server_random_ + kRandomLength - 8, kDowngrade12, 8);
+  }
   Writer w = begin_message(HandshakeType::server_hello);
   w.u16(0x0303);
   w.bytes(server_random_);
@@ -326,20 +261,6 @@ Connection::Next Server::do_send_finished() {
   if (send_message() != Next::ok) return Next::error;
   step(Message::finished, Action::write);
   state_ = State::read_application_data;
-  return Next::ok;
-}
-
-Connection::Next Server::do_read_application_data() {
-  if (Next n = read_application_data(); n != Next::ok) return n;
-  step(Message::application_data, Action::read);
-  state_ = State::send_application_data;
-  return Next::ok;
-}
-
-Connection::Next Server::do_send_application_data() {
-  if (send_application_data() != Next::ok) return Next::error;
-  step(Message::application_data, Action::write);
-  state_ = State::done;
   return Next::ok;
 }
 

@@ -238,6 +238,16 @@ constexpr KeyType scheme_key_type(SignatureScheme s) {
   return KeyType::rsa;
 }
 
+constexpr bool is_ecdsa(KeyType t) { return t == KeyType::ecdsa_p256 || t == KeyType::ecdsa_p384; }
+
+// Whether a backend signs or verifies with this scheme and key. An ECDSA
+// scheme fixes only the hash here, as in TLS 1.2 (RFC 8422 5.1.3); TLS 1.3
+// also binds the curve (RFC 8446 4.2.3), which the engine checks itself.
+constexpr bool scheme_usable_with(SignatureScheme s, KeyType key) {
+  KeyType want = scheme_key_type(s);
+  return want == key || (is_ecdsa(want) && is_ecdsa(key));
+}
+
 constexpr std::string_view name(KeyType t) {
   switch (t) {
     case KeyType::rsa: return "rsa";

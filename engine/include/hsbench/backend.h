@@ -93,7 +93,8 @@ class PrivateKey {
   virtual ~PrivateKey() = default;
   virtual KeyInfo info() const = 0;
   // Signs message (not a digest: the scheme names the hash) into out, which
-  // must be at least kMaxSignatureLength bytes.
+  // must be at least kMaxSignatureLength bytes. Schemes the key can use are
+  // those of scheme_usable_with().
   virtual bool sign(SignatureScheme scheme, ByteView message, std::span<uint8_t> out,
                     size_t* out_len) const = 0;
   // RSA PKCS#1 v1.5 decryption. Returns false on bad padding; the TLS

@@ -22,6 +22,9 @@ struct Scenario {
   CipherSuite suite;
   SignatureScheme signature_scheme;  // what the server signs with (ECDHE and TLS 1.3)
   bool resumption = false;
+  // TLS 1.3: the client's first key share is for another group, so the
+  // server asks again with a HelloRetryRequest.
+  bool hello_retry = false;
 };
 
 const std::vector<Scenario>& all_scenarios();

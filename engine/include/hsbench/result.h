@@ -1,0 +1,166 @@
+// What a run measured, as plain records (Google Benchmark's `Run`): the
+// runner fills them, the reporters (report.h) only format them. Times are in
+// microseconds unless a name says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hsbench/scenario.h"
+#include "hsbench/trace.h"
+
+namespace hsbench {
+
+// A statistic over the repetitions of one run.
+struct Summary {
+  double mean = 0;
+  double median = 0;
+  double stddev = 0;   // sample standard deviation (n - 1); 0 for one value
+  double ci95_lo = 0;  // 95% confidence interval of the mean (Student t)
+  double ci95_hi = 0;
+  std::vector<double> values;  // one per repetition, in run order
+};
+
+// The scenario, as the JSON "config" object spells it.
+struct ScenarioConfig {
+  std::string tls;    // "1.2", "1.3"
+  std::string kx;     // "rsa" or "ecdhe"
+  std::string group;  // "x25519", ...; empty for RSA key transport
+  std::string cert;   // "rsa2048", ...
+  std::string cipher; // IANA name of the cipher suite
+  bool resumption = false;
+};
+
+ScenarioConfig scenario_config(const Scenario& s);
+
+// One kind of crypto operation inside a step (or a handshake).
+struct OpResult {
+  CryptoOp op;
+  std::string name;  // op_name(op)
+  double count = 0;  // per handshake
+  double mean_us = 0;  // per call
+};
+
+// One (side, action, message) of the engine's step list, per handshake.
+struct StepResult {
+  int user_step = 0;  // 1..8 (0: outside the 8, see trace.h)
+  Side side = Side::client;
+  Action action = Action::write;
+  Message message = Message::client_hello;
+  double mean_us = 0;
+  double p50_us = 0;
+  double p99_us = 0;
+  double share = 0;  // of the summed step time of a handshake
+  std::vector<OpResult> crypto;
+};
+
+// CPU time per handshake. Both sides run on one thread, so the thread's CPU
+// time (CLOCK_THREAD_CPUTIME_ID, read around each repetition, never inside
+// the timed loop) is split between client and server in proportion to each
+// side's summed step wall time; without timing the split is unknown.
+struct CpuPerHandshake {
+  std::optional<double> client_us;
+  std::optional<double> server_us;
+  double total_us = 0;
+};
+
+struct LatencyUs {
+  double mean = 0;
+  double p50 = 0;
+  double p90 = 0;
+  double p99 = 0;
+  double max = 0;
+};
+
+// One term of the crypto lower bound: an operation the handshake calls,
+// how often, and what it costs timed alone.
+struct LowerBoundTerm {
+  std::string op;
+  double count = 0;  // per handshake
+  double us = 0;     // per call, in isolation
+};
+
+// One repetition, over all threads.
+struct RepetitionResult {
+  uint64_t handshakes = 0;
+  double wall_s = 0;  // the longest thread's
+  double cpu_us_per_handshake = 0;
+};
+
+struct Result {
+  std::string scenario;
+  ScenarioConfig config;
+  std::string backend;
+  std::string engine = "hsbench";
+  int threads = 1;
+  bool timing = true;  // false: run with --no-timing (no trace, no steps)
+
+  // A scenario the backend cannot run is skipped, with its reason.
+  bool skipped = false;
+  std::string skip_reason;
+
+  uint64_t handshakes = 0;  // measured, over all threads and repetitions
+  double duration_s = 0;    // measured wall time, summed over repetitions
+  Summary handshakes_per_sec;  // summed over threads, one value per repetition
+  std::vector<RepetitionResult> repetitions;
+  double us_per_handshake = 0;  // wall time per handshake per thread: threads * 1e6 / mean hs/s
+  CpuPerHandshake cpu_us_per_handshake;
+  std::optional<LatencyUs> latency_us;  // from the trace; absent without timing
+  std::vector<StepResult> steps;        // in wire order
+
+  // Every crypto operation of one handshake (from one traced handshake run
+  // outside the measurement), for the lower bound.
+  std::vector<OpResult> ops_per_handshake;
+  std::optional<double> crypto_lower_bound_us;
+  std::optional<double> overhead_ratio;  // us_per_handshake / crypto_lower_bound_us
+  std::vector<LowerBoundTerm> lower_bound_terms;
+  std::string lower_bound_error;  // why there is no lower bound, if there is none
+};
+
+struct BackendInfo {
+  std::string name;
+  std::string version;
+};
+
+struct HostInfo {
+  std::string cpu_model;
+  unsigned cores = 0;
+  std::string kernel;
+  std::string hostname;
+};
+
+// How the results were measured.
+struct RunSettings {
+  double warmup_s = 0;
+  double duration_s = 0;     // per repetition; 0 when handshakes is set
+  uint64_t handshakes = 0;   // per thread per repetition; 0 when duration is set
+  int repetitions = 1;
+  std::vector<int> threads;
+  bool timing = true;
+};
+
+struct ReportContext {
+  std::string tool_version;
+  std::string git_commit;
+  std::string date;  // ISO 8601, UTC
+  HostInfo host;
+  std::string compiler;
+  std::string build_type;
+  std::string command_line;
+  std::vector<BackendInfo> backends;
+  RunSettings settings;
+};
+
+struct Report {
+  ReportContext context;
+  std::vector<Result> results;
+};
+
+// The host this runs on: /proc/cpuinfo's model name, online cores, uname.
+HostInfo current_host();
+// Now, as "2026-11-29T18:15:34Z".
+std::string utc_now_iso8601();
+
+}  // namespace hsbench

@@ -1,0 +1,43 @@
+// The benchmark runner: warm-up, then handshakes for a duration or a count,
+// repeated, on one or more threads, each thread with its own client/server
+// pair. It measures and returns a Result; it prints nothing (reporters do).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "hsbench/backend.h"
+#include "hsbench/pki.h"
+#include "hsbench/result.h"
+#include "hsbench/scenario.h"
+
+namespace hsbench {
+
+struct RunOptions {
+  int threads = 1;
+  double warmup_s = 0.1;      // per thread, before the first repetition (at least 1 handshake)
+  double duration_s = 0.25;   // per repetition, when handshakes is 0
+  uint64_t handshakes = 0;    // per thread per repetition; overrides duration_s when > 0
+  int repetitions = 5;
+  // Trace every handshake (step times, crypto ops, latency). Off: the
+  // engine runs with no trace at all, so timing on versus off shows what
+  // the measurement itself costs.
+  bool timing = true;
+};
+
+// Called from the runner's own thread between repetitions (never inside the
+// timed loop): repetition is 0 during warm-up, then 1..repetitions.
+using ProgressFn = std::function<void(int repetition, int repetitions)>;
+
+// Runs one scenario on one backend (client and server both) with the
+// default PKI kind the scenario names in pki. A scenario the backend cannot
+// run comes back skipped, with the reason.
+Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
+                    const RunOptions& options, const ProgressFn& progress = nullptr);
+
+// A Result for a scenario that was not run, with why.
+Result skipped_result(const Scenario& scenario, std::string_view backend, int threads,
+                      std::string reason);
+
+}  // namespace hsbench

@@ -1,0 +1,22 @@
+#include "hsbench/report.h"
+
+namespace hsbench {
+
+std::optional<Format> parse_format(std::string_view name) {
+  if (name == "table") return Format::table;
+  if (name == "json") return Format::json;
+  if (name == "csv") return Format::csv;
+  if (name == "gbench") return Format::gbench;
+  return std::nullopt;
+}
+
+void write_report(const Report& report, Format format, std::ostream& out) {
+  switch (format) {
+    case Format::table: return write_table(report, out);
+    case Format::json: return write_json(report, out);
+    case Format::csv: return write_csv(report, out);
+    case Format::gbench: return write_gbench(report, out);
+  }
+}
+
+}  // namespace hsbench

@@ -1,0 +1,149 @@
+// The hsbench/v1 JSON document (results/schema.json describes it).
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "hsbench/report.h"
+#include "report/util.h"
+
+namespace hsbench {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+// Numbers are rounded to what the measurement can tell: microseconds to
+// the nanosecond, rates to 0.01, ratios and shares to 1e-4.
+double round_to(double v, double unit) {
+  if (!std::isfinite(v)) return 0;
+  return std::round(v / unit) * unit;
+}
+double us(double v) { return round_to(v, 1e-3); }
+double rate(double v) { return round_to(v, 1e-2); }
+double ratio(double v) { return round_to(v, 1e-4); }
+
+ordered_json optional_number(const std::optional<double>& v, double (*round)(double)) {
+  if (!v) return nullptr;
+  return round(*v);
+}
+
+ordered_json summary_json(const Summary& s) {
+  ordered_json reps = ordered_json::array();
+  for (double v : s.values) reps.push_back(rate(v));
+  return {{"mean", rate(s.mean)},
+          {"median", rate(s.median)},
+          {"stddev", rate(s.stddev)},
+          {"ci95", {rate(s.ci95_lo), rate(s.ci95_hi)}},
+          {"repetitions", reps}};
+}
+
+ordered_json ops_json(const std::vector<OpResult>& ops) {
+  ordered_json out = ordered_json::array();
+  for (const OpResult& o : ops) {
+    out.push_back({{"op", o.name}, {"count", ratio(o.count)}, {"mean_us", us(o.mean_us)}});
+  }
+  return out;
+}
+
+ordered_json config_json(const ScenarioConfig& c) {
+  return {{"tls", c.tls},
+          {"kx", c.kx},
+          {"group", c.group.empty() ? ordered_json(nullptr) : ordered_json(c.group)},
+          {"cert", c.cert},
+          {"cipher", c.cipher},
+          {"resumption", c.resumption}};
+}
+
+ordered_json result_json(const Result& r) {
+  ordered_json j = {{"scenario", r.scenario},
+                    {"config", config_json(r.config)},
+                    {"backend", r.backend},
+                    {"engine", r.engine},
+                    {"threads", r.threads},
+                    {"status", r.skipped ? "skipped" : "ok"}};
+  if (r.skipped) {
+    j["skip_reason"] = r.skip_reason;
+    return j;
+  }
+  j["timing"] = r.timing;
+  j["handshakes"] = r.handshakes;
+  j["duration_s"] = round_to(r.duration_s, 1e-6);
+  j["handshakes_per_sec"] = summary_json(r.handshakes_per_sec);
+  j["us_per_handshake"] = us(r.us_per_handshake);
+  j["cpu_us_per_handshake"] = {{"client", optional_number(r.cpu_us_per_handshake.client_us, us)},
+                               {"server", optional_number(r.cpu_us_per_handshake.server_us, us)},
+                               {"total", us(r.cpu_us_per_handshake.total_us)}};
+  if (r.latency_us) {
+    const LatencyUs& l = *r.latency_us;
+    j["latency_us"] = {{"mean", us(l.mean)}, {"p50", us(l.p50)}, {"p90", us(l.p90)},
+                       {"p99", us(l.p99)},   {"max", us(l.max)}};
+  } else {
+    j["latency_us"] = nullptr;
+  }
+  ordered_json steps = ordered_json::array();
+  for (const StepResult& s : r.steps) {
+    steps.push_back({{"user_step", s.user_step},
+                     {"user_step_name", std::string(user_step_name(s.user_step))},
+                     {"message", std::string(name(s.message))},
+                     {"side", std::string(name(s.side))},
+                     {"action", std::string(name(s.action))},
+                     {"mean_us", us(s.mean_us)},
+                     {"p50_us", us(s.p50_us)},
+                     {"p99_us", us(s.p99_us)},
+                     {"share", ratio(s.share)},
+                     {"crypto", ops_json(s.crypto)}});
+  }
+  j["steps"] = steps;
+  j["crypto_ops"] = ops_json(r.ops_per_handshake);
+  j["crypto_lower_bound_us"] = optional_number(r.crypto_lower_bound_us, us);
+  j["overhead_ratio"] = optional_number(r.overhead_ratio, ratio);
+  ordered_json terms = ordered_json::array();
+  for (const LowerBoundTerm& t : r.lower_bound_terms) {
+    terms.push_back({{"op", t.op}, {"count", ratio(t.count)}, {"us", us(t.us)}});
+  }
+  j["lower_bound_terms"] = terms;
+  if (!r.lower_bound_error.empty()) j["lower_bound_error"] = r.lower_bound_error;
+  return j;
+}
+
+ordered_json context_json(const ReportContext& c) {
+  ordered_json backends = ordered_json::array();
+  for (const BackendInfo& b : c.backends) {
+    backends.push_back({{"name", b.name}, {"version", b.version}});
+  }
+  const RunSettings& s = c.settings;
+  ordered_json settings = {
+      {"warmup_s", s.warmup_s},
+      {"duration_s", s.handshakes > 0 ? ordered_json(nullptr) : ordered_json(s.duration_s)},
+      {"handshakes", s.handshakes > 0 ? ordered_json(s.handshakes) : ordered_json(nullptr)},
+      {"repetitions", s.repetitions},
+      {"threads", s.threads},
+      {"timing", s.timing}};
+  return {{"tool", "hsbench"},
+          {"version", c.tool_version},
+          {"git_commit", c.git_commit},
+          {"date", c.date},
+          {"host",
+           {{"cpu_model", c.host.cpu_model},
+            {"cores", c.host.cores},
+            {"kernel", c.host.kernel},
+            {"hostname", c.host.hostname}}},
+          {"compiler", c.compiler},
+          {"build_type", c.build_type},
+          {"command_line", c.command_line},
+          {"backends", backends},
+          {"settings", settings},
+          {"notes", report_notes()}};
+}
+
+}  // namespace
+
+void write_json(const Report& report, std::ostream& out) {
+  ordered_json results = ordered_json::array();
+  for (const Result& r : report.results) results.push_back(result_json(r));
+  ordered_json doc = {{"schema", std::string(kSchemaVersion)},
+                      {"context", context_json(report.context)},
+                      {"results", results}};
+  out << doc.dump(2) << '\n';
+}
+
+}  // namespace hsbench

@@ -1,0 +1,40 @@
+#include "report/util.h"
+
+#include <fmt/format.h>
+
+namespace hsbench {
+
+std::vector<std::string> report_notes() {
+  return {
+      "Each thread owns its own client/server pair; handshakes_per_sec is summed over threads, "
+      "one value per repetition.",
+      "us_per_handshake is the wall time of one handshake on one thread: threads * 1e6 / mean "
+      "handshakes_per_sec.",
+      "cpu_us_per_handshake: the thread CPU clock (CLOCK_THREAD_CPUTIME_ID), read around each "
+      "repetition only; client and server run on the same thread, so the total is split between "
+      "them in proportion to each side's summed step wall time (null without timing).",
+      "latency_us and steps come from the handshake traces (steady_clock around each step and "
+      "crypto call); without timing there are none.",
+      "crypto_lower_bound_us sums, over the crypto operations of one handshake, each "
+      "operation's time measured alone on the same backend in the same process (the "
+      "bench/micro primitives); overhead_ratio = us_per_handshake / crypto_lower_bound_us.",
+  };
+}
+
+UserStepTimes user_step_times(const Result& r) {
+  UserStepTimes t;
+  for (const StepResult& s : r.steps) {
+    const size_t i = s.user_step >= 1 && s.user_step <= kUserSteps ? static_cast<size_t>(s.user_step) : 0;
+    (s.side == Side::client ? t.client_us : t.server_us)[i] += s.mean_us;
+  }
+  return t;
+}
+
+std::string result_label(const Result& r, bool with_threads) {
+  std::string label = r.backend;
+  if (r.engine != "hsbench") label += "/" + r.engine;
+  if (with_threads) label += fmt::format("/{}t", r.threads);
+  return label;
+}
+
+}  // namespace hsbench

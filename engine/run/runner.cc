@@ -1,0 +1,450 @@
+#include "hsbench/runner.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "hsbench/engine.h"
+#include "run/histogram.h"
+#include "run/stats.h"
+
+namespace hsbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+uint64_t ns_between(Clock::time_point from, Clock::time_point to) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count());
+}
+
+// This thread's CPU time. A system call on most kernels, so it is read only
+// around a whole repetition, never per handshake.
+uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Per (side, action, message): the time of that step in each handshake, in
+// a histogram, and the crypto operations it called. A message seen twice in
+// one handshake (a second ClientHello after HelloRetryRequest) counts as
+// one step whose time is the sum. Slots are indexed directly, and the
+// per-handshake scratch is reset through a touched list, so adding a
+// handshake allocates nothing once every step has been seen.
+class StepAggregator {
+ public:
+  static constexpr size_t kSlots = 2 * 2 * 256;  // side x action x Message (a uint8_t)
+
+  StepAggregator() : slots_(kSlots), current_(kSlots, 0), epoch_(kSlots, 0) {
+    touched_.reserve(HandshakeTrace::kMaxSteps);
+  }
+
+  void add(const HandshakeTrace& t) {
+    handshakes_++;
+    touched_.clear();
+    for (size_t i = 0; i < t.step_count; i++) {
+      const Step& step = t.steps[i];
+      const size_t slot = slot_of(step);
+      Slot& s = slots_[slot];
+      if (!s.seen) {
+        s.seen = true;
+        s.side = step.side;
+        s.action = step.action;
+        s.message = step.message;
+        s.hist = std::make_unique<Histogram>();
+        order_.push_back(static_cast<uint16_t>(slot));
+      }
+      if (epoch_[slot] != handshakes_) {
+        epoch_[slot] = handshakes_;
+        current_[slot] = 0;
+        touched_.push_back(static_cast<uint16_t>(slot));
+      }
+      current_[slot] += step.ns;
+      side_ns_[static_cast<size_t>(step.side)] += step.ns;
+      const size_t end = std::min<size_t>(step.first_op + step.op_count, t.op_count);
+      for (size_t k = step.first_op; k < end; k++) add_op(&s, t.ops[k]);
+    }
+    for (uint16_t slot : touched_) {
+      slots_[slot].hist->record(current_[slot]);
+      slots_[slot].sum_ns += current_[slot];
+    }
+  }
+
+  void merge(const StepAggregator& other) {
+    handshakes_ += other.handshakes_;
+    side_ns_[0] += other.side_ns_[0];
+    side_ns_[1] += other.side_ns_[1];
+    for (uint16_t slot : other.order_) {
+      const Slot& o = other.slots_[slot];
+      Slot& s = slots_[slot];
+      if (!s.seen) {
+        s.seen = true;
+        s.side = o.side;
+        s.action = o.action;
+        s.message = o.message;
+        s.hist = std::make_unique<Histogram>();
+        order_.push_back(slot);
+      }
+      s.hist->merge(*o.hist);
+      s.sum_ns += o.sum_ns;
+      for (const OpAgg& op : o.ops) {
+        OpAgg* mine = find_op(&s, op.op);
+        mine->count += op.count;
+        mine->ns += op.ns;
+      }
+    }
+  }
+
+  uint64_t side_ns(Side side) const { return side_ns_[static_cast<size_t>(side)]; }
+
+  std::vector<StepResult> results(TlsVersion version) const {
+    std::vector<StepResult> out;
+    if (handshakes_ == 0) return out;
+    uint64_t total_ns = 0;
+    for (uint16_t slot : order_) total_ns += slots_[slot].sum_ns;
+    const double n = static_cast<double>(handshakes_);
+    for (uint16_t slot : order_) {
+      const Slot& s = slots_[slot];
+      StepResult r;
+      r.side = s.side;
+      r.action = s.action;
+      r.message = s.message;
+      const Side sender = s.action == Action::write ? s.side : peer(s.side);
+      r.user_step = user_step(version, s.message, sender);
+      r.mean_us = static_cast<double>(s.sum_ns) / n / 1e3;
+      r.p50_us = s.hist->percentile(50) / 1e3;
+      r.p99_us = s.hist->percentile(99) / 1e3;
+      r.share = total_ns == 0 ? 0 : static_cast<double>(s.sum_ns) / static_cast<double>(total_ns);
+      for (const OpAgg& op : s.ops) {
+        OpResult o;
+        o.op = op.op;
+        o.name = op_name(op.op);
+        o.count = static_cast<double>(op.count) / n;
+        o.mean_us = op.count == 0 ? 0 : static_cast<double>(op.ns) / op.count / 1e3;
+        r.crypto.push_back(std::move(o));
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // Every operation of every step, merged by op, per handshake.
+  std::vector<OpResult> op_totals() const {
+    std::vector<OpResult> out;
+    if (handshakes_ == 0) return out;
+    for (uint16_t slot : order_) {
+      for (const OpAgg& op : slots_[slot].ops) {
+        auto it = std::find_if(out.begin(), out.end(), [&](const OpResult& o) { return o.op == op.op; });
+        if (it == out.end()) {
+          out.push_back({op.op, op_name(op.op), 0, 0});
+          it = out.end() - 1;
+        }
+        it->count += static_cast<double>(op.count);
+        it->mean_us += static_cast<double>(op.ns);  // summed ns for now
+      }
+    }
+    for (OpResult& o : out) {
+      o.mean_us = o.count == 0 ? 0 : o.mean_us / o.count / 1e3;
+      o.count /= static_cast<double>(handshakes_);
+    }
+    return out;
+  }
+
+ private:
+  struct OpAgg {
+    CryptoOp op;
+    uint64_t count = 0;
+    uint64_t ns = 0;
+  };
+  struct Slot {
+    bool seen = false;
+    Side side = Side::client;
+    Action action = Action::write;
+    Message message = Message::client_hello;
+    uint64_t sum_ns = 0;
+    std::unique_ptr<Histogram> hist;
+    std::vector<OpAgg> ops;
+  };
+
+  static size_t slot_of(const Step& s) {
+    return (static_cast<size_t>(s.side) * 2 + static_cast<size_t>(s.action)) * 256 +
+           static_cast<uint8_t>(s.message);
+  }
+  static OpAgg* find_op(Slot* s, CryptoOp op) {
+    for (OpAgg& o : s->ops) {
+      if (o.op == op) return &o;
+    }
+    s->ops.push_back({op});
+    return &s->ops.back();
+  }
+  static void add_op(Slot* s, const OpSample& sample) {
+    OpAgg* o = find_op(s, sample.op);
+    o->count++;
+    o->ns += sample.ns;
+  }
+
+  std::vector<Slot> slots_;
+  std::vector<uint16_t> order_;  // slots in the order first seen: wire order
+  std::vector<uint64_t> current_;
+  std::vector<uint64_t> epoch_;
+  std::vector<uint16_t> touched_;
+  uint64_t handshakes_ = 0;
+  uint64_t side_ns_[2] = {0, 0};
+};
+
+struct Repetition {
+  uint64_t handshakes = 0;
+  uint64_t wall_ns = 0;
+  uint64_t cpu_ns = 0;
+};
+
+// One thread's pair and everything it measures. Threads share nothing while
+// they run; their records are merged afterwards.
+struct Worker {
+  std::unique_ptr<EnginePair> pair;
+  HandshakeTrace trace;
+  StepAggregator steps;
+  Histogram latency;
+  std::vector<Repetition> repetitions;
+  std::string error;
+};
+
+class Run {
+ public:
+  Run(const RunOptions& options, std::vector<Worker>* workers, const ProgressFn& progress)
+      : options_(options),
+        workers_(*workers),
+        progress_(progress),
+        sync_(static_cast<std::ptrdiff_t>(workers->size())) {}
+
+  void thread_main(size_t index) {
+    Worker& w = workers_[index];
+    w.repetitions.resize(static_cast<size_t>(options_.repetitions));
+    HandshakeTrace* trace = options_.timing ? &w.trace : nullptr;
+
+    if (index == 0 && progress_) progress_(0, options_.repetitions);
+    warm_up(w, trace);
+    for (int r = 0; r < options_.repetitions; r++) {
+      sync_.arrive_and_wait();
+      if (!failed_.load(std::memory_order_relaxed)) measure(w, trace, &w.repetitions[r]);
+      sync_.arrive_and_wait();
+      if (index == 0 && progress_) progress_(r + 1, options_.repetitions);
+    }
+  }
+
+  bool failed() const { return failed_.load(); }
+
+ private:
+  void fail(Worker& w, const std::string& error) {
+    w.error = error;
+    failed_.store(true);
+  }
+
+  void warm_up(Worker& w, HandshakeTrace* trace) {
+    std::string error;
+    const auto start = Clock::now();
+    const auto until = start + std::chrono::duration_cast<Clock::duration>(
+                                   std::chrono::duration<double>(options_.warmup_s));
+    do {
+      if (!w.pair->run(trace, &error)) return fail(w, error);
+    } while (Clock::now() < until && !failed_.load(std::memory_order_relaxed));
+  }
+
+  // The timed loop: a handshake, then (with timing) folding its trace into
+  // the aggregates, which allocates nothing and makes no system call. The
+  // CPU clock is read only before and after.
+  void measure(Worker& w, HandshakeTrace* trace, Repetition* rep) {
+    std::string error;
+    uint64_t n = 0;
+    const uint64_t count = options_.handshakes;
+    const uint64_t cpu0 = thread_cpu_ns();
+    const auto t0 = Clock::now();
+    const auto until = t0 + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(options_.duration_s));
+    for (;;) {
+      if (!w.pair->run(trace, &error)) {
+        fail(w, error);
+        break;
+      }
+      n++;
+      if (trace != nullptr) {
+        w.steps.add(*trace);
+        w.latency.record(trace->total_ns);
+      }
+      if (count > 0 ? n >= count : Clock::now() >= until) break;
+    }
+    const auto t1 = Clock::now();
+    const uint64_t cpu1 = thread_cpu_ns();
+    rep->handshakes = n;
+    rep->wall_ns = ns_between(t0, t1);
+    rep->cpu_ns = cpu1 - cpu0;
+  }
+
+  const RunOptions& options_;
+  std::vector<Worker>& workers_;
+  const ProgressFn& progress_;
+  std::barrier<> sync_;
+  std::atomic<bool> failed_{false};
+};
+
+LatencyUs latency_of(const Histogram& h) {
+  LatencyUs l;
+  l.mean = h.mean() / 1e3;
+  l.p50 = h.percentile(50) / 1e3;
+  l.p90 = h.percentile(90) / 1e3;
+  l.p99 = h.percentile(99) / 1e3;
+  l.max = static_cast<double>(h.max()) / 1e3;
+  return l;
+}
+
+std::vector<OpResult> ops_of_trace(const HandshakeTrace& t) {
+  std::vector<OpResult> out;
+  for (size_t i = 0; i < t.op_count; i++) {
+    const OpSample& s = t.ops[i];
+    auto it = std::find_if(out.begin(), out.end(), [&](const OpResult& o) { return o.op == s.op; });
+    if (it == out.end()) {
+      out.push_back({s.op, op_name(s.op), 0, 0});
+      it = out.end() - 1;
+    }
+    it->count += 1;
+    it->mean_us += static_cast<double>(s.ns) / 1e3;  // summed for now
+  }
+  for (OpResult& o : out) o.mean_us /= o.count;
+  return out;
+}
+
+}  // namespace
+
+ScenarioConfig scenario_config(const Scenario& s) {
+  ScenarioConfig c;
+  c.tls = std::string(name(s.version));
+  c.kx = s.kx == KxMode::rsa ? "rsa" : "ecdhe";
+  if (s.kx != KxMode::rsa) c.group = std::string(name(s.group));
+  c.cert = s.cert;
+  const CipherSuiteInfo* suite = cipher_suite_info(s.suite);
+  c.cipher = suite != nullptr ? std::string(suite->name) : "unknown";
+  c.resumption = s.resumption;
+  return c;
+}
+
+Result skipped_result(const Scenario& scenario, std::string_view backend, int threads,
+                      std::string reason) {
+  Result r;
+  r.scenario = scenario.id;
+  r.config = scenario_config(scenario);
+  r.backend = std::string(backend);
+  r.threads = threads;
+  r.skipped = true;
+  r.skip_reason = std::move(reason);
+  return r;
+}
+
+Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
+                    const RunOptions& options, const ProgressFn& progress) {
+  const int threads = std::max(1, options.threads);
+  Result result = skipped_result(scenario, backend.name(), threads, "");
+  result.skipped = false;
+  result.timing = options.timing;
+
+  std::vector<Worker> workers(static_cast<size_t>(threads));
+  for (Worker& w : workers) {
+    std::string error;
+    w.pair = make_engine_pair(scenario, backend, backend, pki, &error);
+    if (w.pair == nullptr) return skipped_result(scenario, backend.name(), threads, error);
+  }
+
+  // One traced handshake outside the measurement: it checks that the
+  // backend can run the scenario at all, and lists the crypto operations
+  // of a handshake (for the lower bound), whether or not the run is timed.
+  {
+    std::string error;
+    Worker& w = workers[0];
+    if (!w.pair->run(&w.trace, &error)) {
+      return skipped_result(scenario, backend.name(), threads, error);
+    }
+    result.ops_per_handshake = ops_of_trace(w.trace);
+  }
+  const TlsVersion version = workers[0].trace.version;
+
+  Run run(options, &workers, progress);
+  {
+    std::vector<std::thread> pool;
+    pool.reserve(workers.size());
+    for (size_t i = 0; i < workers.size(); i++) pool.emplace_back([&run, i] { run.thread_main(i); });
+    for (auto& t : pool) t.join();
+  }
+  if (run.failed()) {
+    for (const Worker& w : workers) {
+      if (!w.error.empty()) return skipped_result(scenario, backend.name(), threads, w.error);
+    }
+  }
+
+  // Merge the threads.
+  std::vector<double> per_rep(static_cast<size_t>(options.repetitions), 0.0);
+  uint64_t cpu_ns = 0;
+  for (int r = 0; r < options.repetitions; r++) {
+    uint64_t max_wall = 0;
+    RepetitionResult rr;
+    uint64_t rep_cpu_ns = 0;
+    for (const Worker& w : workers) {
+      const Repetition& rep = w.repetitions[static_cast<size_t>(r)];
+      if (rep.wall_ns > 0) {
+        per_rep[static_cast<size_t>(r)] +=
+            static_cast<double>(rep.handshakes) * 1e9 / static_cast<double>(rep.wall_ns);
+      }
+      rr.handshakes += rep.handshakes;
+      rep_cpu_ns += rep.cpu_ns;
+      max_wall = std::max(max_wall, rep.wall_ns);
+    }
+    rr.wall_s = static_cast<double>(max_wall) / 1e9;
+    if (rr.handshakes > 0) {
+      rr.cpu_us_per_handshake = static_cast<double>(rep_cpu_ns) / static_cast<double>(rr.handshakes) / 1e3;
+    }
+    result.repetitions.push_back(rr);
+    result.handshakes += rr.handshakes;
+    cpu_ns += rep_cpu_ns;
+    result.duration_s += rr.wall_s;
+  }
+  result.handshakes_per_sec = summarize(per_rep);
+  if (result.handshakes_per_sec.mean > 0) {
+    result.us_per_handshake = threads * 1e6 / result.handshakes_per_sec.mean;
+  }
+  const double n = static_cast<double>(std::max<uint64_t>(result.handshakes, 1));
+  result.cpu_us_per_handshake.total_us = static_cast<double>(cpu_ns) / n / 1e3;
+
+  if (options.timing) {
+    StepAggregator& steps = workers[0].steps;
+    Histogram& latency = workers[0].latency;
+    for (size_t i = 1; i < workers.size(); i++) {
+      steps.merge(workers[i].steps);
+      latency.merge(workers[i].latency);
+    }
+    result.latency_us = latency_of(latency);
+    result.steps = steps.results(version);
+    const double client = static_cast<double>(steps.side_ns(Side::client));
+    const double server = static_cast<double>(steps.side_ns(Side::server));
+    if (client + server > 0) {
+      const double total = result.cpu_us_per_handshake.total_us;
+      result.cpu_us_per_handshake.client_us = total * client / (client + server);
+      result.cpu_us_per_handshake.server_us = total * server / (client + server);
+    }
+    // Per-call times of the measured handshakes are better than the
+    // profile's single sample; the counts are the same.
+    for (const OpResult& o : steps.op_totals()) {
+      for (OpResult& p : result.ops_per_handshake) {
+        if (p.op == o.op) p.mean_us = o.mean_us;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace hsbench

@@ -1,0 +1,243 @@
+// The client states both TLS versions share: ClientHello, ServerHello (where
+// the versions part), and application data.
+#include <algorithm>
+#include <cstring>
+
+#include "tls/client.h"
+#include "tls/handshake_util.h"
+
+namespace hsbench::tls {
+
+void Client::reset() {
+  Connection::reset();
+  state_ = State::send_client_hello;
+  session_id_length_ = 0;
+  chain_.reset();
+  server_key_.reset();
+  key_share_.reset();
+  extended_master_secret_ = false;
+  server_public_key_.clear();
+  pending_read_ = {};
+  pending_write_ = {};
+  retried_ = false;
+  cookie_.clear();
+}
+
+const char* Client::state_name(State s) {
+  switch (s) {
+    case State::send_client_hello: return "send_client_hello";
+    case State::read_server_hello: return "read_server_hello";
+    case State::read_certificate: return "read_certificate";
+    case State::read_server_key_exchange: return "read_server_key_exchange";
+    case State::read_server_hello_done: return "read_server_hello_done";
+    case State::send_client_key_exchange: return "send_client_key_exchange";
+    case State::send_change_cipher_spec: return "send_change_cipher_spec";
+    case State::send_finished: return "send_finished";
+    case State::read_change_cipher_spec: return "read_change_cipher_spec";
+    case State::read_finished: return "read_finished";
+    case State::tls13_read_encrypted_extensions: return "tls13_read_encrypted_extensions";
+    case State::tls13_read_certificate: return "tls13_read_certificate";
+    case State::tls13_read_certificate_verify: return "tls13_read_certificate_verify";
+    case State::tls13_read_finished: return "tls13_read_finished";
+    case State::tls13_send_change_cipher_spec: return "tls13_send_change_cipher_spec";
+    case State::tls13_send_finished: return "tls13_send_finished";
+    case State::send_application_data: return "send_application_data";
+    case State::read_application_data: return "read_application_data";
+    case State::done: return "done";
+  }
+  return "unknown";
+}
+
+Connection::Next Client::run_state() {
+  switch (state_) {
+    case State::send_client_hello: return do_send_client_hello();
+    case State::read_server_hello: return do_read_server_hello();
+    case State::read_certificate: return do_read_certificate();
+    case State::read_server_key_exchange: return do_read_server_key_exchange();
+    case State::read_server_hello_done: return do_read_server_hello_done();
+    case State::send_client_key_exchange: return do_send_client_key_exchange();
+    case State::send_change_cipher_spec: return do_send_change_cipher_spec();
+    case State::send_finished: return do_send_finished();
+    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
+    case State::read_finished: return do_read_finished();
+    case State::tls13_read_encrypted_extensions: return do_tls13_read_encrypted_extensions();
+    case State::tls13_read_certificate: return do_tls13_read_certificate();
+    case State::tls13_read_certificate_verify: return do_tls13_read_certificate_verify();
+    case State::tls13_read_finished: return do_tls13_read_finished();
+    case State::tls13_send_change_cipher_spec: return do_tls13_send_change_cipher_spec();
+    case State::tls13_send_finished: return do_tls13_send_finished();
+    case State::send_application_data: return do_send_application_data();
+    case State::read_application_data: return do_read_application_data();
+    case State::done: return Next::done;
+  }
+  return fail(Alert::internal_error, "bad state");
+}
+
+bool Client::offers(CipherSuite s) const {
+  const auto& v = config().cipher_suites;
+  const CipherSuiteInfo* info = cipher_suite_info(s);
+  return info != nullptr && info->version >= config().min_version &&
+         info->version <= config().max_version && std::find(v.begin(), v.end(), s) != v.end();
+}
+
+bool Client::offers(Group g) const {
+  const auto& v = config().groups;
+  return std::find(v.begin(), v.end(), g) != v.end();
+}
+
+bool Client::offers(SignatureScheme s) const {
+  const auto& v = config().signature_schemes;
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+Connection::Next Client::do_send_client_hello() {
+  // A second ClientHello (after HelloRetryRequest) keeps the random and the
+  // session id (RFC 8446 4.1.2).
+  if (!retried_) {
+    if (!crypto_.random(client_random_)) return fail(Alert::internal_error, "no randomness");
+    // The first ClientHello's record says TLS 1.0, for old middleboxes
+    // (RFC 8446 5.1).
+    records_.set_write_record_version(0x0301);
+    // TLS 1.3 clients send a session id so that middleboxes see a resumption
+    // (RFC 8446 D.4).
+    session_id_length_ = offers_tls13() ? sizeof session_id_ : 0;
+    if (session_id_length_ > 0 && !crypto_.random(std::span(session_id_, session_id_length_))) {
+      return fail(Alert::internal_error, "no randomness");
+    }
+  }
+  if (offers_tls13()) {
+    if (config().groups.empty()) return fail(Alert::internal_error, "no group to offer");
+    if (!retried_) group_ = config().groups.front();
+    key_share_ = crypto_.keygen(group_);
+    if (key_share_ == nullptr) return fail(Alert::internal_error, "key generation failed");
+  }
+
+  Writer w = begin_message(HandshakeType::client_hello);
+  w.u16(0x0303);
+  w.bytes(client_random_);
+  auto sid = w.open_u8();
+  w.bytes(ByteView(session_id_, session_id_length_));
+  (void)w.close(sid);
+  auto suites = w.open_u16();
+  for (CipherSuite s : config().cipher_suites) {
+    if (offers(s)) w.u16(static_cast<uint16_t>(s));
+  }
+  if (!w.close(suites)) return fail(Alert::internal_error, "too many suites");
+  w.u8(1);  // compression_methods: null only
+  w.u8(0);
+
+  auto exts = w.open_u16();
+  if (!config().server_name.empty()) {
+    w.u16(static_cast<uint16_t>(ExtensionType::server_name));
+    auto ext = w.open_u16();
+    auto list = w.open_u16();
+    w.u8(0);  // host_name
+    auto host = w.open_u16();
+    w.bytes(ByteView(reinterpret_cast<const uint8_t*>(config().server_name.data()),
+                     config().server_name.size()));
+    if (!w.close(host) || !w.close(list) || !w.close(ext)) {
+      return fail(Alert::internal_error, "server name too long");
+    }
+  }
+  if (offers_tls12()) {
+    w.u16(static_cast<uint16_t>(ExtensionType::ec_point_formats));
+    w.u16(2);
+    w.u8(1);
+    w.u8(0);  // uncompressed
+    w.u16(static_cast<uint16_t>(ExtensionType::extended_master_secret));
+    w.u16(0);
+    w.u16(static_cast<uint16_t>(ExtensionType::renegotiation_info));
+    w.u16(1);
+    w.u8(0);  // empty renegotiated_connection (RFC 5746 3.4)
+  }
+  w.u16(static_cast<uint16_t>(ExtensionType::supported_groups));
+  auto groups_ext = w.open_u16();
+  write_u16_list_u16(w, config().groups);
+  (void)w.close(groups_ext);
+
+  w.u16(static_cast<uint16_t>(ExtensionType::signature_algorithms));
+  auto sigalgs_ext = w.open_u16();
+  write_u16_list_u16(w, config().signature_schemes);
+  (void)w.close(sigalgs_ext);
+
+  if (offers_tls13()) {
+    w.u16(static_cast<uint16_t>(ExtensionType::supported_versions));
+    auto versions_ext = w.open_u16();
+    auto versions = w.open_u8();
+    w.u16(static_cast<uint16_t>(TlsVersion::tls13));
+    if (offers_tls12()) w.u16(static_cast<uint16_t>(TlsVersion::tls12));
+    (void)w.close(versions);
+    (void)w.close(versions_ext);
+
+    w.u16(static_cast<uint16_t>(ExtensionType::key_share));
+    auto share_ext = w.open_u16();
+    auto shares = w.open_u16();
+    w.u16(static_cast<uint16_t>(group_));
+    auto key = w.open_u16();
+    w.bytes(key_share_->public_key());
+    (void)w.close(key);
+    (void)w.close(shares);
+    (void)w.close(share_ext);
+
+    if (!cookie_.empty()) {
+      w.u16(static_cast<uint16_t>(ExtensionType::cookie));
+      auto cookie_ext = w.open_u16();
+      auto cookie = w.open_u16();
+      w.bytes(cookie_);
+      if (!w.close(cookie) || !w.close(cookie_ext)) return fail(Alert::internal_error, "cookie");
+    }
+  }
+  if (!w.close(exts)) return fail(Alert::internal_error, "ClientHello too long");
+
+  if (send_message() != Next::ok) return Next::error;
+  records_.set_write_record_version(kRecordVersion);
+  step(Message::client_hello, Action::write);
+  state_ = State::read_server_hello;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_server_hello() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::server_hello, &body, &message); n != Next::ok) {
+    return n;
+  }
+  ServerHello hello;
+  Error err;
+  if (!parse_server_hello(body, &hello, &err)) return fail(err.alert, err.reason);
+  if (hello.legacy_version != 0x0303) return fail(Alert::protocol_version, "bad ServerHello version");
+  if (hello.supported_version != 0) {
+    if (hello.supported_version != static_cast<uint16_t>(TlsVersion::tls13) || !offers_tls13()) {
+      return fail(Alert::illegal_parameter, "server chose a version not offered");
+    }
+    return hello.is_hello_retry_request ? tls13_process_hello_retry_request(hello, message)
+                                        : tls13_process_server_hello(hello, message);
+  }
+  if (!offers_tls12() || hello.is_hello_retry_request || retried_) {
+    return fail(Alert::protocol_version, "server chose TLS 1.2, which was not offered");
+  }
+  // A TLS 1.3 server that falls back to 1.2 marks its random, so that an
+  // attacker cannot force the downgrade (RFC 8446 4.1.3).
+  static constexpr uint8_t kDowngrade12[8] = {'D', 'O', 'W', 'N', 'G', 'R', 'D', 1};
+  if (offers_tls13() && std::equal(hello.random.end() - 8, hello.random.end(), kDowngrade12)) {
+    return fail(Alert::illegal_parameter, "TLS 1.3 downgrade detected");
+  }
+  return tls12_process_server_hello(hello, message);
+}
+
+Connection::Next Client::do_send_application_data() {
+  if (send_application_data() != Next::ok) return Next::error;
+  step(Message::application_data, Action::write);
+  state_ = State::read_application_data;
+  return Next::ok;
+}
+
+Connection::Next Client::do_read_application_data() {
+  bool handshake = false;
+  if (Next n = read_application_data(&handshake); n != Next::ok) return n;
+  if (handshake) return tls13_read_new_session_ticket();
+  step(Message::application_data, Action::read);
+  state_ = State::done;
+  return Next::ok;
+}
+
+}  // namespace hsbench::tls

@@ -1,0 +1,135 @@
+// The server states both TLS versions share: ClientHello, where the versions
+// part, and application data.
+#include <cstring>
+
+#include "hsbench/pki.h"
+#include "tls/handshake_util.h"
+#include "tls/server.h"
+
+namespace hsbench::tls {
+
+void Server::reset() {
+  Connection::reset();
+  state_ = State::read_client_hello;
+  key_share_.reset();
+  extended_master_secret_ = secure_renegotiation_ = send_ec_point_formats_ = false;
+  pending_read_ = {};
+  pending_write_ = {};
+  retried_ = sent_compat_ccs_ = false;
+  session_id_length_ = 0;
+  peer_key_share_.clear();
+  pending_handshake_write_ = {};
+}
+
+const char* Server::state_name(State s) {
+  switch (s) {
+    case State::read_client_hello: return "read_client_hello";
+    case State::send_server_hello: return "send_server_hello";
+    case State::send_certificate: return "send_certificate";
+    case State::send_server_key_exchange: return "send_server_key_exchange";
+    case State::send_server_hello_done: return "send_server_hello_done";
+    case State::read_client_key_exchange: return "read_client_key_exchange";
+    case State::read_change_cipher_spec: return "read_change_cipher_spec";
+    case State::read_finished: return "read_finished";
+    case State::send_change_cipher_spec: return "send_change_cipher_spec";
+    case State::send_finished: return "send_finished";
+    case State::tls13_send_hello_retry_request: return "tls13_send_hello_retry_request";
+    case State::tls13_send_server_hello: return "tls13_send_server_hello";
+    case State::tls13_send_change_cipher_spec: return "tls13_send_change_cipher_spec";
+    case State::tls13_send_encrypted_extensions: return "tls13_send_encrypted_extensions";
+    case State::tls13_send_certificate: return "tls13_send_certificate";
+    case State::tls13_send_certificate_verify: return "tls13_send_certificate_verify";
+    case State::tls13_send_finished: return "tls13_send_finished";
+    case State::tls13_read_finished: return "tls13_read_finished";
+    case State::read_application_data: return "read_application_data";
+    case State::send_application_data: return "send_application_data";
+    case State::done: return "done";
+  }
+  return "unknown";
+}
+
+Connection::Next Server::run_state() {
+  switch (state_) {
+    case State::read_client_hello: return do_read_client_hello();
+    case State::send_server_hello: return do_send_server_hello();
+    case State::send_certificate: return do_send_certificate();
+    case State::send_server_key_exchange: return do_send_server_key_exchange();
+    case State::send_server_hello_done: return do_send_server_hello_done();
+    case State::read_client_key_exchange: return do_read_client_key_exchange();
+    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
+    case State::read_finished: return do_read_finished();
+    case State::send_change_cipher_spec: return do_send_change_cipher_spec();
+    case State::send_finished: return do_send_finished();
+    case State::tls13_send_hello_retry_request: return do_tls13_send_hello_retry_request();
+    case State::tls13_send_server_hello: return do_tls13_send_server_hello();
+    case State::tls13_send_change_cipher_spec: return do_tls13_send_change_cipher_spec();
+    case State::tls13_send_encrypted_extensions: return do_tls13_send_encrypted_extensions();
+    case State::tls13_send_certificate: return do_tls13_send_certificate();
+    case State::tls13_send_certificate_verify: return do_tls13_send_certificate_verify();
+    case State::tls13_send_finished: return do_tls13_send_finished();
+    case State::tls13_read_finished: return do_tls13_read_finished();
+    case State::read_application_data: return do_read_application_data();
+    case State::send_application_data: return do_send_application_data();
+    case State::done: return Next::done;
+  }
+  return fail(Alert::internal_error, "bad state");
+}
+
+std::vector<SignatureScheme> Server::own_signature_schemes() const {
+  return config().signature_schemes.empty() ? signature_schemes_for(config().credentials->leaf)
+                                            : config().signature_schemes;
+}
+
+Connection::Next Server::do_read_client_hello() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::client_hello, &body, &message); n != Next::ok) {
+    return n;
+  }
+  ClientHello hello;
+  Error err;
+  if (!parse_client_hello(body, &hello, &err)) return fail(err.alert, err.reason);
+  if (config().credentials == nullptr) return fail(Alert::internal_error, "no credentials");
+  if (!list_contains_u8(hello.compression_methods, 0)) {
+    return fail(Alert::illegal_parameter, "no null compression");
+  }
+  // supported_versions, when present, is the whole truth (RFC 8446 4.2.1).
+  bool client_tls13 = hello.has_supported_versions &&
+                      list_contains_u16(hello.supported_versions, 0x0304);
+  bool client_tls12 = hello.has_supported_versions
+                          ? list_contains_u16(hello.supported_versions, 0x0303)
+                          : hello.legacy_version >= 0x0303;
+  if (retried_ || (client_tls13 && supports_tls13())) {
+    if (retried_ && !client_tls13) {
+      return fail(Alert::illegal_parameter, "second ClientHello changed the version");
+    }
+    std::memcpy(client_random_, hello.random.data(), kRandomLength);
+    return tls13_choose_parameters(hello, message);
+  }
+  if (!client_tls12 || config().min_version > TlsVersion::tls12) {
+    return fail(Alert::protocol_version, "no protocol version in common");
+  }
+  std::memcpy(client_random_, hello.random.data(), kRandomLength);
+  if (Next n = tls12_choose_parameters(hello); n != Next::ok) return n;
+  transcript_.add(crypto_, message);
+  step(Message::client_hello, Action::read);
+  state_ = State::send_server_hello;
+  return Next::ok;
+}
+
+Connection::Next Server::do_read_application_data() {
+  bool handshake = false;
+  if (Next n = read_application_data(&handshake); n != Next::ok) return n;
+  if (handshake) return fail(Alert::unexpected_message, "unexpected post-handshake message");
+  step(Message::application_data, Action::read);
+  state_ = State::send_application_data;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_application_data() {
+  if (send_application_data() != Next::ok) return Next::error;
+  step(Message::application_data, Action::write);
+  state_ = State::done;
+  return Next::ok;
+}
+
+}  // namespace hsbench::tls

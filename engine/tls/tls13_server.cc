@@ -1,0 +1,319 @@
+// TLS 1.3 server states (RFC 8446 section 2, 4): from the ClientHello's
+// negotiation on.
+#include <algorithm>
+#include <cstring>
+
+#include "tls/handshake_util.h"
+#include "tls/server.h"
+
+namespace hsbench::tls {
+
+Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteView message) {
+  version_ = TlsVersion::tls13;
+  // The first of the server's suites that the client offers.
+  const CipherSuiteInfo* suite = nullptr;
+  for (CipherSuite s : config().cipher_suites) {
+    const CipherSuiteInfo* info = cipher_suite_info(s);
+    if (info != nullptr && info->version == TlsVersion::tls13 &&
+        list_contains_u16(hello.cipher_suites, static_cast<uint16_t>(s))) {
+      suite = info;
+      break;
+    }
+  }
+  if (suite == nullptr) return fail(Alert::handshake_failure, "no cipher suite in common");
+  if (retried_ && suite != suite_) {
+    return fail(Alert::illegal_parameter, "second ClientHello changed the cipher suite");
+  }
+
+  // PKCS#1 v1.5 signs no TLS 1.3 handshake message (RFC 8446 4.2.3).
+  const KeyType key_type = config().credentials->leaf.type;
+  bool have_scheme = false;
+  for (SignatureScheme s : own_signature_schemes()) {
+    if (scheme_fits_key(s, key_type, TlsVersion::tls13) &&
+        s != SignatureScheme::rsa_pkcs1_sha256 && s != SignatureScheme::rsa_pkcs1_sha384 &&
+        list_contains_u16(hello.signature_algorithms, static_cast<uint16_t>(s))) {
+      signature_scheme_ = s;
+      have_scheme = true;
+      break;
+    }
+  }
+  if (!have_scheme) return fail(Alert::handshake_failure, "no signature scheme in common");
+  if (!hello.has_supported_groups || !hello.has_key_share) {
+    return fail(Alert::missing_extension, "no supported_groups or key_share");
+  }
+
+  // The server's most preferred group that the client sent a share for; if
+  // none, one it supports, asked for with a HelloRetryRequest (4.1.4).
+  bool have_share = false, need_retry = false;
+  for (Group g : config().groups) {
+    Reader shares(hello.key_shares);
+    while (!shares.empty()) {
+      uint16_t group;
+      ByteView key;
+      if (!shares.u16(&group) || !shares.u16_prefixed(&key)) {
+        return fail(Alert::decode_error, "malformed key_share");
+      }
+      if (group == static_cast<uint16_t>(g)) {
+        if (key.size() != public_key_length(g)) {
+          return fail(Alert::illegal_parameter, "bad key share length");
+        }
+        peer_key_share_.assign(key.begin(), key.end());
+        have_share = true;
+        break;
+      }
+    }
+    if (have_share) {
+      group_ = g;
+      break;
+    }
+  }
+  if (!have_share) {
+    auto g = std::find_if(config().groups.begin(), config().groups.end(), [&](Group x) {
+      return list_contains_u16(hello.supported_groups, static_cast<uint16_t>(x));
+    });
+    if (g == config().groups.end()) return fail(Alert::handshake_failure, "no group in common");
+    if (retried_) return fail(Alert::illegal_parameter, "second ClientHello lacks the share");
+    group_ = *g;
+    need_retry = true;
+  }
+
+  suite_ = suite;
+  if (!retried_) {
+    if (hello.session_id.size() > sizeof session_id_) {
+      return fail(Alert::illegal_parameter, "session id too long");
+    }
+    session_id_length_ = hello.session_id.size();
+    std::memcpy(session_id_, hello.session_id.data(), session_id_length_);
+    if (!transcript_.set_hash(crypto_, suite_->hash)) {
+      return fail(Alert::internal_error, "hash unsupported by the backend");
+    }
+  }
+  transcript_.add(crypto_, message);
+  if (need_retry) {
+    // The transcript restarts with a hash of the first ClientHello (4.4.1).
+    uint8_t first_hash[kMaxHashLength];
+    size_t len = digest_length(suite_->hash);
+    transcript_.digest(crypto_, std::span(first_hash, len));
+    transcript_.reset();
+    (void)transcript_.set_hash(crypto_, suite_->hash);
+    const uint8_t header[4] = {static_cast<uint8_t>(HandshakeType::message_hash), 0, 0,
+                               static_cast<uint8_t>(len)};
+    transcript_.add(crypto_, header);
+    transcript_.add(crypto_, ByteView(first_hash, len));
+  }
+  step(Message::client_hello, Action::read);
+  state_ = need_retry ? State::tls13_send_hello_retry_request : State::tls13_send_server_hello;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_hello_retry_request() {
+  Writer w = begin_message(HandshakeType::server_hello);
+  w.u16(0x0303);
+  w.bytes(kHelloRetryRequestRandom);
+  auto sid = w.open_u8();
+  w.bytes(ByteView(session_id_, session_id_length_));
+  (void)w.close(sid);
+  w.u16(static_cast<uint16_t>(suite_->id));
+  w.u8(0);
+  auto exts = w.open_u16();
+  w.u16(static_cast<uint16_t>(ExtensionType::supported_versions));
+  w.u16(2);
+  w.u16(static_cast<uint16_t>(TlsVersion::tls13));
+  w.u16(static_cast<uint16_t>(ExtensionType::key_share));
+  w.u16(2);
+  w.u16(static_cast<uint16_t>(group_));
+  (void)w.close(exts);
+  if (send_message() != Next::ok) return Next::error;
+  retried_ = true;
+  step(Message::hello_retry_request, Action::write);
+  // The compatibility CCS follows the first server flight, here the retry
+  // request (RFC 8446 D.4).
+  state_ = session_id_length_ > 0 && !sent_compat_ccs_ ? State::tls13_send_change_cipher_spec
+                                                       : State::read_client_hello;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_server_hello() {
+  if (!crypto_.random(server_random_)) return fail(Alert::internal_error, "no randomness");
+  key_share_ = crypto_.keygen(group_);
+  if (key_share_ == nullptr) return fail(Alert::internal_error, "key generation failed");
+  uint8_t shared[48];
+  size_t shared_len = shared_secret_length(group_);
+  if (!crypto_.derive(*key_share_, peer_key_share_, std::span(shared, shared_len))) {
+    return fail(Alert::illegal_parameter, "bad key share");
+  }
+
+  Writer w = begin_message(HandshakeType::server_hello);
+  w.u16(0x0303);
+  w.bytes(server_random_);
+  auto sid = w.open_u8();
+  w.bytes(ByteView(session_id_, session_id_length_));
+  (void)w.close(sid);
+  w.u16(static_cast<uint16_t>(suite_->id));
+  w.u8(0);
+  auto exts = w.open_u16();
+  w.u16(static_cast<uint16_t>(ExtensionType::supported_versions));
+  w.u16(2);
+  w.u16(static_cast<uint16_t>(TlsVersion::tls13));
+  w.u16(static_cast<uint16_t>(ExtensionType::key_share));
+  auto share_ext = w.open_u16();
+  w.u16(static_cast<uint16_t>(group_));
+  auto key = w.open_u16();
+  w.bytes(key_share_->public_key());
+  (void)w.close(key);
+  (void)w.close(share_ext);
+  (void)w.close(exts);
+  if (send_message() != Next::ok) return Next::error;
+  key_share_.reset();  // forward secrecy: the ephemeral key is gone
+
+  schedule_.init(&crypto_, suite_->hash);
+  const size_t hlen = schedule_.hash_length();
+  uint8_t th[kMaxHashLength];
+  transcript_.digest(crypto_, std::span(th, hlen));
+  uint8_t key_bytes[32], iv[kAeadNonceLength];
+  std::span<uint8_t> key_span(key_bytes, key_length(suite_->aead));
+  RecordKeys read_keys;
+  if (!schedule_.early({}) || !schedule_.handshake(ByteView(shared, shared_len)) ||
+      !schedule_.derive("c hs traffic", ByteView(th, hlen),
+                        std::span(client_handshake_secret_.data(), hlen)) ||
+      !schedule_.derive("s hs traffic", ByteView(th, hlen),
+                        std::span(server_handshake_secret_.data(), hlen)) ||
+      !schedule_.traffic_keys(suite_->aead, ByteView(server_handshake_secret_.data(), hlen),
+                              key_span, iv) ||
+      !make_record_keys(suite_->aead, key_span, iv, true, &pending_handshake_write_) ||
+      !schedule_.traffic_keys(suite_->aead, ByteView(client_handshake_secret_.data(), hlen),
+                              key_span, iv) ||
+      !make_record_keys(suite_->aead, key_span, iv, true, &read_keys)) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  records_.set_read_keys(std::move(read_keys));
+  step(Message::server_hello, Action::write);
+  state_ = session_id_length_ > 0 && !sent_compat_ccs_ ? State::tls13_send_change_cipher_spec
+                                                       : State::tls13_send_encrypted_extensions;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_change_cipher_spec() {
+  // Middlebox compatibility (RFC 8446 D.4): once, unprotected.
+  if (send_change_cipher_spec() != Next::ok) return Next::error;
+  sent_compat_ccs_ = true;
+  step(Message::change_cipher_spec, Action::write);
+  state_ = retried_ && !pending_handshake_write_.aead ? State::read_client_hello
+                                                      : State::tls13_send_encrypted_extensions;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_encrypted_extensions() {
+  records_.set_write_keys(std::move(pending_handshake_write_));
+  Writer w = begin_message(HandshakeType::encrypted_extensions);
+  w.u16(0);  // no extensions
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::encrypted_extensions, Action::write);
+  state_ = State::tls13_send_certificate;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_certificate() {
+  Writer w = begin_message(HandshakeType::certificate);
+  w.u8(0);  // certificate_request_context: empty for the server's
+  auto list = w.open_u24();
+  for (ByteView cert : config().credentials->chain_der) {
+    auto entry = w.open_u24();
+    w.bytes(cert);
+    if (!w.close(entry)) return fail(Alert::internal_error, "certificate too long");
+    w.u16(0);  // no per-certificate extensions
+  }
+  if (!w.close(list)) return fail(Alert::internal_error, "chain too long");
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::certificate, Action::write);
+  state_ = State::tls13_send_certificate_verify;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_certificate_verify() {
+  uint8_t th[kMaxHashLength];
+  size_t hlen = transcript_.digest_length();
+  transcript_.digest(crypto_, std::span(th, hlen));
+  certificate_verify_content(Side::server, ByteView(th, hlen), &signed_scratch_);
+  uint8_t signature[kMaxSignatureLength];
+  size_t signature_len = 0;
+  if (!crypto_.sign(*config().credentials->key, signature_scheme_, signed_scratch_, signature,
+                    &signature_len)) {
+    return fail(Alert::internal_error, "signing failed");
+  }
+  Writer w = begin_message(HandshakeType::certificate_verify);
+  w.u16(static_cast<uint16_t>(signature_scheme_));
+  auto sig = w.open_u16();
+  w.bytes(ByteView(signature, signature_len));
+  (void)w.close(sig);
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::certificate_verify, Action::write);
+  state_ = State::tls13_send_finished;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_finished() {
+  const size_t hlen = schedule_.hash_length();
+  uint8_t th[kMaxHashLength], verify_data[kMaxHashLength];
+  transcript_.digest(crypto_, std::span(th, hlen));
+  if (!schedule_.finished(ByteView(server_handshake_secret_.data(), hlen), ByteView(th, hlen),
+                          std::span(verify_data, hlen))) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  Writer w = begin_message(HandshakeType::finished);
+  w.bytes(ByteView(verify_data, hlen));
+  if (send_message() != Next::ok) return Next::error;
+
+  // Application secrets hash the transcript through the server's Finished.
+  transcript_.digest(crypto_, std::span(th, hlen));
+  Secret server_application_secret;
+  uint8_t key[32], iv[kAeadNonceLength];
+  std::span<uint8_t> key_span(key, key_length(suite_->aead));
+  RecordKeys write_keys;
+  if (!schedule_.master() ||
+      !schedule_.derive("c ap traffic", ByteView(th, hlen),
+                        std::span(client_application_secret_.data(), hlen)) ||
+      !schedule_.derive("s ap traffic", ByteView(th, hlen),
+                        std::span(server_application_secret.data(), hlen)) ||
+      !schedule_.traffic_keys(suite_->aead, ByteView(server_application_secret.data(), hlen),
+                              key_span, iv) ||
+      !make_record_keys(suite_->aead, key_span, iv, true, &write_keys)) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  records_.set_write_keys(std::move(write_keys));
+  step(Message::finished, Action::write);
+  state_ = State::tls13_read_finished;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_read_finished() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::finished, &body, &message); n != Next::ok) {
+    return n;
+  }
+  const size_t hlen = schedule_.hash_length();
+  uint8_t th[kMaxHashLength], expected[kMaxHashLength];
+  transcript_.digest(crypto_, std::span(th, hlen));
+  if (!schedule_.finished(ByteView(client_handshake_secret_.data(), hlen), ByteView(th, hlen),
+                          std::span(expected, hlen))) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  if (!equal_ct(body, ByteView(expected, hlen))) {
+    return fail(Alert::decrypt_error, "client Finished is wrong");
+  }
+  transcript_.add(crypto_, message);
+  uint8_t key[32], iv[kAeadNonceLength];
+  std::span<uint8_t> key_span(key, key_length(suite_->aead));
+  RecordKeys read_keys;
+  if (!schedule_.traffic_keys(suite_->aead, ByteView(client_application_secret_.data(), hlen),
+                              key_span, iv) ||
+      !make_record_keys(suite_->aead, key_span, iv, true, &read_keys)) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  records_.set_read_keys(std::move(read_keys));
+  step(Message::finished, Action::read);
+  state_ = State::read_application_data;
+  return Next::ok;
+}
+
+}  // namespace hsbench::tls
