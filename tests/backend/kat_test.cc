@@ -165,7 +165,7 @@ TEST_P(HashKat, CloneForks) {
   EXPECT_BYTES_EQ(expected, digest_of(*orphan));
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, HashKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, HashKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kHashVectors)),
                          BackendVectorTestName());
@@ -256,7 +256,7 @@ TEST_P(HmacKat, Mac) {
   EXPECT_BYTES_EQ(from_hex(vec().mac), out);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, HmacKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, HmacKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kHmacVectors)),
                          BackendVectorTestName());
@@ -331,7 +331,7 @@ TEST_P(HkdfKat, ExtractThenExpand) {
   EXPECT_BYTES_EQ(ByteView(expected).first(prefix.size()), prefix);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, HkdfKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, HkdfKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kHkdfVectors)),
                          BackendVectorTestName());
@@ -386,7 +386,7 @@ TEST_P(PrfKat, Output) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, PrfKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, PrfKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kPrfVectors)),
                          BackendVectorTestName());
@@ -571,7 +571,7 @@ TEST_P(AeadKat, TamperingIsDetected) {
   EXPECT_BYTES_EQ(plaintext_, plaintext);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, AeadKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, AeadKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kAeadVectors)),
                          BackendVectorTestName());
@@ -626,7 +626,7 @@ TEST_P(X25519Kat, Derive) {
   EXPECT_BYTES_EQ(from_hex(vec().shared_secret), secret);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, X25519Kat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, X25519Kat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kX25519Vectors)),
                          BackendVectorTestName());
@@ -666,7 +666,7 @@ TEST_P(X25519LowOrder, IsRejected) {
   EXPECT_FALSE(fresh->derive(from_hex(vec().u), secret));
 }
 
-INSTANTIATE_TEST_SUITE_P(Points, X25519LowOrder,
+INSTANTIATE_TEST_SUITE_P(backend_kat, X25519LowOrder,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kX25519LowOrderPoints)),
                          BackendVectorTestName());
@@ -785,7 +785,7 @@ TEST_P(EcdhKat, RejectsOtherPointEncodings) {
   EXPECT_FALSE(derive(hybrid)) << "hybrid form (X9.62)";
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, EcdhKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, EcdhKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kEcdhVectors)),
                          BackendVectorTestName());
@@ -974,8 +974,18 @@ TEST_P(SignatureKat, Verify) {
             vec().valid);
 }
 
-TEST_P(SignatureKat, TamperingIsDetected) {
-  if (!vec().valid) GTEST_SKIP() << "only valid signatures are tampered with";
+// Valid signatures, changed in any way, stop verifying.
+class SignatureTamperKat : public BackendVectorTest<SignatureVector> {};
+
+std::vector<SignatureVector> valid_signature_vectors() {
+  std::vector<SignatureVector> out;
+  for (const auto& v : kSignatureVectors) {
+    if (v.valid) out.push_back(v);
+  }
+  return out;
+}
+
+TEST_P(SignatureTamperKat, TamperingIsDetected) {
   CertificateKey cert = certificate_key(backend(), vec().certificate);
   ASSERT_NE(cert.key, nullptr);
   const Bytes message = from_hex(vec().message);
@@ -1000,11 +1010,16 @@ TEST_P(SignatureKat, TamperingIsDetected) {
   EXPECT_FALSE(cert.key->verify(vec().scheme, message, {})) << "empty signature";
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, SignatureKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, SignatureKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kSignatureVectors)),
                          BackendVectorTestName());
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SignatureKat);
+INSTANTIATE_TEST_SUITE_P(backend_kat, SignatureTamperKat,
+                         ::testing::Combine(::testing::ValuesIn(built_backends()),
+                                            ::testing::ValuesIn(valid_signature_vectors())),
+                         BackendVectorTestName());
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SignatureTamperKat);
 
 // ---------------------------------------------------------------------------
 // Deterministic signing: Ed25519 (RFC 8032) and RSA PKCS#1 v1.5 (RFC 8017
@@ -1039,6 +1054,8 @@ const SigningVector kSigningVectors[] = {
      "kat-rsa2048.pkcs1-sha256.sig"},
     {"rsa_pkcs1_sha256_traditional_pem", "kat-rsa2048.traditional.pem", kPkcs1Sha256, "",
      "kat-message.txt", "", "kat-rsa2048.pkcs1-sha256.sig"},
+    {"rsa_pkcs1_sha384_traditional_der", "kat-rsa2048.traditional.der", kPkcs1Sha384, "",
+     "kat-message.txt", "", "kat-rsa2048.pkcs1-sha384.sig"},
 };
 
 using SigningKat = BackendVectorTest<SigningVector>;
@@ -1058,7 +1075,7 @@ TEST_P(SigningKat, Sign) {
   EXPECT_BYTES_EQ(expected, signature);
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, SigningKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, SigningKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kSigningVectors)),
                          BackendVectorTestName());
@@ -1084,8 +1101,18 @@ const KeyVector kKeyVectors[] = {
      kPssSha384},
     {"rsa2048_traditional_pem", "kat-rsa2048.traditional.pem", "kat-rsa2048.cert.pem", KeyType::rsa,
      2048, kPssSha256},
+    {"rsa2048_traditional_der", "kat-rsa2048.traditional.der", "kat-rsa2048.cert.pem", KeyType::rsa,
+     2048, kPssSha256},
+    // A server's combined file: the certificate first, then the key.
+    {"rsa2048_after_certificate_pem", "kat-rsa2048.cert-and-key.pem", "kat-rsa2048.cert.pem",
+     KeyType::rsa, 2048, kPkcs1Sha256},
     {"p256_pkcs8_pem", "rfc6979-p256.key.pem", "rfc6979-p256.cert.pem", KeyType::ecdsa_p256, 256,
      kEcdsaP256},
+    {"p256_sec1_der", "rfc6979-p256.sec1.der", "rfc6979-p256.cert.pem", KeyType::ecdsa_p256, 256,
+     kEcdsaP256},
+    // `openssl ecparam -genkey` output: an EC PARAMETERS block, then the key.
+    {"p256_with_parameters_pem", "rfc6979-p256.with-params.pem", "rfc6979-p256.cert.pem",
+     KeyType::ecdsa_p256, 256, kEcdsaP256},
     {"p256_sec1_pem", "rfc6979-p256.sec1.pem", "rfc6979-p256.cert.pem", KeyType::ecdsa_p256, 256,
      kEcdsaP256},
     {"p384_pkcs8_pem", "rfc6979-p384.key.pem", "rfc6979-p384.cert.pem", KeyType::ecdsa_p384, 384,
@@ -1137,7 +1164,7 @@ TEST_P(KeyKat, SignVerifyRoundTrip) {
   EXPECT_FALSE(cert.key->verify(vec().scheme, concat(message, Bytes{0}), signature));
 }
 
-INSTANTIATE_TEST_SUITE_P(Vectors, KeyKat,
+INSTANTIATE_TEST_SUITE_P(backend_kat, KeyKat,
                          ::testing::Combine(::testing::ValuesIn(built_backends()),
                                             ::testing::ValuesIn(kKeyVectors)),
                          BackendVectorTestName());
@@ -1454,11 +1481,38 @@ TEST_P(BackendKat, GarbageIsRefused) {
   truncated.pop_back();
   const ByteView cut[] = {truncated};
   EXPECT_EQ(backend().parse_chain(cut), nullptr);
+  const Bytes trailing = concat(good[0], Bytes{0});
+  const ByteView with_trailing_byte[] = {trailing};
+  EXPECT_EQ(backend().parse_chain(with_trailing_byte), nullptr) << "a byte after the certificate";
 
   error.clear();
   EXPECT_EQ(backend().new_trust_store(one, &error), nullptr);
   EXPECT_FALSE(error.empty());
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+// A passphrase-protected key is refused with a reason, never prompted for.
+TEST_P(BackendKat, EncryptedKeyIsRefused) {
+  std::string error;
+  EXPECT_EQ(backend().load_private_key(read_vector("kat-rsa2048.encrypted.pem"), &error), nullptr);
+  EXPECT_FALSE(error.empty());
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+// NIST scalars must lie in [1, n - 1] (SEC 1 section 3.2.1).
+TEST_P(BackendKat, InvalidScalarsAreRefused) {
+  EXPECT_EQ(backend().key_share_from_private(Group::secp256r1, Bytes(32, 0)), nullptr) << "zero";
+  EXPECT_EQ(backend().key_share_from_private(Group::secp384r1, Bytes(48, 0)), nullptr) << "zero";
+  EXPECT_EQ(backend().key_share_from_private(Group::secp256r1, Bytes(32, 0xff)), nullptr)
+      << "above the order";
+  EXPECT_EQ(backend().key_share_from_private(Group::secp384r1, Bytes(48, 0xff)), nullptr)
+      << "above the order";
+  // The P-256 group order n (SEC 2 section 2.4.2) is out of range, n - 1 in.
+  const Bytes n = from_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+  Bytes n_minus_1 = n;
+  n_minus_1.back() -= 1;
+  EXPECT_EQ(backend().key_share_from_private(Group::secp256r1, n), nullptr) << "n";
+  EXPECT_NE(backend().key_share_from_private(Group::secp256r1, n_minus_1), nullptr) << "n - 1";
 }
 
 // The Backend object and loaded keys may be used from several threads at
@@ -1502,7 +1556,7 @@ TEST_P(BackendKat, KeysAndBackendAreThreadSafe) {
   EXPECT_EQ(failures.load(), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, BackendKat, ::testing::ValuesIn(built_backends()),
+INSTANTIATE_TEST_SUITE_P(backend_kat, BackendKat, ::testing::ValuesIn(built_backends()),
                          BackendTestName);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(BackendKat);
 

@@ -16,6 +16,10 @@
 namespace hsbench::test {
 namespace {
 
+// The suite is named in lower case so that `ctest -R backend` selects it,
+// as it does the parameterized suites (instantiated as backend_kat,
+// backend_pki and backend_cross).
+
 void expect_one_line_error(const std::string& error) {
   EXPECT_FALSE(error.empty());
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;
@@ -71,7 +75,7 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-TEST(LoadTest, OpensslAndBoringsslShareOneProcess) {
+TEST(backend_load, OpensslAndBoringsslShareOneProcess) {
   if (!both_real_backends_built()) {
     GTEST_SKIP() << "needs both the openssl and boringssl backends built";
   }
@@ -100,7 +104,7 @@ TEST(LoadTest, OpensslAndBoringsslShareOneProcess) {
   EXPECT_EQ(to_hex(ab), to_hex(ba));
 }
 
-TEST(LoadTest, OpensslVersion) {
+TEST(backend_load, OpensslVersion) {
   if (!HSBENCH_HAVE_OPENSSL) GTEST_SKIP() << "the openssl backend is not built";
   std::string error;
   auto backend = load_backend("openssl", &error);
@@ -109,7 +113,7 @@ TEST(LoadTest, OpensslVersion) {
       << backend->backend().version();
 }
 
-TEST(LoadTest, BoringsslVersion) {
+TEST(backend_load, BoringsslVersion) {
   if (!HSBENCH_HAVE_BORINGSSL) GTEST_SKIP() << "the boringssl backend is not built";
   std::string error;
   auto backend = load_backend("boringssl", &error);
@@ -124,7 +128,7 @@ std::vector<std::string> loadable_backends() {
   return names;
 }
 
-TEST(LoadTest, EveryBuiltBackendLoadsByNameAndByPath) {
+TEST(backend_load, EveryBuiltBackendLoadsByNameAndByPath) {
   for (const std::string& name : loadable_backends()) {
     SCOPED_TRACE(name);
     std::string error;
@@ -140,7 +144,7 @@ TEST(LoadTest, EveryBuiltBackendLoadsByNameAndByPath) {
   }
 }
 
-TEST(LoadTest, NullBackend) {
+TEST(backend_load, NullBackend) {
   std::string error;
   auto backend = load_backend("null", &error);
   ASSERT_NE(backend, nullptr) << error;
@@ -151,7 +155,7 @@ TEST(LoadTest, NullBackend) {
   EXPECT_NE(std::find(dirs.begin(), dirs.end(), dir), dirs.end()) << dir;
 }
 
-TEST(LoadTest, AvailableBackendsListsEveryBuiltOne) {
+TEST(backend_load, AvailableBackendsListsEveryBuiltOne) {
   const std::vector<std::string> available = available_backends();
   for (const std::string& name : loadable_backends()) {
     EXPECT_NE(std::find(available.begin(), available.end(), name), available.end())
@@ -164,7 +168,7 @@ TEST(LoadTest, AvailableBackendsListsEveryBuiltOne) {
 
 // A backend may be destroyed at any time; its plugin stays mapped and loads
 // again (loader.h).
-TEST(LoadTest, ReloadAfterDestroy) {
+TEST(backend_load, ReloadAfterDestroy) {
   for (const std::string& name : loadable_backends()) {
     SCOPED_TRACE(name);
     std::string error;
@@ -177,14 +181,14 @@ TEST(LoadTest, ReloadAfterDestroy) {
   }
 }
 
-TEST(LoadTest, UnknownNameFails) {
+TEST(backend_load, UnknownNameFails) {
   std::string error;
   EXPECT_EQ(load_backend("no-such-backend", &error), nullptr);
   expect_one_line_error(error);
   EXPECT_NE(error.find("no-such-backend"), std::string::npos) << error;
 }
 
-TEST(LoadTest, MalformedNamesFail) {
+TEST(backend_load, MalformedNamesFail) {
   for (std::string_view name :
        {"", "open ssl", "OPENSSL", "openssl.so", "..", "hsbench-backend-null"}) {
     SCOPED_TRACE(std::string(name));
@@ -194,7 +198,7 @@ TEST(LoadTest, MalformedNamesFail) {
   }
 }
 
-TEST(LoadTest, MissingPathFails) {
+TEST(backend_load, MissingPathFails) {
   std::string error;
   EXPECT_EQ(load_backend("/nonexistent/hsbench/hsbench-backend-openssl.so", &error), nullptr);
   expect_one_line_error(error);
@@ -202,7 +206,7 @@ TEST(LoadTest, MissingPathFails) {
       << error;
 }
 
-TEST(LoadTest, GarbageFileFails) {
+TEST(backend_load, GarbageFileFails) {
   TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string path = dir.path() + "/hsbench-backend-broken.so";
@@ -225,7 +229,7 @@ TEST(LoadTest, GarbageFileFails) {
   EXPECT_NE(load_backend("null", &error), nullptr) << error;
 }
 
-TEST(LoadTest, EmptyFileFails) {
+TEST(backend_load, EmptyFileFails) {
   TempDir dir;
   ASSERT_FALSE(dir.path().empty());
   const std::string path = dir.path() + "/hsbench-backend-empty.so";
@@ -235,14 +239,14 @@ TEST(LoadTest, EmptyFileFails) {
   expect_one_line_error(error);
 }
 
-TEST(LoadTest, SharedObjectWithoutEntryPointFails) {
+TEST(backend_load, SharedObjectWithoutEntryPointFails) {
   std::string error;
   EXPECT_EQ(load_backend(HSBENCH_TEST_NO_ENTRY_POINT_PLUGIN, &error), nullptr);
   expect_one_line_error(error);
   EXPECT_NE(error.find(HSBENCH_BACKEND_ENTRY_POINT), std::string::npos) << error;
 }
 
-TEST(LoadTest, PluginThatRefusesToStartFails) {
+TEST(backend_load, PluginThatRefusesToStartFails) {
   std::string error;
   EXPECT_EQ(load_backend(HSBENCH_TEST_REFUSING_PLUGIN, &error), nullptr);
   expect_one_line_error(error);

@@ -102,6 +102,15 @@ def make_missing():
             if not cert.exists():
                 openssl("x509", "-new", "-key", str(key), "-subj", f"/CN={name}",
                         "-days", DAYS, "-out", str(cert))
+        p256 = HERE / "rfc6979-p256.sec1.pem"
+        if not (HERE / "rfc6979-p256.sec1.der").exists():
+            openssl("ec", "-in", str(p256), "-outform", "DER",
+                    "-out", str(HERE / "rfc6979-p256.sec1.der"))
+        if not (HERE / "rfc6979-p256.with-params.pem").exists():
+            # As `openssl ecparam -genkey` writes a key: EC PARAMETERS first.
+            openssl("ecparam", "-name", "prime256v1", "-out", str(tmp / "params.pem"))
+            (HERE / "rfc6979-p256.with-params.pem").write_bytes(
+                (tmp / "params.pem").read_bytes() + p256.read_bytes())
         rsa = HERE / "kat-rsa2048.key.pem"
         if not rsa.exists():
             openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
@@ -112,9 +121,20 @@ def make_missing():
         if not (HERE / "kat-rsa2048.traditional.pem").exists():
             openssl("rsa", "-traditional", "-in", str(rsa),
                     "-out", str(HERE / "kat-rsa2048.traditional.pem"))
+        if not (HERE / "kat-rsa2048.traditional.der").exists():
+            openssl("rsa", "-traditional", "-in", str(rsa), "-outform", "DER",
+                    "-out", str(HERE / "kat-rsa2048.traditional.der"))
+        if not (HERE / "kat-rsa2048.encrypted.pem").exists():
+            # A passphrase-protected PKCS#8 key: backends must refuse it, never prompt.
+            openssl("pkcs8", "-topk8", "-v2", "aes-256-cbc", "-passout", "pass:hsbench",
+                    "-in", str(rsa), "-out", str(HERE / "kat-rsa2048.encrypted.pem"))
         if not (HERE / "kat-rsa2048.cert.pem").exists():
             openssl("x509", "-new", "-key", str(rsa), "-subj", "/CN=kat-rsa2048",
                     "-days", DAYS, "-sha256", "-out", str(HERE / "kat-rsa2048.cert.pem"))
+        if not (HERE / "kat-rsa2048.cert-and-key.pem").exists():
+            # A server's combined file: the certificate, then the key.
+            (HERE / "kat-rsa2048.cert-and-key.pem").write_bytes(
+                (HERE / "kat-rsa2048.cert.pem").read_bytes() + rsa.read_bytes())
         msg = HERE / "kat-message.txt"
         if not msg.exists():
             msg.write_bytes(KAT_MESSAGE)
@@ -168,15 +188,23 @@ def check():
         cert_pub = load_cert(name).public_key().public_bytes(raw, serialization.PublicFormat.Raw)
         assert cert_pub.hex() == pub, name
     for name, (x, ux, uy, _) in ECDSA.items():
-        for suffix in ("key.pem", "sec1.pem"):
+        suffixes = ("key.pem", "sec1.pem")
+        if name == "rfc6979-p256":
+            suffixes += ("sec1.der", "with-params.pem")
+        for suffix in suffixes:
             key = load_key(HERE / f"{name}.{suffix}")
             assert key.private_numbers().private_value == int(x, 16), name
         nums = load_cert(name).public_key().public_numbers()
         assert (nums.x, nums.y) == (int(ux, 16), int(uy, 16)), name
     rsa = load_key(HERE / "kat-rsa2048.key.pem")
-    for other in ("kat-rsa2048.key.der", "kat-rsa2048.traditional.pem"):
+    for other in ("kat-rsa2048.key.der", "kat-rsa2048.traditional.pem",
+                  "kat-rsa2048.traditional.der", "kat-rsa2048.cert-and-key.pem"):
         assert load_key(HERE / other).private_numbers() == rsa.private_numbers(), other
     assert b"BEGIN RSA PRIVATE KEY" in (HERE / "kat-rsa2048.traditional.pem").read_bytes()
+    assert b"BEGIN EC PARAMETERS" in (HERE / "rfc6979-p256.with-params.pem").read_bytes()
+    encrypted = serialization.load_pem_private_key(
+        (HERE / "kat-rsa2048.encrypted.pem").read_bytes(), b"hsbench")
+    assert encrypted.private_numbers() == rsa.private_numbers()
     pub = load_cert("kat-rsa2048").public_key()
     assert pub.public_numbers() == rsa.public_key().public_numbers()
     msg = (HERE / "kat-message.txt").read_bytes()
