@@ -681,6 +681,12 @@ std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
     *out_error = std::string("unsupported TLS version ") + hex;
     return nullptr;
   }
+#if defined(OPENSSL_IS_BORINGSSL)
+  if (config.psk_ke) {
+    *out_error = "BoringSSL implements TLS 1.3 resumption with (EC)DHE only: psk_ke unsupported";
+    return nullptr;
+  }
+#endif
   SslCtxPtr ctx(SSL_CTX_new(TLS_method()));
   if (ctx == nullptr) {
     fail_config(out_error, "cannot make an SSL_CTX");
@@ -696,6 +702,10 @@ std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                      (config.tickets ? 0 : SSL_OP_NO_TICKET) |
                                      (config.server ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
+#if !defined(OPENSSL_IS_BORINGSSL)
+  // psk_ke: resumption from the PSK alone (RFC 8446 4.2.9).
+  if (config.psk_ke) SSL_CTX_set_options(ctx.get(), SSL_OP_ALLOW_NO_DHE_KEX);
+#endif
   if (!set_cipher_suites(ctx.get(), config, out_error) ||
       !set_groups(ctx.get(), config, out_error) ||
       !set_signature_schemes(ctx.get(), config, out_error) ||

@@ -52,6 +52,8 @@ tls::Config engine_client_config(const Scenario& s, const TrustStore* trust) {
   c.signature_schemes = kClientSignatureSchemes;
   c.trust = trust;
   c.server_name = std::string(kServerName);
+  c.session_tickets = s.resumption;
+  c.psk_with_dhe = !s.psk_ke;
   return c;
 }
 
@@ -62,6 +64,8 @@ tls::Config engine_server_config(const Scenario& s, const Credentials* credentia
   c.groups = scenario_groups(s);
   c.signature_schemes = {s.signature_scheme};
   c.credentials = credentials;
+  c.session_tickets = s.resumption;
+  c.psk_with_dhe = !s.psk_ke;
   return c;
 }
 
@@ -75,6 +79,7 @@ NativeConfig native_client_config(const Scenario& s, const Pki& pki) {
   c.roots_der.assign(pki.roots.begin(), pki.roots.end());
   c.hostname = std::string(kServerName);
   c.tickets = s.resumption;
+  c.psk_ke = s.psk_ke;
   return c;
 }
 
@@ -88,6 +93,7 @@ NativeConfig native_server_config(const Scenario& s, const Pki& pki) {
   c.chain_der.assign(pki.chain.begin(), pki.chain.end());
   c.private_key = pki.key;
   c.tickets = s.resumption;
+  c.psk_ke = s.psk_ke;
   return c;
 }
 

@@ -20,9 +20,42 @@ class EnginePairImpl final : public EnginePair {
         server_config_(engine_server_config(s, server_creds_ ? server_creds_.get()
                                                              : client_creds_.get())),
         client_(&client_backend, &client_config_),
-        server_(&server_backend, &server_config_) {}
+        server_(&server_backend, &server_config_) {
+    resumption_ = s.resumption;
+  }
+
+  // For resumption scenarios: one full handshake, untimed, for a ticket.
+  bool prime(Backend& server_backend, std::string* out_error) {
+    if (!server_backend.random(server_config_.ticket_key)) {
+      *out_error = "no randomness for the ticket key";
+      return false;
+    }
+    if (!resumption_) return true;
+    if (!handshake(nullptr, out_error)) return false;
+    if (client_.new_session() == nullptr) {
+      *out_error = "the first handshake gave no ticket";
+      return false;
+    }
+    client_.set_resumption(client_.new_session());
+    return true;
+  }
 
   bool run(HandshakeTrace* trace, std::string* out_error) override {
+    if (!handshake(trace, out_error)) return false;
+    if (resumption_) {
+      // A resumption scenario counts resumed handshakes only (a miss is an
+      // error, not a handshake), each resuming from the newest ticket.
+      if (!client_.resumed() || !server_.resumed()) {
+        *out_error = "the session was not resumed";
+        return false;
+      }
+      if (auto session = client_.new_session()) client_.set_resumption(std::move(session));
+    }
+    return true;
+  }
+
+ private:
+  bool handshake(HandshakeTrace* trace, std::string* out_error) {
     client_.reset();
     server_.reset();
     tls::HandshakeOutcome outcome = tls::run_handshake(client_, server_, trace);
@@ -34,7 +67,7 @@ class EnginePairImpl final : public EnginePair {
     return outcome.ok;
   }
 
- private:
+  bool resumption_ = false;
   std::unique_ptr<Credentials> client_creds_;
   std::unique_ptr<Credentials> server_creds_;  // null when both sides share a backend
   tls::Config client_config_;
@@ -55,8 +88,10 @@ std::unique_ptr<EnginePair> make_engine_pair(const Scenario& scenario, Backend& 
     server_creds = prepare_credentials(server_backend, pki, kServerName, out_error);
     if (server_creds == nullptr) return nullptr;
   }
-  return std::make_unique<EnginePairImpl>(scenario, client_backend, server_backend,
-                                          std::move(client_creds), std::move(server_creds));
+  auto pair = std::make_unique<EnginePairImpl>(scenario, client_backend, server_backend,
+                                               std::move(client_creds), std::move(server_creds));
+  if (!pair->prime(server_backend, out_error)) return nullptr;
+  return pair;
 }
 
 }  // namespace hsbench

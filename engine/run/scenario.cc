@@ -53,6 +53,21 @@ const std::vector<Scenario>& table() {
        "ecdsa-p256", CS::TLS_CHACHA20_POLY1305_SHA256, SS::ecdsa_secp256r1_sha256},
       {"tls13-p256-ecdsa-p256-hrr", TlsVersion::tls13, KxMode::ecdhe, Group::secp256r1,
        "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, false, true},
+      // Resumption from tickets: only resumed handshakes are measured.
+      {"tls12-rsa-rsa2048-resume", TlsVersion::tls12, KxMode::rsa, Group::x25519, "rsa2048",
+       CS::TLS_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256, true},
+      {"tls12-ecdhe-x25519-rsa2048-resume", TlsVersion::tls12, KxMode::ecdhe, Group::x25519,
+       "rsa2048", CS::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256, true},
+      {"tls12-ecdhe-x25519-ecdsa-p256-resume", TlsVersion::tls12, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256,
+       true},
+      {"tls13-x25519-rsa2048-resume", TlsVersion::tls13, KxMode::ecdhe, Group::x25519, "rsa2048",
+       CS::TLS_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256, true},
+      {"tls13-x25519-ecdsa-p256-resume", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, true},
+      // psk_ke: the PSK alone, no (EC)DHE, so no forward secrecy.
+      {"tls13-psk-ecdsa-p256-resume", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, true, false, true},
   };
   return scenarios;
 }
@@ -70,6 +85,7 @@ const Scenario* find_scenario(std::string_view id) {
 
 std::string_view kx_name(const Scenario& s) {
   if (s.kx == KxMode::rsa) return "rsa";
+  if (s.psk_ke) return "psk";
   switch (s.group) {
     case Group::x25519: return "x25519";
     case Group::secp256r1: return "p256";

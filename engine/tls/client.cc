@@ -21,6 +21,17 @@ void Client::reset() {
   pending_write_ = {};
   retried_ = false;
   cookie_.clear();
+  expect_ticket_ = false;
+  offered_psk_ = false;
+  new_session_.reset();
+}
+
+const ClientSession* Client::resumable(TlsVersion v) const {
+  if (!config().session_tickets || resume_ == nullptr || resume_->version != v ||
+      !offers(resume_->suite)) {
+    return nullptr;
+  }
+  return resume_.get();
 }
 
 const char* Client::state_name(State s) {
@@ -33,6 +44,7 @@ const char* Client::state_name(State s) {
     case State::send_client_key_exchange: return "send_client_key_exchange";
     case State::send_change_cipher_spec: return "send_change_cipher_spec";
     case State::send_finished: return "send_finished";
+    case State::tls12_read_new_session_ticket: return "tls12_read_new_session_ticket";
     case State::read_change_cipher_spec: return "read_change_cipher_spec";
     case State::read_finished: return "read_finished";
     case State::tls13_read_encrypted_extensions: return "tls13_read_encrypted_extensions";
@@ -58,6 +70,7 @@ Connection::Next Client::run_state() {
     case State::send_client_key_exchange: return do_send_client_key_exchange();
     case State::send_change_cipher_spec: return do_send_change_cipher_spec();
     case State::send_finished: return do_send_finished();
+    case State::tls12_read_new_session_ticket: return do_tls12_read_new_session_ticket();
     case State::read_change_cipher_spec: return do_read_change_cipher_spec();
     case State::read_finished: return do_read_finished();
     case State::tls13_read_encrypted_extensions: return do_tls13_read_encrypted_extensions();
@@ -99,13 +112,20 @@ Connection::Next Client::do_send_client_hello() {
     // (RFC 8446 5.1).
     records_.set_write_record_version(0x0301);
     // TLS 1.3 clients send a session id so that middleboxes see a resumption
-    // (RFC 8446 D.4).
-    session_id_length_ = offers_tls13() ? sizeof session_id_ : 0;
+    // (RFC 8446 D.4); a TLS 1.2 client resuming with a ticket sends one to
+    // recognise the server's acceptance by its echo (RFC 5077 3.4).
+    session_id_length_ =
+        offers_tls13() || resumable(TlsVersion::tls12) != nullptr ? sizeof session_id_ : 0;
     if (session_id_length_ > 0 && !crypto_.random(std::span(session_id_, session_id_length_))) {
       return fail(Alert::internal_error, "no randomness");
     }
   }
-  if (offers_tls13()) {
+  // A TLS 1.3 PSK is offered in the first ClientHello only; after a retry
+  // the handshake is a full one.
+  offered_psk_ = offers_tls13() && !retried_ && resumable(TlsVersion::tls13) != nullptr;
+  // Resuming with psk_ke needs no key share: no (EC)DHE at all.
+  const bool send_key_share = offers_tls13() && !(offered_psk_ && !config().psk_with_dhe);
+  if (send_key_share) {
     if (config().groups.empty()) return fail(Alert::internal_error, "no group to offer");
     if (!retried_) group_ = config().groups.front();
     key_share_ = crypto_.keygen(group_);
@@ -149,6 +169,14 @@ Connection::Next Client::do_send_client_hello() {
     w.u16(static_cast<uint16_t>(ExtensionType::renegotiation_info));
     w.u16(1);
     w.u8(0);  // empty renegotiated_connection (RFC 5746 3.4)
+    if (config().session_tickets) {
+      // Empty asks for a ticket; a ticket asks to resume (RFC 5077 3.2).
+      const ClientSession* session = resumable(TlsVersion::tls12);
+      w.u16(static_cast<uint16_t>(ExtensionType::session_ticket));
+      auto ticket = w.open_u16();
+      if (session != nullptr) w.bytes(session->ticket);
+      if (!w.close(ticket)) return fail(Alert::internal_error, "ticket too long");
+    }
   }
   w.u16(static_cast<uint16_t>(ExtensionType::supported_groups));
   auto groups_ext = w.open_u16();
@@ -169,15 +197,24 @@ Connection::Next Client::do_send_client_hello() {
     (void)w.close(versions);
     (void)w.close(versions_ext);
 
-    w.u16(static_cast<uint16_t>(ExtensionType::key_share));
-    auto share_ext = w.open_u16();
-    auto shares = w.open_u16();
-    w.u16(static_cast<uint16_t>(group_));
-    auto key = w.open_u16();
-    w.bytes(key_share_->public_key());
-    (void)w.close(key);
-    (void)w.close(shares);
-    (void)w.close(share_ext);
+    if (send_key_share) {
+      w.u16(static_cast<uint16_t>(ExtensionType::key_share));
+      auto share_ext = w.open_u16();
+      auto shares = w.open_u16();
+      w.u16(static_cast<uint16_t>(group_));
+      auto key = w.open_u16();
+      w.bytes(key_share_->public_key());
+      (void)w.close(key);
+      (void)w.close(shares);
+      (void)w.close(share_ext);
+    }
+    if (config().session_tickets) {
+      // Without this extension a server sends no tickets (RFC 8446 4.2.9).
+      w.u16(static_cast<uint16_t>(ExtensionType::psk_key_exchange_modes));
+      w.u16(2);
+      w.u8(1);
+      w.u8(config().psk_with_dhe ? 1 : 0);  // psk_dhe_ke (1) or psk_ke (0)
+    }
 
     if (!cookie_.empty()) {
       w.u16(static_cast<uint16_t>(ExtensionType::cookie));
@@ -187,7 +224,11 @@ Connection::Next Client::do_send_client_hello() {
       if (!w.close(cookie) || !w.close(cookie_ext)) return fail(Alert::internal_error, "cookie");
     }
   }
-  if (!w.close(exts)) return fail(Alert::internal_error, "ClientHello too long");
+  if (offered_psk_) {
+    if (!write_psk_and_finish(w, exts)) return fail(Alert::internal_error, "PSK binder failed");
+  } else if (!w.close(exts)) {
+    return fail(Alert::internal_error, "ClientHello too long");
+  }
 
   if (send_message() != Next::ok) return Next::error;
   records_.set_write_record_version(kRecordVersion);

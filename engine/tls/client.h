@@ -18,6 +18,13 @@ class Client final : public Connection {
   Client(Backend* backend, const Config* config) : Connection(Side::client, backend, config) {}
   void reset() override;
 
+  // The session the next handshakes try to resume (kept across reset()).
+  void set_resumption(std::shared_ptr<const ClientSession> session) {
+    resume_ = std::move(session);
+  }
+  // The session from the newest ticket the server sent, if any.
+  std::shared_ptr<const ClientSession> new_session() const { return new_session_; }
+
   enum class State {
     send_client_hello,
     read_server_hello,
@@ -28,6 +35,7 @@ class Client final : public Connection {
     send_client_key_exchange,
     send_change_cipher_spec,
     send_finished,
+    tls12_read_new_session_ticket,
     read_change_cipher_spec,
     read_finished,
     // TLS 1.3 (RFC 8446 2)
@@ -62,6 +70,7 @@ class Client final : public Connection {
   Next do_send_client_key_exchange();
   Next do_send_change_cipher_spec();
   Next do_send_finished();
+  Next do_tls12_read_new_session_ticket();
   Next do_read_change_cipher_spec();
   Next do_read_finished();
   // tls13_client.cc
@@ -80,8 +89,15 @@ class Client final : public Connection {
   bool offers(SignatureScheme s) const;
   bool offers_tls13() const { return config().max_version >= TlsVersion::tls13; }
   bool offers_tls12() const { return config().min_version <= TlsVersion::tls12; }
+  // The session this handshake offers to resume, if any, for a version.
+  const ClientSession* resumable(TlsVersion v) const;
+  // Writes the pre_shared_key extension (last) with a binder over the
+  // message so far (RFC 8446 4.2.11.2), and finishes the message.
+  bool write_psk_and_finish(Writer& w, Writer::Prefix extensions);
 
   State state_ = State::send_client_hello;
+  std::shared_ptr<const ClientSession> resume_;
+  std::shared_ptr<const ClientSession> new_session_;
   uint8_t session_id_[32] = {};
   size_t session_id_length_ = 0;
   std::unique_ptr<CertificateChain> chain_;
@@ -94,6 +110,7 @@ class Client final : public Connection {
   Bytes server_public_key_;  // the server's ECDHE share
   RecordKeys pending_write_, pending_read_;  // until each ChangeCipherSpec
   uint8_t master_secret_[kMasterSecretLength] = {};
+  bool expect_ticket_ = false;  // the server will send a NewSessionTicket
 
   // TLS 1.3
   bool retried_ = false;     // a HelloRetryRequest came
@@ -101,6 +118,8 @@ class Client final : public Connection {
   Tls13KeySchedule schedule_;
   Secret client_handshake_secret_{}, server_handshake_secret_{};
   Secret client_application_secret_{}, server_application_secret_{};
+  Secret resumption_master_secret_{};
+  bool offered_psk_ = false;
 };
 
 }  // namespace hsbench::tls

@@ -12,6 +12,7 @@ void Connection::reset() {
   transcript_.reset();
   version_ = TlsVersion::tls12;
   suite_ = nullptr;
+  resumed_ = false;
   msg_.clear();
   in_.clear();
   in_pos_ = 0;
@@ -195,10 +196,10 @@ Writer Connection::begin_message(HandshakeType type) {
   return w;
 }
 
-Connection::Next Connection::send_message() {
+Connection::Next Connection::send_message(bool add_to_transcript) {
   Writer w(&msg_);
   if (!w.close(msg_length_)) return fail(Alert::internal_error, "message too long");
-  transcript_.add(crypto_, msg_);
+  if (add_to_transcript) transcript_.add(crypto_, msg_);
   if (!records_.write(ContentType::handshake, msg_, &out_)) {
     return fail(Alert::internal_error, "cannot seal record");
   }

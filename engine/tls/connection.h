@@ -4,6 +4,7 @@
 // the peer's bytes (receive) and takes what it wrote (output).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "tls/crypto.h"
 #include "tls/protocol.h"
 #include "tls/record.h"
+#include "tls/session.h"
 #include "tls/transcript.h"
 
 namespace hsbench::tls {
@@ -37,6 +39,15 @@ struct Config {
 
   // Server: its chain, key and their kind.
   const Credentials* credentials = nullptr;
+
+  // Resumption: the client asks for tickets, keeps the newest, and resumes
+  // with the session it is given; the server issues tickets and accepts
+  // them (RFC 5077 in TLS 1.2; RFC 8446 4.6.1 in TLS 1.3).
+  bool session_tickets = false;
+  // TLS 1.3 resumption with a fresh (EC)DHE (psk_dhe_ke), or without (psk_ke).
+  bool psk_with_dhe = true;
+  // Server: the key its tickets are sealed with.
+  std::array<uint8_t, kTicketKeyLength> ticket_key{};
 };
 
 class Connection {
@@ -72,6 +83,8 @@ class Connection {
   const Error& error() const { return error_; }
   TlsVersion version() const { return version_; }
   CipherSuite cipher_suite() const { return suite_->id; }
+  // Whether this handshake resumed a session.
+  bool resumed() const { return resumed_; }
   Crypto& crypto() { return crypto_; }
   // The application data the peer sent.
   ByteView received_application_data() const { return app_in_; }
@@ -95,8 +108,9 @@ class Connection {
 
   // Starts a message in the scratch buffer; write its body, then send it.
   Writer begin_message(HandshakeType type);
-  // Adds the message to the transcript and writes it as records.
-  Next send_message();
+  // Adds the message to the transcript (unless it is post-handshake) and
+  // writes it as records.
+  Next send_message(bool add_to_transcript = true);
   Next send_change_cipher_spec();
   Next send_application_data();
 
@@ -118,6 +132,7 @@ class Connection {
   Transcript transcript_;
   TlsVersion version_ = TlsVersion::tls12;
   const CipherSuiteInfo* suite_ = nullptr;
+  bool resumed_ = false;
   uint8_t client_random_[kRandomLength] = {};
   uint8_t server_random_[kRandomLength] = {};
 

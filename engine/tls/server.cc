@@ -16,6 +16,7 @@ void Server::reset() {
   pending_read_ = {};
   pending_write_ = {};
   retried_ = sent_compat_ccs_ = false;
+  issue_ticket_ = client_psk_modes_ = false;
   session_id_length_ = 0;
   peer_key_share_.clear();
   pending_handshake_write_ = {};
@@ -31,6 +32,7 @@ const char* Server::state_name(State s) {
     case State::read_client_key_exchange: return "read_client_key_exchange";
     case State::read_change_cipher_spec: return "read_change_cipher_spec";
     case State::read_finished: return "read_finished";
+    case State::tls12_send_new_session_ticket: return "tls12_send_new_session_ticket";
     case State::send_change_cipher_spec: return "send_change_cipher_spec";
     case State::send_finished: return "send_finished";
     case State::tls13_send_hello_retry_request: return "tls13_send_hello_retry_request";
@@ -41,6 +43,7 @@ const char* Server::state_name(State s) {
     case State::tls13_send_certificate_verify: return "tls13_send_certificate_verify";
     case State::tls13_send_finished: return "tls13_send_finished";
     case State::tls13_read_finished: return "tls13_read_finished";
+    case State::tls13_send_new_session_ticket: return "tls13_send_new_session_ticket";
     case State::read_application_data: return "read_application_data";
     case State::send_application_data: return "send_application_data";
     case State::done: return "done";
@@ -58,6 +61,7 @@ Connection::Next Server::run_state() {
     case State::read_client_key_exchange: return do_read_client_key_exchange();
     case State::read_change_cipher_spec: return do_read_change_cipher_spec();
     case State::read_finished: return do_read_finished();
+    case State::tls12_send_new_session_ticket: return do_tls12_send_new_session_ticket();
     case State::send_change_cipher_spec: return do_send_change_cipher_spec();
     case State::send_finished: return do_send_finished();
     case State::tls13_send_hello_retry_request: return do_tls13_send_hello_retry_request();
@@ -68,6 +72,7 @@ Connection::Next Server::run_state() {
     case State::tls13_send_certificate_verify: return do_tls13_send_certificate_verify();
     case State::tls13_send_finished: return do_tls13_send_finished();
     case State::tls13_read_finished: return do_tls13_read_finished();
+    case State::tls13_send_new_session_ticket: return do_tls13_send_new_session_ticket();
     case State::read_application_data: return do_read_application_data();
     case State::send_application_data: return do_send_application_data();
     case State::done: return Next::done;
@@ -78,6 +83,10 @@ Connection::Next Server::run_state() {
 std::vector<SignatureScheme> Server::own_signature_schemes() const {
   return config().signature_schemes.empty() ? signature_schemes_for(config().credentials->leaf)
                                             : config().signature_schemes;
+}
+
+bool Server::ticket_sealer_ready() {
+  return ticket_sealer_.ready() || ticket_sealer_.init(crypto_, config().ticket_key);
 }
 
 Connection::Next Server::do_read_client_hello() {

@@ -26,6 +26,7 @@ class Server final : public Connection {
     read_client_key_exchange,
     read_change_cipher_spec,
     read_finished,
+    tls12_send_new_session_ticket,
     send_change_cipher_spec,
     send_finished,
     // TLS 1.3 (RFC 8446 2)
@@ -37,6 +38,7 @@ class Server final : public Connection {
     tls13_send_certificate_verify,
     tls13_send_finished,
     tls13_read_finished,
+    tls13_send_new_session_ticket,
     // Both
     read_application_data,
     send_application_data,
@@ -62,6 +64,7 @@ class Server final : public Connection {
   Next do_read_client_key_exchange();
   Next do_read_change_cipher_spec();
   Next do_read_finished();
+  Next do_tls12_send_new_session_ticket();
   Next do_send_change_cipher_spec();
   Next do_send_finished();
   // tls13_server.cc
@@ -74,12 +77,20 @@ class Server final : public Connection {
   Next do_tls13_send_certificate_verify();
   Next do_tls13_send_finished();
   Next do_tls13_read_finished();
+  Next do_tls13_send_new_session_ticket();
+  // Accepts the client's PSK if its ticket opens and its binder verifies.
+  bool tls13_accept_psk(const ClientHello& hello, ByteView message);
 
   bool supports_tls13() const { return config().max_version >= TlsVersion::tls13; }
   // The server's signature schemes, in its order of preference.
   std::vector<SignatureScheme> own_signature_schemes() const;
+  // The ticket sealer, prepared on first use and kept across handshakes.
+  bool ticket_sealer_ready();
 
   State state_ = State::read_client_hello;
+  TicketSealer ticket_sealer_;
+  bool issue_ticket_ = false;
+  TicketContents resumed_session_;
   Group group_ = Group::x25519;
   SignatureScheme signature_scheme_ = SignatureScheme::rsa_pkcs1_sha256;
   std::unique_ptr<KeyShare> key_share_;
@@ -94,13 +105,15 @@ class Server final : public Connection {
 
   // TLS 1.3
   bool retried_ = false;       // a HelloRetryRequest was sent
+  bool client_psk_modes_ = false;  // the client can use tickets
   bool sent_compat_ccs_ = false;
-  uint8_t session_id_[32] = {};  // the client's, echoed
+  uint8_t session_id_[32] = {};  // the client's, echoed (or, in TLS 1.2, to resume)
   size_t session_id_length_ = 0;
   Bytes peer_key_share_;
   Tls13KeySchedule schedule_;
   Secret client_handshake_secret_{}, server_handshake_secret_{};
   Secret client_application_secret_{};
+  Secret resumption_master_secret_{};
   RecordKeys pending_handshake_write_;  // installed after the compatibility CCS
 };
 

@@ -23,11 +23,40 @@ Connection::Next Client::tls12_process_server_hello(const ServerHello& hello,
   key_share_.reset();  // a TLS 1.3 share offered in ClientHello goes unused
   std::memcpy(server_random_, hello.random.data(), kRandomLength);
   extended_master_secret_ = hello.extended_master_secret;
+  if (hello.session_ticket && !config().session_tickets) {
+    return fail(Alert::unsupported_extension, "session_ticket was not offered");
+  }
+  expect_ticket_ = hello.session_ticket;
 
   if (!transcript_.set_hash(crypto_, suite_->hash)) {
     return fail(Alert::internal_error, "hash unsupported by the backend");
   }
   transcript_.add(crypto_, message);
+
+  // The server accepts the ticket by echoing our session id (RFC 5077 3.4).
+  const ClientSession* session = resumable(TlsVersion::tls12);
+  if (session != nullptr && !hello.session_id.empty() &&
+      equal_ct(hello.session_id, ByteView(session_id_, session_id_length_))) {
+    if (session->suite != suite_->id ||
+        session->extended_master_secret != extended_master_secret_) {
+      return fail(Alert::illegal_parameter, "resumed session does not match");
+    }
+    resumed_ = true;
+    std::memcpy(master_secret_, session->secret.data(), kMasterSecretLength);
+    Tls12KeyBlock keys;
+    if (!tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_,
+                         &keys) ||
+        !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length),
+                          keys.client_iv, false, &pending_write_) ||
+        !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length),
+                          keys.server_iv, false, &pending_read_)) {
+      return fail(Alert::internal_error, "key derivation failed");
+    }
+    step(Message::server_hello, Action::read);
+    state_ = expect_ticket_ ? State::tls12_read_new_session_ticket
+                            : State::read_change_cipher_spec;
+    return Next::ok;
+  }
   step(Message::server_hello, Action::read);
   state_ = State::read_certificate;
   return Next::ok;
@@ -185,6 +214,41 @@ Connection::Next Client::do_send_finished() {
   w.bytes(verify_data);
   if (send_message() != Next::ok) return Next::error;
   step(Message::finished, Action::write);
+  if (resumed_) {
+    state_ = State::send_application_data;
+  } else {
+    state_ = expect_ticket_ ? State::tls12_read_new_session_ticket
+                            : State::read_change_cipher_spec;
+  }
+  return Next::ok;
+}
+
+Connection::Next Client::do_tls12_read_new_session_ticket() {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::new_session_ticket, &body, &message);
+      n != Next::ok) {
+    return n;
+  }
+  // NewSessionTicket: lifetime hint, ticket (RFC 5077 3.3).
+  Reader r(body);
+  uint16_t hint_hi, hint_lo;
+  ByteView ticket;
+  if (!r.u16(&hint_hi) || !r.u16(&hint_lo) || !r.u16_prefixed(&ticket) || !r.empty()) {
+    return fail(Alert::decode_error, "malformed NewSessionTicket");
+  }
+  if (!ticket.empty()) {
+    auto session = std::make_shared<ClientSession>();
+    session->version = TlsVersion::tls12;
+    session->suite = suite_->id;
+    session->ticket.assign(ticket.begin(), ticket.end());
+    session->secret_length = kMasterSecretLength;
+    std::memcpy(session->secret.data(), master_secret_, kMasterSecretLength);
+    session->extended_master_secret = extended_master_secret_;
+    session->received = StepClock::now();
+    new_session_ = std::move(session);
+  }
+  transcript_.add(crypto_, message);
+  step(Message::new_session_ticket, Action::read);
   state_ = State::read_change_cipher_spec;
   return Next::ok;
 }
@@ -214,7 +278,8 @@ Connection::Next Client::do_read_finished() {
   if (!equal_ct(body, expected)) return fail(Alert::decrypt_error, "server Finished is wrong");
   transcript_.add(crypto_, message);
   step(Message::finished, Action::read);
-  state_ = State::send_application_data;
+  // In an abbreviated handshake the server finishes first (RFC 5246 7.3).
+  state_ = resumed_ ? State::send_change_cipher_spec : State::send_application_data;
   return Next::ok;
 }
 

@@ -47,6 +47,29 @@ Connection::Next Server::tls12_choose_parameters(const ClientHello& hello) {
   if (suite_ == nullptr) return fail(Alert::handshake_failure, "no cipher suite in common");
   extended_master_secret_ = hello.extended_master_secret;
   secure_renegotiation_ = hello.secure_renegotiation;
+
+  // A ticket to resume (RFC 5077 3.1): the session's suite, if still
+  // acceptable, and its master secret. The client's session id carries the
+  // acceptance back, so it must have sent one. A ticket that does not open
+  // means a full handshake.
+  issue_ticket_ = config().session_tickets && hello.has_session_ticket;
+  session_id_length_ = 0;
+  TicketContents ticket;
+  if (issue_ticket_ && !hello.session_ticket.empty() && !hello.session_id.empty() &&
+      hello.session_id.size() <= sizeof session_id_ && ticket_sealer_ready() &&
+      ticket_sealer_.open(crypto_, hello.session_ticket, &ticket) &&
+      ticket.version == TlsVersion::tls12 && ticket.secret_length == kMasterSecretLength &&
+      ticket.extended_master_secret == extended_master_secret_ &&
+      list_contains_u16(hello.cipher_suites, static_cast<uint16_t>(ticket.suite)) &&
+      std::find(config().cipher_suites.begin(), config().cipher_suites.end(), ticket.suite) !=
+          config().cipher_suites.end()) {
+    resumed_ = true;
+    suite_ = cipher_suite_info(ticket.suite);
+    std::memcpy(master_secret_, ticket.secret.data(), kMasterSecretLength);
+    session_id_length_ = hello.session_id.size();
+    std::memcpy(session_id_, hello.session_id.data(), session_id_length_);
+    issue_ticket_ = false;  // the ticket stays valid; no renewal
+  }
   if (!transcript_.set_hash(crypto_, suite_->hash)) {
     return fail(Alert::internal_error, "hash unsupported by the backend");
   }
@@ -64,7 +87,11 @@ Connection::Next Server::do_send_server_hello() {
   Writer w = begin_message(HandshakeType::server_hello);
   w.u16(0x0303);
   w.bytes(server_random_);
-  w.u8(0);  // no session id: this server resumes with tickets only
+  // No session id of its own (this server resumes with tickets only),
+  // except the client's, echoed to accept its ticket.
+  auto sid = w.open_u8();
+  w.bytes(ByteView(session_id_, session_id_length_));
+  (void)w.close(sid);
   w.u16(static_cast<uint16_t>(suite_->id));
   w.u8(0);  // null compression
   auto exts = w.open_u16();
@@ -77,15 +104,33 @@ Connection::Next Server::do_send_server_hello() {
     w.u16(static_cast<uint16_t>(ExtensionType::extended_master_secret));
     w.u16(0);
   }
-  if (send_ec_point_formats_) {
+  if (send_ec_point_formats_ && !resumed_) {
     w.u16(static_cast<uint16_t>(ExtensionType::ec_point_formats));
     w.u16(2);
     w.u8(1);
     w.u8(0);
   }
+  if (issue_ticket_) {
+    w.u16(static_cast<uint16_t>(ExtensionType::session_ticket));
+    w.u16(0);
+  }
   if (!w.close(exts)) return fail(Alert::internal_error, "ServerHello too long");
   if (send_message() != Next::ok) return Next::error;
   step(Message::server_hello, Action::write);
+  if (resumed_) {
+    Tls12KeyBlock keys;
+    if (!tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_,
+                         &keys) ||
+        !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length),
+                          keys.server_iv, false, &pending_write_) ||
+        !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length),
+                          keys.client_iv, false, &pending_read_)) {
+      return fail(Alert::internal_error, "key derivation failed");
+    }
+    // Abbreviated handshake: the server finishes first (RFC 5246 7.3).
+    state_ = State::send_change_cipher_spec;
+    return Next::ok;
+  }
   state_ = State::send_certificate;
   return Next::ok;
 }
@@ -235,6 +280,34 @@ Connection::Next Server::do_read_finished() {
   if (!equal_ct(body, expected)) return fail(Alert::decrypt_error, "client Finished is wrong");
   transcript_.add(crypto_, message);
   step(Message::finished, Action::read);
+  if (resumed_) {
+    state_ = State::read_application_data;
+  } else {
+    state_ = issue_ticket_ ? State::tls12_send_new_session_ticket : State::send_change_cipher_spec;
+  }
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls12_send_new_session_ticket() {
+  TicketContents contents;
+  contents.version = TlsVersion::tls12;
+  contents.suite = suite_->id;
+  contents.extended_master_secret = extended_master_secret_;
+  contents.secret_length = kMasterSecretLength;
+  std::memcpy(contents.secret.data(), master_secret_, kMasterSecretLength);
+  Bytes& ticket = signed_scratch_;
+  if (!ticket_sealer_ready() || !ticket_sealer_.seal(crypto_, contents, &ticket)) {
+    return fail(Alert::internal_error, "cannot seal ticket");
+  }
+  // NewSessionTicket: ticket_lifetime_hint (seconds), ticket (RFC 5077 3.3).
+  Writer w = begin_message(HandshakeType::new_session_ticket);
+  w.u16(0);
+  w.u16(kTicketLifetimeSeconds);
+  auto t = w.open_u16();
+  w.bytes(ticket);
+  (void)w.close(t);
+  if (send_message() != Next::ok) return Next::error;
+  step(Message::new_session_ticket, Action::write);
   state_ = State::send_change_cipher_spec;
   return Next::ok;
 }
@@ -260,7 +333,7 @@ Connection::Next Server::do_send_finished() {
   w.bytes(verify_data);
   if (send_message() != Next::ok) return Next::error;
   step(Message::finished, Action::write);
-  state_ = State::read_application_data;
+  state_ = resumed_ ? State::read_change_cipher_spec : State::read_application_data;
   return Next::ok;
 }
 

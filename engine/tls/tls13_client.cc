@@ -1,11 +1,55 @@
 // TLS 1.3 client states (RFC 8446 section 2, 4): from ServerHello on.
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "tls/client.h"
 #include "tls/handshake_util.h"
 
 namespace hsbench::tls {
+
+bool Client::write_psk_and_finish(Writer& w, Writer::Prefix extensions) {
+  const ClientSession& session = *resume_;
+  const Hash hash = cipher_suite_info(session.suite)->hash;
+  const size_t hlen = digest_length(hash);
+  w.u16(static_cast<uint16_t>(ExtensionType::pre_shared_key));
+  auto ext = w.open_u16();
+  auto identities = w.open_u16();
+  auto identity = w.open_u16();
+  w.bytes(session.ticket);
+  if (!w.close(identity)) return false;
+  // obfuscated_ticket_age: milliseconds since the ticket came, plus
+  // ticket_age_add (RFC 8446 4.2.11.1).
+  auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(StepClock::now() -
+                                                                       session.received);
+  uint32_t age = static_cast<uint32_t>(age_ms.count()) + session.age_add;
+  w.u16(static_cast<uint16_t>(age >> 16));
+  w.u16(static_cast<uint16_t>(age));
+  (void)w.close(identities);
+  const size_t binders_at = w.size();
+  auto binders = w.open_u16();
+  auto binder = w.open_u8();
+  (void)w.reserve(hlen);
+  (void)w.close(binder);
+  (void)w.close(binders);
+  if (!w.close(ext) || !w.close(extensions) || !w.close(msg_length_)) return false;
+
+  // The binder covers the ClientHello up to the binders (4.2.11.2), keyed
+  // by the PSK's binder key.
+  auto partial = crypto_.new_hash(hash);
+  if (partial == nullptr) return false;
+  crypto_.hash_update(*partial, ByteView(msg_).first(binders_at));
+  uint8_t th[kMaxHashLength];
+  crypto_.hash_digest(*partial, std::span(th, hlen));
+  Tls13KeySchedule binder_schedule;
+  binder_schedule.init(&crypto_, hash);
+  Secret binder_key;
+  return binder_schedule.early(ByteView(session.secret.data(), session.secret_length)) &&
+         binder_schedule.derive("res binder", empty_hash(hash),
+                                std::span(binder_key.data(), hlen)) &&
+         binder_schedule.finished(ByteView(binder_key.data(), hlen), ByteView(th, hlen),
+                                  std::span(msg_).subspan(binders_at + 3, hlen));
+}
 
 Connection::Next Client::tls13_process_hello_retry_request(const ServerHello& hello,
                                                           ByteView message) {
@@ -61,24 +105,40 @@ Connection::Next Client::tls13_process_server_hello(const ServerHello& hello, By
       hello.has_ec_point_formats || hello.has_cookie) {
     return fail(Alert::unsupported_extension, "TLS 1.2 extension in a TLS 1.3 ServerHello");
   }
-  if (hello.has_pre_shared_key) return fail(Alert::illegal_parameter, "no PSK was offered");
-  if (!hello.has_key_share) return fail(Alert::missing_extension, "no key_share");
-  if (hello.key_share_group != static_cast<uint16_t>(group_) || key_share_ == nullptr) {
-    return fail(Alert::illegal_parameter, "server's key share is for another group");
+  if (hello.has_pre_shared_key) {
+    // The server accepted the (only) PSK offered; its suite must share the
+    // ticket's hash (RFC 8446 4.2.11).
+    if (!offered_psk_ || hello.selected_identity != 0 ||
+        suite->hash != cipher_suite_info(resume_->suite)->hash) {
+      return fail(Alert::illegal_parameter, "server chose a PSK not offered");
+    }
+    resumed_ = true;
   }
-  if (hello.key_share.size() != public_key_length(group_)) {
-    return fail(Alert::illegal_parameter, "bad key share length");
+  // With psk_ke there is no (EC)DHE and no key share either way.
+  const bool dhe = !resumed_ || config().psk_with_dhe;
+  uint8_t shared[48] = {};
+  size_t shared_len = 0;
+  if (dhe) {
+    if (!hello.has_key_share) return fail(Alert::missing_extension, "no key_share");
+    if (hello.key_share_group != static_cast<uint16_t>(group_) || key_share_ == nullptr) {
+      return fail(Alert::illegal_parameter, "server's key share is for another group");
+    }
+    if (hello.key_share.size() != public_key_length(group_)) {
+      return fail(Alert::illegal_parameter, "bad key share length");
+    }
+    shared_len = shared_secret_length(group_);
+    if (!crypto_.derive(*key_share_, hello.key_share, std::span(shared, shared_len))) {
+      return fail(Alert::illegal_parameter, "bad key share");
+    }
+    key_share_.reset();  // forward secrecy: the ephemeral key is gone
+  } else if (hello.has_key_share) {
+    return fail(Alert::illegal_parameter, "key share in a psk_ke handshake");
+  } else {
+    shared_len = digest_length(suite->hash);  // (EC)DHE input of zeros (7.1)
   }
   suite_ = suite;
   version_ = TlsVersion::tls13;
   std::memcpy(server_random_, hello.random.data(), kRandomLength);
-
-  uint8_t shared[48];
-  size_t shared_len = shared_secret_length(group_);
-  if (!crypto_.derive(*key_share_, hello.key_share, std::span(shared, shared_len))) {
-    return fail(Alert::illegal_parameter, "bad key share");
-  }
-  key_share_.reset();  // forward secrecy: the ephemeral key is gone
 
   if (!transcript_.has_hash() && !transcript_.set_hash(crypto_, suite_->hash)) {
     return fail(Alert::internal_error, "hash unsupported by the backend");
@@ -92,7 +152,8 @@ Connection::Next Client::tls13_process_server_hello(const ServerHello& hello, By
   uint8_t key[32], iv[kAeadNonceLength];
   std::span<uint8_t> key_span(key, key_length(suite_->aead));
   RecordKeys read_keys;
-  if (!schedule_.early({}) || !schedule_.handshake(ByteView(shared, shared_len)) ||
+  ByteView psk = resumed_ ? ByteView(resume_->secret.data(), resume_->secret_length) : ByteView();
+  if (!schedule_.early(psk) || !schedule_.handshake(ByteView(shared, shared_len)) ||
       !schedule_.derive("c hs traffic", ByteView(th, hlen),
                         std::span(client_handshake_secret_.data(), hlen)) ||
       !schedule_.derive("s hs traffic", ByteView(th, hlen),
@@ -142,7 +203,8 @@ Connection::Next Client::do_tls13_read_encrypted_extensions() {
   }
   transcript_.add(crypto_, message);
   step(Message::encrypted_extensions, Action::read);
-  state_ = State::tls13_read_certificate;
+  // A resumed handshake is authenticated by the PSK: no certificate.
+  state_ = resumed_ ? State::tls13_read_finished : State::tls13_read_certificate;
   return Next::ok;
 }
 
@@ -275,6 +337,14 @@ Connection::Next Client::do_tls13_send_finished() {
   w.bytes(ByteView(verify_data, hlen));
   if (send_message() != Next::ok) return Next::error;
 
+  if (config().session_tickets) {
+    // Tickets' PSKs derive from the transcript through this Finished (7.1).
+    transcript_.digest(crypto_, std::span(th, hlen));
+    if (!schedule_.derive("res master", ByteView(th, hlen),
+                          std::span(resumption_master_secret_.data(), hlen))) {
+      return fail(Alert::internal_error, "key derivation failed");
+    }
+  }
   if (!schedule_.traffic_keys(suite_->aead, ByteView(client_application_secret_.data(), hlen),
                               key_span, iv) ||
       !make_record_keys(suite_->aead, key_span, iv, true, &application_keys)) {
@@ -292,22 +362,32 @@ Connection::Next Client::tls13_read_new_session_ticket() {
       n != Next::ok) {
     return n;
   }
-  // NewSessionTicket (RFC 8446 4.6.1): lifetime, age_add, nonce, ticket,
-  // extensions. Checked for shape; resumption keeps it elsewhere.
+  // NewSessionTicket (RFC 8446 4.6.1).
   Reader r(body);
-  uint32_t lifetime, age_add;
+  uint16_t lifetime_hi, lifetime_lo, age_add_hi, age_add_lo;
   ByteView nonce, ticket, extensions;
-  if (!r.u24(&lifetime) || !r.skip(0) || !r.bytes(1, &nonce)) {
+  if (!r.u16(&lifetime_hi) || !r.u16(&lifetime_lo) || !r.u16(&age_add_hi) ||
+      !r.u16(&age_add_lo) || !r.u8_prefixed(&nonce) || !r.u16_prefixed(&ticket) ||
+      ticket.empty() || !r.u16_prefixed(&extensions) || !r.empty()) {
     return fail(Alert::decode_error, "malformed NewSessionTicket");
   }
-  Reader full(body);
-  uint16_t hi, lo;
-  if (!full.u16(&hi) || !full.u16(&lo) || !full.u16(&hi) || !full.u16(&lo) ||
-      !full.u8_prefixed(&nonce) || !full.u16_prefixed(&ticket) || ticket.empty() ||
-      !full.u16_prefixed(&extensions) || !full.empty()) {
-    return fail(Alert::decode_error, "malformed NewSessionTicket");
+  if (config().session_tickets) {
+    auto session = std::make_shared<ClientSession>();
+    session->version = TlsVersion::tls13;
+    session->suite = suite_->id;
+    session->ticket.assign(ticket.begin(), ticket.end());
+    session->secret_length = schedule_.hash_length();
+    session->age_add = (uint32_t{age_add_hi} << 16) | age_add_lo;
+    session->received = StepClock::now();
+    // PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", nonce).
+    if (!hkdf_expand_label(crypto_, suite_->hash,
+                           ByteView(resumption_master_secret_.data(), session->secret_length),
+                           "resumption", nonce,
+                           std::span(session->secret.data(), session->secret_length))) {
+      return fail(Alert::internal_error, "key derivation failed");
+    }
+    new_session_ = std::move(session);
   }
-  (void)age_add;
   step(Message::new_session_ticket, Action::read);
   return Next::ok;
 }

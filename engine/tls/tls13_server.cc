@@ -38,6 +38,25 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
     }
   }
   if (!have_scheme) return fail(Alert::handshake_failure, "no signature scheme in common");
+  // Resumption first: with psk_ke no group is needed at all.
+  suite_ = suite;
+  client_psk_modes_ = hello.has_psk_key_exchange_modes;
+  if (!retried_ && tls13_accept_psk(hello, message)) {
+    resumed_ = true;
+    if (!config().psk_with_dhe) {
+      if (!retried_) {
+        session_id_length_ = std::min(hello.session_id.size(), sizeof session_id_);
+        std::memcpy(session_id_, hello.session_id.data(), session_id_length_);
+        if (!transcript_.set_hash(crypto_, suite_->hash)) {
+          return fail(Alert::internal_error, "hash unsupported by the backend");
+        }
+      }
+      transcript_.add(crypto_, message);
+      step(Message::client_hello, Action::read);
+      state_ = State::tls13_send_server_hello;
+      return Next::ok;
+    }
+  }
   if (!hello.has_supported_groups || !hello.has_key_share) {
     return fail(Alert::missing_extension, "no supported_groups or key_share");
   }
@@ -67,6 +86,9 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
       break;
     }
   }
+  if (!have_share && resumed_) {
+    resumed_ = false;  // a retry would need a new binder: do a full handshake
+  }
   if (!have_share) {
     auto g = std::find_if(config().groups.begin(), config().groups.end(), [&](Group x) {
       return list_contains_u16(hello.supported_groups, static_cast<uint16_t>(x));
@@ -77,7 +99,6 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
     need_retry = true;
   }
 
-  suite_ = suite;
   if (!retried_) {
     if (hello.session_id.size() > sizeof session_id_) {
       return fail(Alert::illegal_parameter, "session id too long");
@@ -104,6 +125,51 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
   step(Message::client_hello, Action::read);
   state_ = need_retry ? State::tls13_send_hello_retry_request : State::tls13_send_server_hello;
   return Next::ok;
+}
+
+bool Server::tls13_accept_psk(const ClientHello& hello, ByteView message) {
+  const uint8_t mode = config().psk_with_dhe ? 1 : 0;  // psk_dhe_ke or psk_ke
+  if (!config().session_tickets || !hello.has_pre_shared_key ||
+      !hello.has_psk_key_exchange_modes || !list_contains_u8(hello.psk_key_exchange_modes, mode) ||
+      !ticket_sealer_ready()) {
+    return false;
+  }
+  // OfferedPsks (RFC 8446 4.2.11): only the first identity is tried.
+  Reader r(hello.pre_shared_key), identities, binders;
+  ByteView ticket, binder;
+  uint16_t age_hi, age_lo;
+  if (!r.u16_prefixed(&identities) || !identities.u16_prefixed(&ticket) ||
+      !identities.u16(&age_hi) || !identities.u16(&age_lo) || !r.u16_prefixed(&binders) ||
+      !binders.u8_prefixed(&binder)) {
+    return false;
+  }
+  TicketContents contents;
+  if (!ticket_sealer_.open(crypto_, ticket, &contents) || contents.version != TlsVersion::tls13 ||
+      cipher_suite_info(contents.suite)->hash != suite_->hash ||
+      contents.secret_length != digest_length(suite_->hash) || binder.size() != contents.secret_length) {
+    return false;
+  }
+  // The binder covers the ClientHello up to the binders list (4.2.11.2).
+  const Hash hash = suite_->hash;
+  const size_t hlen = digest_length(hash);
+  auto partial = crypto_.new_hash(hash);
+  if (partial == nullptr) return false;
+  crypto_.hash_update(*partial, message.first(kHandshakeHeaderLength + hello.binders_offset));
+  uint8_t th[kMaxHashLength], expected[kMaxHashLength];
+  crypto_.hash_digest(*partial, std::span(th, hlen));
+  Tls13KeySchedule binder_schedule;
+  binder_schedule.init(&crypto_, hash);
+  Secret binder_key;
+  ByteView psk(contents.secret.data(), contents.secret_length);
+  if (!binder_schedule.early(psk) ||
+      !binder_schedule.derive("res binder", empty_hash(hash), std::span(binder_key.data(), hlen)) ||
+      !binder_schedule.finished(ByteView(binder_key.data(), hlen), ByteView(th, hlen),
+                                std::span(expected, hlen)) ||
+      !equal_ct(binder, ByteView(expected, hlen))) {
+    return false;
+  }
+  resumed_session_ = contents;
+  return true;
 }
 
 Connection::Next Server::do_tls13_send_hello_retry_request() {
@@ -135,12 +201,16 @@ Connection::Next Server::do_tls13_send_hello_retry_request() {
 
 Connection::Next Server::do_tls13_send_server_hello() {
   if (!crypto_.random(server_random_)) return fail(Alert::internal_error, "no randomness");
-  key_share_ = crypto_.keygen(group_);
-  if (key_share_ == nullptr) return fail(Alert::internal_error, "key generation failed");
-  uint8_t shared[48];
-  size_t shared_len = shared_secret_length(group_);
-  if (!crypto_.derive(*key_share_, peer_key_share_, std::span(shared, shared_len))) {
-    return fail(Alert::illegal_parameter, "bad key share");
+  const bool dhe = !resumed_ || config().psk_with_dhe;
+  uint8_t shared[48] = {};
+  size_t shared_len = digest_length(suite_->hash);  // psk_ke: zeros (RFC 8446 7.1)
+  if (dhe) {
+    key_share_ = crypto_.keygen(group_);
+    if (key_share_ == nullptr) return fail(Alert::internal_error, "key generation failed");
+    shared_len = shared_secret_length(group_);
+    if (!crypto_.derive(*key_share_, peer_key_share_, std::span(shared, shared_len))) {
+      return fail(Alert::illegal_parameter, "bad key share");
+    }
   }
 
   Writer w = begin_message(HandshakeType::server_hello);
@@ -155,13 +225,20 @@ Connection::Next Server::do_tls13_send_server_hello() {
   w.u16(static_cast<uint16_t>(ExtensionType::supported_versions));
   w.u16(2);
   w.u16(static_cast<uint16_t>(TlsVersion::tls13));
-  w.u16(static_cast<uint16_t>(ExtensionType::key_share));
-  auto share_ext = w.open_u16();
-  w.u16(static_cast<uint16_t>(group_));
-  auto key = w.open_u16();
-  w.bytes(key_share_->public_key());
-  (void)w.close(key);
-  (void)w.close(share_ext);
+  if (dhe) {
+    w.u16(static_cast<uint16_t>(ExtensionType::key_share));
+    auto share_ext = w.open_u16();
+    w.u16(static_cast<uint16_t>(group_));
+    auto key = w.open_u16();
+    w.bytes(key_share_->public_key());
+    (void)w.close(key);
+    (void)w.close(share_ext);
+  }
+  if (resumed_) {
+    w.u16(static_cast<uint16_t>(ExtensionType::pre_shared_key));
+    w.u16(2);
+    w.u16(0);  // selected_identity: the first
+  }
   (void)w.close(exts);
   if (send_message() != Next::ok) return Next::error;
   key_share_.reset();  // forward secrecy: the ephemeral key is gone
@@ -173,7 +250,9 @@ Connection::Next Server::do_tls13_send_server_hello() {
   uint8_t key_bytes[32], iv[kAeadNonceLength];
   std::span<uint8_t> key_span(key_bytes, key_length(suite_->aead));
   RecordKeys read_keys;
-  if (!schedule_.early({}) || !schedule_.handshake(ByteView(shared, shared_len)) ||
+  ByteView psk = resumed_ ? ByteView(resumed_session_.secret.data(), resumed_session_.secret_length)
+                         : ByteView();
+  if (!schedule_.early(psk) || !schedule_.handshake(ByteView(shared, shared_len)) ||
       !schedule_.derive("c hs traffic", ByteView(th, hlen),
                         std::span(client_handshake_secret_.data(), hlen)) ||
       !schedule_.derive("s hs traffic", ByteView(th, hlen),
@@ -209,7 +288,8 @@ Connection::Next Server::do_tls13_send_encrypted_extensions() {
   w.u16(0);  // no extensions
   if (send_message() != Next::ok) return Next::error;
   step(Message::encrypted_extensions, Action::write);
-  state_ = State::tls13_send_certificate;
+  // A resumed handshake is authenticated by the PSK: no certificate.
+  state_ = resumed_ ? State::tls13_send_finished : State::tls13_send_certificate;
   return Next::ok;
 }
 
@@ -312,6 +392,50 @@ Connection::Next Server::do_tls13_read_finished() {
   }
   records_.set_read_keys(std::move(read_keys));
   step(Message::finished, Action::read);
+  // Tickets only for clients that can use them (RFC 8446 4.2.9).
+  if (config().session_tickets && client_psk_modes_) {
+    transcript_.digest(crypto_, std::span(th, hlen));
+    if (!schedule_.derive("res master", ByteView(th, hlen),
+                          std::span(resumption_master_secret_.data(), hlen))) {
+      return fail(Alert::internal_error, "key derivation failed");
+    }
+    state_ = State::tls13_send_new_session_ticket;
+  } else {
+    state_ = State::read_application_data;
+  }
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_new_session_ticket() {
+  const size_t hlen = schedule_.hash_length();
+  // One ticket per connection, nonce 0 (RFC 8446 4.6.1).
+  static constexpr uint8_t kNonce[1] = {0};
+  TicketContents contents;
+  contents.version = TlsVersion::tls13;
+  contents.suite = suite_->id;
+  contents.secret_length = hlen;
+  uint8_t age_add[4];
+  Bytes& ticket = signed_scratch_;
+  if (!hkdf_expand_label(crypto_, suite_->hash, ByteView(resumption_master_secret_.data(), hlen),
+                         "resumption", kNonce, std::span(contents.secret.data(), hlen)) ||
+      !crypto_.random(age_add) || !ticket_sealer_ready() ||
+      !ticket_sealer_.seal(crypto_, contents, &ticket)) {
+    return fail(Alert::internal_error, "cannot make a ticket");
+  }
+  Writer w = begin_message(HandshakeType::new_session_ticket);
+  w.u16(0);
+  w.u16(kTicketLifetimeSeconds);
+  w.bytes(age_add);
+  auto nonce = w.open_u8();
+  w.bytes(kNonce);
+  (void)w.close(nonce);
+  auto t = w.open_u16();
+  w.bytes(ticket);
+  (void)w.close(t);
+  w.u16(0);  // no extensions
+  // Post-handshake: not part of the transcript.
+  if (send_message(false) != Next::ok) return Next::error;
+  step(Message::new_session_ticket, Action::write);
   state_ = State::read_application_data;
   return Next::ok;
 }

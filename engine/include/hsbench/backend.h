@@ -136,6 +136,7 @@ struct NativeConfig {
   std::vector<ByteView> roots_der;          // client: trust anchors
   std::string hostname;                     // client: checked against the leaf unless empty
   bool tickets = false;                     // issue (server) / keep (client) session tickets
+  bool psk_ke = false;                      // TLS 1.3: also allow resumption without (EC)DHE
 };
 
 // A client's resumable session, from an earlier connection of the same
@@ -225,7 +226,9 @@ class Backend {
                                                       std::string* out_error) = 0;
 
   // The library's own TLS stack; nullptr with a reason when the backend has
-  // none (the null backend) or cannot do what config asks.
+  // none (the null backend) or cannot do what config asks. A reason that
+  // contains "unsupported" means the library lacks the feature, as opposed
+  // to a configuration error.
   virtual std::unique_ptr<NativeContext> new_native_context(const NativeConfig& config,
                                                             std::string* out_error) {
     (void)config;

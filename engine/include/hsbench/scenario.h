@@ -25,12 +25,15 @@ struct Scenario {
   // TLS 1.3: the client's first key share is for another group, so the
   // server asks again with a HelloRetryRequest.
   bool hello_retry = false;
+  // TLS 1.3 resumption without a fresh (EC)DHE (psk_ke rather than psk_dhe_ke).
+  bool psk_ke = false;
 };
 
 const std::vector<Scenario>& all_scenarios();
 const Scenario* find_scenario(std::string_view id);
 
-// "rsa" or the group's short name as scenario ids spell it: x25519, p256, p384.
+// "rsa", "psk", or the group's short name as scenario ids spell it:
+// x25519, p256, p384.
 std::string_view kx_name(const Scenario& s);
 
 // The scenarios of the default RSA-versus-ECDHE matrix.

@@ -1,0 +1,56 @@
+// Resumption state (RFC 5077 for TLS 1.2; RFC 8446 4.6.1 and 2.2 for TLS
+// 1.3). The client keeps a ClientSession from a ticket; the server keeps
+// nothing: its tickets are sealed with a key only it has (stateless
+// tickets, RFC 5077 4), so a ticket carries what resuming needs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "hsbench/algorithms.h"
+#include "tls/clock.h"
+#include "tls/crypto.h"
+#include "tls/protocol.h"
+#include "tls/tls13_keys.h"
+
+namespace hsbench::tls {
+
+struct ClientSession {
+  TlsVersion version = TlsVersion::tls13;
+  CipherSuite suite = CipherSuite::TLS_AES_128_GCM_SHA256;
+  Bytes ticket;
+  // TLS 1.2: the master secret. TLS 1.3: the PSK.
+  Secret secret{};
+  size_t secret_length = 0;
+  bool extended_master_secret = false;
+  uint32_t age_add = 0;
+  StepClock::time_point received;
+};
+
+// What a server seals into a ticket.
+struct TicketContents {
+  TlsVersion version = TlsVersion::tls13;
+  CipherSuite suite = CipherSuite::TLS_AES_128_GCM_SHA256;
+  bool extended_master_secret = false;
+  Secret secret{};
+  size_t secret_length = 0;
+};
+
+inline constexpr size_t kTicketKeyLength = 16;  // AES-128-GCM
+inline constexpr uint16_t kTicketLifetimeSeconds = 7200;
+
+// Seals and opens tickets with one server's key.
+class TicketSealer {
+ public:
+  // Prepares the AEAD once; false if the backend cannot.
+  bool init(Crypto& crypto, ByteView key);
+  bool ready() const { return aead_ != nullptr; }
+  bool seal(Crypto& crypto, const TicketContents& contents, Bytes* out_ticket);
+  // False for a ticket that is not ours or has been tampered with.
+  bool open(Crypto& crypto, ByteView ticket, TicketContents* out);
+
+ private:
+  std::unique_ptr<AeadContext> aead_;
+};
+
+}  // namespace hsbench::tls
