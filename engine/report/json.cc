@@ -12,14 +12,15 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 // Numbers are rounded to what the measurement can tell: microseconds to
-// the nanosecond, rates to 0.01, ratios and shares to 1e-4.
-double round_to(double v, double unit) {
+// the nanosecond, rates to 0.01, ratios and shares to 1e-4. Dividing by a
+// power of ten gives the double nearest the decimal, which prints short.
+double round_to(double v, double per_unit) {
   if (!std::isfinite(v)) return 0;
-  return std::round(v / unit) * unit;
+  return std::round(v * per_unit) / per_unit;
 }
-double us(double v) { return round_to(v, 1e-3); }
-double rate(double v) { return round_to(v, 1e-2); }
-double ratio(double v) { return round_to(v, 1e-4); }
+double us(double v) { return round_to(v, 1e3); }
+double rate(double v) { return round_to(v, 1e2); }
+double ratio(double v) { return round_to(v, 1e4); }
 
 ordered_json optional_number(const std::optional<double>& v, double (*round)(double)) {
   if (!v) return nullptr;
@@ -66,7 +67,7 @@ ordered_json result_json(const Result& r) {
   }
   j["timing"] = r.timing;
   j["handshakes"] = r.handshakes;
-  j["duration_s"] = round_to(r.duration_s, 1e-6);
+  j["duration_s"] = round_to(r.duration_s, 1e6);
   j["handshakes_per_sec"] = summary_json(r.handshakes_per_sec);
   j["us_per_handshake"] = us(r.us_per_handshake);
   j["cpu_us_per_handshake"] = {{"client", optional_number(r.cpu_us_per_handshake.client_us, us)},

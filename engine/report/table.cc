@@ -88,8 +88,9 @@ void steps_table(const Report& report, std::string* out) {
   }
   if (scenarios.empty()) return;
   *out += "\nper step: µs per handshake, client | server (each side's wall time in its steps)\n";
-  constexpr int kNameW = 26;
   constexpr int kColW = 21;  // "{:>9} | {:>9}"
+  int name_w = 26;  // "  8 Session established" and a gap
+  for (const std::string& id : scenarios) name_w = std::max(name_w, static_cast<int>(id.size()) + 2);
   for (const std::string& id : scenarios) {
     std::vector<const Result*> cols;
     for (const Result& r : report.results) {
@@ -98,7 +99,7 @@ void steps_table(const Report& report, std::string* out) {
     std::vector<UserStepTimes> times;
     for (const Result* r : cols) times.push_back(user_step_times(*r));
 
-    std::string line = fmt::format("{:<{}}", id, kNameW);
+    std::string line = fmt::format("{:<{}}", id, name_w);
     for (const Result* r : cols) line += fmt::format("  {:>{}}", result_label(*r, several_threads), kColW);
     *out += "\n" + line + "\n";
     std::vector<double> client_total(cols.size(), 0), server_total(cols.size(), 0);
@@ -108,7 +109,7 @@ void steps_table(const Report& report, std::string* out) {
         if (t.client_us[static_cast<size_t>(step)] > 0 || t.server_us[static_cast<size_t>(step)] > 0) any = true;
       }
       if (!any) continue;
-      line = fmt::format("  {} {:<{}}", step, user_step_name(step), kNameW - 4);
+      line = fmt::format("  {} {:<{}}", step, user_step_name(step), name_w - 4);
       for (size_t i = 0; i < cols.size(); i++) {
         const double c = times[i].client_us[static_cast<size_t>(step)];
         const double s = times[i].server_us[static_cast<size_t>(step)];
@@ -118,7 +119,7 @@ void steps_table(const Report& report, std::string* out) {
       }
       *out += line + "\n";
     }
-    line = fmt::format("    {:<{}}", "total", kNameW - 4);
+    line = fmt::format("    {:<{}}", "total", name_w - 4);
     for (size_t i = 0; i < cols.size(); i++) {
       line += fmt::format("  {:>9} | {:>9}", fmt_us(client_total[i]), fmt_us(server_total[i]));
     }

@@ -103,6 +103,116 @@ bool Client::offers(SignatureScheme s) const {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+std::vector<uint16_t> Client::default_extension_order(bool send_key_share) const {
+  std::vector<uint16_t> order;
+  auto add = [&](ExtensionType t) { order.push_back(static_cast<uint16_t>(t)); };
+  if (!config().server_name.empty()) add(ExtensionType::server_name);
+  if (offers_tls12()) {
+    add(ExtensionType::ec_point_formats);
+    add(ExtensionType::extended_master_secret);
+    add(ExtensionType::renegotiation_info);
+    if (config().session_tickets) add(ExtensionType::session_ticket);
+  }
+  add(ExtensionType::supported_groups);
+  add(ExtensionType::signature_algorithms);
+  if (offers_tls13()) {
+    add(ExtensionType::supported_versions);
+    if (send_key_share) add(ExtensionType::key_share);
+    if (config().session_tickets) add(ExtensionType::psk_key_exchange_modes);
+    if (!cookie_.empty()) add(ExtensionType::cookie);
+  }
+  return order;  // pre_shared_key, when offered, always comes last
+}
+
+bool Client::write_extension(Writer& w, uint16_t type, bool send_key_share) {
+  const ClientHelloProfile* profile = config().client_hello_profile;
+  if (profile != nullptr) {
+    for (const auto& [raw_type, raw_data] : profile->raw_extensions) {
+      if (raw_type != type) continue;
+      w.u16(type);
+      auto ext = w.open_u16();
+      w.bytes(raw_data);
+      return w.close(ext);
+    }
+  }
+  auto u16_list = [&](auto&& items) {
+    auto list = w.open_u16();
+    for (auto v : items) w.u16(static_cast<uint16_t>(v));
+    return w.close(list);
+  };
+  w.u16(type);
+  auto ext = w.open_u16();
+  bool ok = true;
+  switch (static_cast<ExtensionType>(type)) {
+    case ExtensionType::server_name: {
+      auto list = w.open_u16();
+      w.u8(0);  // host_name
+      auto host = w.open_u16();
+      w.bytes(ByteView(reinterpret_cast<const uint8_t*>(config().server_name.data()),
+                       config().server_name.size()));
+      ok = w.close(host) && w.close(list);
+      break;
+    }
+    case ExtensionType::ec_point_formats:
+      w.u8(1);
+      w.u8(0);  // uncompressed
+      break;
+    case ExtensionType::extended_master_secret:
+      break;
+    case ExtensionType::renegotiation_info:
+      w.u8(0);  // empty renegotiated_connection (RFC 5746 3.4)
+      break;
+    case ExtensionType::session_ticket: {
+      // Empty asks for a ticket; a ticket asks to resume (RFC 5077 3.2).
+      const ClientSession* session = resumable(TlsVersion::tls12);
+      if (session != nullptr) w.bytes(session->ticket);
+      break;
+    }
+    case ExtensionType::supported_groups:
+      ok = profile != nullptr && !profile->advertised_groups.empty()
+               ? u16_list(profile->advertised_groups)
+               : u16_list(config().groups);
+      break;
+    case ExtensionType::signature_algorithms:
+      ok = profile != nullptr && !profile->advertised_signature_algorithms.empty()
+               ? u16_list(profile->advertised_signature_algorithms)
+               : u16_list(config().signature_schemes);
+      break;
+    case ExtensionType::supported_versions: {
+      auto versions = w.open_u8();
+      w.u16(static_cast<uint16_t>(TlsVersion::tls13));
+      if (offers_tls12()) w.u16(static_cast<uint16_t>(TlsVersion::tls12));
+      ok = w.close(versions);
+      break;
+    }
+    case ExtensionType::key_share: {
+      auto shares = w.open_u16();
+      if (send_key_share) {
+        w.u16(static_cast<uint16_t>(group_));
+        auto key = w.open_u16();
+        w.bytes(key_share_->public_key());
+        ok = w.close(key);
+      }
+      ok = ok && w.close(shares);
+      break;
+    }
+    case ExtensionType::psk_key_exchange_modes:
+      // Without this extension a server sends no tickets (RFC 8446 4.2.9).
+      w.u8(1);
+      w.u8(config().psk_with_dhe ? 1 : 0);  // psk_dhe_ke (1) or psk_ke (0)
+      break;
+    case ExtensionType::cookie: {
+      auto cookie = w.open_u16();
+      w.bytes(cookie_);
+      ok = w.close(cookie);
+      break;
+    }
+    default:
+      return false;  // an extension the engine cannot write and no raw bytes for
+  }
+  return ok && w.close(ext);
+}
+
 Connection::Next Client::do_send_client_hello() {
   // A second ClientHello (after HelloRetryRequest) keeps the random and the
   // session id (RFC 8446 4.1.2).
@@ -114,8 +224,11 @@ Connection::Next Client::do_send_client_hello() {
     // TLS 1.3 clients send a session id so that middleboxes see a resumption
     // (RFC 8446 D.4); a TLS 1.2 client resuming with a ticket sends one to
     // recognise the server's acceptance by its echo (RFC 5077 3.4).
-    session_id_length_ =
-        offers_tls13() || resumable(TlsVersion::tls12) != nullptr ? sizeof session_id_ : 0;
+    const bool compat = config().client_hello_profile == nullptr ||
+                        config().client_hello_profile->middlebox_compatibility;
+    session_id_length_ = (offers_tls13() && compat) || resumable(TlsVersion::tls12) != nullptr
+                             ? sizeof session_id_
+                             : 0;
     if (session_id_length_ > 0 && !crypto_.random(std::span(session_id_, session_id_length_))) {
       return fail(Alert::internal_error, "no randomness");
     }
@@ -147,81 +260,11 @@ Connection::Next Client::do_send_client_hello() {
   w.u8(0);
 
   auto exts = w.open_u16();
-  if (!config().server_name.empty()) {
-    w.u16(static_cast<uint16_t>(ExtensionType::server_name));
-    auto ext = w.open_u16();
-    auto list = w.open_u16();
-    w.u8(0);  // host_name
-    auto host = w.open_u16();
-    w.bytes(ByteView(reinterpret_cast<const uint8_t*>(config().server_name.data()),
-                     config().server_name.size()));
-    if (!w.close(host) || !w.close(list) || !w.close(ext)) {
-      return fail(Alert::internal_error, "server name too long");
-    }
-  }
-  if (offers_tls12()) {
-    w.u16(static_cast<uint16_t>(ExtensionType::ec_point_formats));
-    w.u16(2);
-    w.u8(1);
-    w.u8(0);  // uncompressed
-    w.u16(static_cast<uint16_t>(ExtensionType::extended_master_secret));
-    w.u16(0);
-    w.u16(static_cast<uint16_t>(ExtensionType::renegotiation_info));
-    w.u16(1);
-    w.u8(0);  // empty renegotiated_connection (RFC 5746 3.4)
-    if (config().session_tickets) {
-      // Empty asks for a ticket; a ticket asks to resume (RFC 5077 3.2).
-      const ClientSession* session = resumable(TlsVersion::tls12);
-      w.u16(static_cast<uint16_t>(ExtensionType::session_ticket));
-      auto ticket = w.open_u16();
-      if (session != nullptr) w.bytes(session->ticket);
-      if (!w.close(ticket)) return fail(Alert::internal_error, "ticket too long");
-    }
-  }
-  w.u16(static_cast<uint16_t>(ExtensionType::supported_groups));
-  auto groups_ext = w.open_u16();
-  write_u16_list_u16(w, config().groups);
-  (void)w.close(groups_ext);
-
-  w.u16(static_cast<uint16_t>(ExtensionType::signature_algorithms));
-  auto sigalgs_ext = w.open_u16();
-  write_u16_list_u16(w, config().signature_schemes);
-  (void)w.close(sigalgs_ext);
-
-  if (offers_tls13()) {
-    w.u16(static_cast<uint16_t>(ExtensionType::supported_versions));
-    auto versions_ext = w.open_u16();
-    auto versions = w.open_u8();
-    w.u16(static_cast<uint16_t>(TlsVersion::tls13));
-    if (offers_tls12()) w.u16(static_cast<uint16_t>(TlsVersion::tls12));
-    (void)w.close(versions);
-    (void)w.close(versions_ext);
-
-    if (send_key_share) {
-      w.u16(static_cast<uint16_t>(ExtensionType::key_share));
-      auto share_ext = w.open_u16();
-      auto shares = w.open_u16();
-      w.u16(static_cast<uint16_t>(group_));
-      auto key = w.open_u16();
-      w.bytes(key_share_->public_key());
-      (void)w.close(key);
-      (void)w.close(shares);
-      (void)w.close(share_ext);
-    }
-    if (config().session_tickets) {
-      // Without this extension a server sends no tickets (RFC 8446 4.2.9).
-      w.u16(static_cast<uint16_t>(ExtensionType::psk_key_exchange_modes));
-      w.u16(2);
-      w.u8(1);
-      w.u8(config().psk_with_dhe ? 1 : 0);  // psk_dhe_ke (1) or psk_ke (0)
-    }
-
-    if (!cookie_.empty()) {
-      w.u16(static_cast<uint16_t>(ExtensionType::cookie));
-      auto cookie_ext = w.open_u16();
-      auto cookie = w.open_u16();
-      w.bytes(cookie_);
-      if (!w.close(cookie) || !w.close(cookie_ext)) return fail(Alert::internal_error, "cookie");
+  const ClientHelloProfile* profile = config().client_hello_profile;
+  for (uint16_t type : profile != nullptr ? profile->extension_order
+                                          : default_extension_order(send_key_share)) {
+    if (!write_extension(w, type, send_key_share)) {
+      return fail(Alert::internal_error, "ClientHello extension too long");
     }
   }
   if (offered_psk_) {

@@ -215,11 +215,19 @@ Connection::Next Connection::send_change_cipher_spec() {
 }
 
 Connection::Next Connection::send_application_data() {
-  msg_.assign(config_->application_data_length, static_cast<uint8_t>('h'));
+  if (config_->application_data.empty()) {
+    msg_.assign(config_->application_data_length, static_cast<uint8_t>('h'));
+  } else {
+    msg_.assign(config_->application_data.begin(), config_->application_data.end());
+  }
   if (!records_.write(ContentType::application_data, msg_, &out_)) {
     return fail(Alert::internal_error, "cannot seal record");
   }
   return Next::ok;
+}
+
+void Connection::log_secret(std::string_view label, ByteView secret) const {
+  if (config_->key_log) config_->key_log(label, client_random_, secret);
 }
 
 bool Connection::make_record_keys(Aead aead, ByteView key, ByteView iv, bool tls13,

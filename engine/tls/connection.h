@@ -5,6 +5,9 @@
 #pragma once
 
 #include <array>
+#include <functional>
+#include <string_view>
+#include <utility>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +24,21 @@
 
 namespace hsbench::tls {
 
+// A ClientHello shaped like another client's, so that published traces
+// (RFC 8448) can be reproduced byte for byte and other clients' hellos
+// measured. The engine still negotiates only what Config offers.
+struct ClientHelloProfile {
+  // Extension types in wire order. Those the engine knows are written from
+  // Config; others come from raw_extensions.
+  std::vector<uint16_t> extension_order;
+  std::vector<std::pair<uint16_t, Bytes>> raw_extensions;
+  // What supported_groups and signature_algorithms advertise, when not empty.
+  std::vector<uint16_t> advertised_groups;
+  std::vector<uint16_t> advertised_signature_algorithms;
+  // A TLS 1.3 session id and ChangeCipherSpec for middleboxes (RFC 8446 D.4).
+  bool middlebox_compatibility = true;
+};
+
 struct Config {
   TlsVersion min_version = TlsVersion::tls12;
   TlsVersion max_version = TlsVersion::tls13;
@@ -29,13 +47,20 @@ struct Config {
   std::vector<Group> groups;
   std::vector<SignatureScheme> signature_schemes;
   // Bytes of application data each side sends once the handshake is done
-  // (the "session established" step).
+  // (the "session established" step), unless application_data is set.
   size_t application_data_length = 64;
+  ByteView application_data;
+
+  // Secrets in the NSS key log format's terms (label, secret), as they are
+  // derived: CLIENT_RANDOM for TLS 1.2, the TLS 1.3 traffic secrets. For
+  // tests and for decrypting captures; unset when measuring.
+  std::function<void(std::string_view label, ByteView client_random, ByteView secret)> key_log;
 
   // Client: the trust anchors, and the name sent as SNI and checked against
   // the leaf certificate (no check when empty).
   const TrustStore* trust = nullptr;
   std::string server_name;
+  const ClientHelloProfile* client_hello_profile = nullptr;
 
   // Server: its chain, key and their kind.
   const Credentials* credentials = nullptr;
@@ -119,6 +144,9 @@ class Connection {
     last_step_ = {m, a};
     stepped_ = true;
   }
+
+  // Reports a secret to Config::key_log, if set.
+  void log_secret(std::string_view label, ByteView secret) const;
 
   // Record keys for one direction from a key and IV.
   bool make_record_keys(Aead aead, ByteView key, ByteView iv, bool tls13, RecordKeys* out);

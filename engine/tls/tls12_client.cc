@@ -187,6 +187,7 @@ Connection::Next Client::do_send_client_key_exchange() {
                         false, &pending_read_)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
+  log_secret("CLIENT_RANDOM", master_secret_);
   key_share_.reset();  // forward secrecy: the ephemeral key is gone
   step(Message::client_key_exchange, Action::write);
   state_ = State::send_change_cipher_spec;

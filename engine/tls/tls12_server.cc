@@ -250,6 +250,7 @@ Connection::Next Server::do_read_client_key_exchange() {
                         false, &pending_read_)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
+  log_secret("CLIENT_RANDOM", master_secret_);
   step(Message::client_key_exchange, Action::read);
   state_ = State::read_change_cipher_spec;
   return Next::ok;

@@ -164,6 +164,8 @@ Connection::Next Client::tls13_process_server_hello(const ServerHello& hello, By
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_read_keys(std::move(read_keys));
+  log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ByteView(client_handshake_secret_.data(), hlen));
+  log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", ByteView(server_handshake_secret_.data(), hlen));
   step(Message::server_hello, Action::read);
   state_ = State::tls13_read_encrypted_extensions;
   return Next::ok;
@@ -189,14 +191,34 @@ Connection::Next Client::do_tls13_read_encrypted_extensions() {
     uint32_t bit;
     switch (static_cast<ExtensionType>(type)) {
       case ExtensionType::server_name:  // acknowledges SNI, empty (RFC 6066 3)
-        if (!data.empty()) return fail(Alert::decode_error, "malformed server_name");
+        if (!data.empty() || config().server_name.empty()) {
+          return fail(Alert::illegal_parameter, "bad server_name acknowledgement");
+        }
         bit = 1;
         break;
       case ExtensionType::supported_groups:  // the server's preferences, for later
         bit = 2;
         break;
-      default:
-        return fail(Alert::unsupported_extension, "EncryptedExtensions has an unrequested extension");
+      default: {
+        // Otherwise only what a ClientHello profile offered raw, unread.
+        const ClientHelloProfile* profile = config().client_hello_profile;
+        size_t index = 0;
+        bool offered = false;
+        if (profile != nullptr) {
+          for (; index < profile->raw_extensions.size() && index < 29; index++) {
+            if (profile->raw_extensions[index].first == type) {
+              offered = true;
+              break;
+            }
+          }
+        }
+        if (!offered) {
+          return fail(Alert::unsupported_extension,
+                      "EncryptedExtensions has an unrequested extension");
+        }
+        bit = 4u << index;
+        break;
+      }
     }
     if (seen & bit) return fail(Alert::illegal_parameter, "duplicate extension");
     seen |= bit;
@@ -301,6 +323,8 @@ Connection::Next Client::do_tls13_read_finished() {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_read_keys(std::move(read_keys));
+  log_secret("CLIENT_TRAFFIC_SECRET_0", ByteView(client_application_secret_.data(), hlen));
+  log_secret("SERVER_TRAFFIC_SECRET_0", ByteView(server_application_secret_.data(), hlen));
   step(Message::finished, Action::read);
   state_ = session_id_length_ > 0 ? State::tls13_send_change_cipher_spec
                                   : State::tls13_send_finished;

@@ -266,6 +266,8 @@ Connection::Next Server::do_tls13_send_server_hello() {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_read_keys(std::move(read_keys));
+  log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ByteView(client_handshake_secret_.data(), hlen));
+  log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", ByteView(server_handshake_secret_.data(), hlen));
   step(Message::server_hello, Action::write);
   state_ = session_id_length_ > 0 && !sent_compat_ccs_ ? State::tls13_send_change_cipher_spec
                                                        : State::tls13_send_encrypted_extensions;
@@ -361,6 +363,8 @@ Connection::Next Server::do_tls13_send_finished() {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_write_keys(std::move(write_keys));
+  log_secret("CLIENT_TRAFFIC_SECRET_0", ByteView(client_application_secret_.data(), hlen));
+  log_secret("SERVER_TRAFFIC_SECRET_0", ByteView(server_application_secret.data(), hlen));
   step(Message::finished, Action::write);
   state_ = State::tls13_read_finished;
   return Next::ok;
