@@ -157,7 +157,10 @@ class Flight {
           msg.body.assign(body.begin(), body.end());
           messages.push_back(std::move(msg));
         }
-        if (m.empty()) rec.messages = std::move(messages);
+        if (m.empty()) {
+          rec.messages = std::move(messages);
+          rec.split = true;
+        }
       }
       records_.push_back(std::move(rec));
     }
@@ -173,6 +176,20 @@ class Flight {
     throw std::invalid_argument("no such message in the flight");
   }
 
+  // Drops the first message of this type, and its record if it held only
+  // that message.
+  void remove(HandshakeType type) {
+    for (auto rec = records_.begin(); rec != records_.end(); ++rec) {
+      for (auto m = rec->messages.begin(); m != rec->messages.end(); ++m) {
+        if (m->type != static_cast<uint8_t>(type)) continue;
+        rec->messages.erase(m);
+        if (rec->messages.empty()) records_.erase(rec);
+        return;
+      }
+    }
+    throw std::invalid_argument("no such message in the flight");
+  }
+
   Bytes bytes() const {
     Bytes out;
     Writer w(&out);
@@ -180,7 +197,7 @@ class Flight {
       w.u8(rec.type);
       w.u16(rec.version);
       auto len = w.open_u16();
-      if (rec.messages.empty()) {
+      if (!rec.split) {
         w.bytes(rec.payload);
       } else {
         for (const Message& m : rec.messages) {
@@ -200,7 +217,7 @@ class Flight {
     size_t at = 0;
     for (const Record& rec : records_) {
       at += kRecordHeaderLength;
-      if (rec.messages.empty()) {
+      if (!rec.split) {
         at += rec.payload.size();
         continue;
       }
@@ -220,7 +237,8 @@ class Flight {
   struct Record {
     uint8_t type = 0;
     uint16_t version = 0;
-    Bytes payload;                  // as received, for records not split
+    Bytes payload;  // as received, for records not split
+    bool split = false;
     std::vector<Message> messages;  // a plaintext handshake record's messages
   };
   std::vector<Record> records_;

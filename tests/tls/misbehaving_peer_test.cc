@@ -30,8 +30,8 @@ namespace hsbench::tls {
 namespace {
 
 using Status = Connection::Status;
-using hostile::FlippedSignatureKey;
 using hostile::Flight;
+using hostile::FlippedSignatureKey;
 using hostile::TamperingBackend;
 
 // --- Backends, PKIs and endpoints. ---
@@ -105,11 +105,16 @@ std::unique_ptr<Endpoints> make_endpoints(std::string_view id, Backend& client_b
 
 const char* status_name(Status s) {
   switch (s) {
-    case Status::progressed: return "progressed";
-    case Status::step: return "step";
-    case Status::want_read: return "want_read";
-    case Status::done: return "done";
-    case Status::failed: return "failed";
+    case Status::progressed:
+      return "progressed";
+    case Status::step:
+      return "step";
+    case Status::want_read:
+      return "want_read";
+    case Status::done:
+      return "done";
+    case Status::failed:
+      return "failed";
   }
   return "unknown";
 }
@@ -322,11 +327,13 @@ TEST_P(MisbehavingPeerTest, Tls12ServerChoosesSuiteNotOffered) {
   };
   std::vector<Case> cases;
   for (uint16_t suite : suites) {
-    cases.push_back({"suite not offered", edit_flight(Side::server, 0, [=](Flight& f) {
-                       Bytes& hello = f.body(HandshakeType::server_hello);
-                       hostile::put_u16(hello, hostile::server_hello_cipher_suite_at(hello),
-                                        suite);
-                     }),
+    cases.push_back({"suite not offered",
+                     edit_flight(Side::server, 0,
+                                 [=](Flight& f) {
+                                   Bytes& hello = f.body(HandshakeType::server_hello);
+                                   hostile::put_u16(
+                                       hello, hostile::server_hello_cipher_suite_at(hello), suite);
+                                 }),
                      Side::client, Alert::illegal_parameter});
   }
   run_cases("tls12-ecdhe-x25519-rsa2048", backend(), cases);
@@ -336,10 +343,12 @@ TEST_P(MisbehavingPeerTest, Tls12ServerChoosesSuiteNotOffered) {
 // illegal_parameter (RFC 8422 5.4, BoringSSL's SSL_R_WRONG_CURVE).
 TEST_P(MisbehavingPeerTest, Tls12ServerChoosesGroupNotOffered) {
   run_cases("tls12-ecdhe-x25519-rsa2048", backend(),
-            {{"ServerKeyExchange on P-384", edit_flight(Side::server, 0, [](Flight& f) {
-                Bytes& ske = f.body(HandshakeType::server_key_exchange);
-                hostile::put_u16(ske, 1, static_cast<uint16_t>(Group::secp384r1));
-              }),
+            {{"ServerKeyExchange on P-384",
+              edit_flight(Side::server, 0,
+                          [](Flight& f) {
+                            Bytes& ske = f.body(HandshakeType::server_key_exchange);
+                            hostile::put_u16(ske, 1, static_cast<uint16_t>(Group::secp384r1));
+                          }),
               Side::client, Alert::illegal_parameter}});
 }
 
@@ -366,22 +375,21 @@ TEST_P(MisbehavingPeerTest, Tls12TruncatedMessage) {
   auto cut = [](Side sender, int flight, HandshakeType type) {
     return edit_flight(sender, flight, [=](Flight& f) { f.body(type).pop_back(); });
   };
-  run_cases(
-      "tls12-ecdhe-x25519-rsa2048", backend(),
-      {{"ClientHello", cut(Side::client, 0, HandshakeType::client_hello), Side::server,
-        Alert::decode_error},
-       {"ServerHello", cut(Side::server, 0, HandshakeType::server_hello), Side::client,
-        Alert::decode_error},
-       {"Certificate", cut(Side::server, 0, HandshakeType::certificate), Side::client,
-        Alert::decode_error},
-       {"ServerKeyExchange", cut(Side::server, 0, HandshakeType::server_key_exchange),
-        Side::client, Alert::decode_error},
-       {"ClientKeyExchange", cut(Side::client, 1, HandshakeType::client_key_exchange),
-        Side::server, Alert::decode_error},
-       {"ServerHelloDone with a body",
-        edit_flight(Side::server, 0,
-                    [](Flight& f) { f.body(HandshakeType::server_hello_done).push_back(0); }),
-        Side::client, Alert::decode_error}});
+  run_cases("tls12-ecdhe-x25519-rsa2048", backend(),
+            {{"ClientHello", cut(Side::client, 0, HandshakeType::client_hello), Side::server,
+              Alert::decode_error},
+             {"ServerHello", cut(Side::server, 0, HandshakeType::server_hello), Side::client,
+              Alert::decode_error},
+             {"Certificate", cut(Side::server, 0, HandshakeType::certificate), Side::client,
+              Alert::decode_error},
+             {"ServerKeyExchange", cut(Side::server, 0, HandshakeType::server_key_exchange),
+              Side::client, Alert::decode_error},
+             {"ClientKeyExchange", cut(Side::client, 1, HandshakeType::client_key_exchange),
+              Side::server, Alert::decode_error},
+             {"ServerHelloDone with a body",
+              edit_flight(Side::server, 0,
+                          [](Flight& f) { f.body(HandshakeType::server_hello_done).push_back(0); }),
+              Side::client, Alert::decode_error}});
 }
 
 // Length fields that claim more (or less) than is there.
@@ -401,78 +409,90 @@ TEST_P(MisbehavingPeerTest, Tls12LyingLengthField) {
       edit(bytes, at);
     });
   };
-  run_cases(
-      "tls12-ecdhe-x25519-rsa2048", backend(),
-      {
-          {"ClientHello cipher_suites length + 1",
-           in_message(Side::client, 0, HandshakeType::client_hello,
-                      [](Bytes& b) {
-                        size_t at = hostile::client_hello_cipher_suites_at(b);
-                        put_u16(b, at, get_u16(b, at) + 1);
-                      }),
-           Side::server, Alert::decode_error},
-          {"ServerHello session_id length 33",
-           in_message(Side::server, 0, HandshakeType::server_hello,
-                      [](Bytes& b) { b.at(34) = 33; }),
-           Side::client, Alert::decode_error},
-          {"ServerHello extensions length + 1",
-           in_message(Side::server, 0, HandshakeType::server_hello,
-                      [](Bytes& b) {
-                        size_t at = hostile::server_hello_extensions_at(b);
-                        put_u16(b, at, get_u16(b, at) + 1);
-                      }),
-           Side::client, Alert::decode_error},
-          {"Certificate list length + 1",
-           in_message(Side::server, 0, HandshakeType::certificate,
-                      [](Bytes& b) { hostile::put_u24(b, 0, uint32_t(b.size() - 3 + 1)); }),
-           Side::client, Alert::decode_error},
-          {"leaf certificate length + 1",
-           in_message(Side::server, 0, HandshakeType::certificate,
-                      [](Bytes& b) {
-                        uint32_t len = (uint32_t(b.at(3)) << 16) | (uint32_t(b.at(4)) << 8) |
-                                       b.at(5);
-                        hostile::put_u24(b, 3, len + 1);
-                      }),
-           Side::client, Alert::decode_error},
-          {"ServerKeyExchange signature length + 1",
-           in_message(Side::server, 0, HandshakeType::server_key_exchange,
-                      [](Bytes& b) {
-                        // curve_type, group, public key, scheme, then the length.
-                        size_t at = 1 + 2 + 1 + b.at(3) + 2;
-                        put_u16(b, at, get_u16(b, at) + 1);
-                      }),
-           Side::client, Alert::decode_error},
-          {"ServerKeyExchange signature length 0xffff",
-           in_message(Side::server, 0, HandshakeType::server_key_exchange,
-                      [](Bytes& b) { put_u16(b, 1 + 2 + 1 + b.at(3) + 2, 0xffff); }),
-           Side::client, Alert::decode_error},
-          {"ClientKeyExchange public key length + 1",
-           in_message(Side::client, 1, HandshakeType::client_key_exchange,
-                      [](Bytes& b) { b.at(0)++; }),
-           Side::server, Alert::decode_error},
-          {"ServerHello handshake length - 1",
-           framed(HandshakeType::server_hello,
-                  [](Bytes& b, size_t at) {
-                    uint32_t len = (uint32_t(b.at(at + 1)) << 16) |
-                                   (uint32_t(b.at(at + 2)) << 8) | b.at(at + 3);
-                    hostile::put_u24(b, at + 1, len - 1);
-                  }),
-           Side::client, Alert::decode_error},
-          // Over the engine's 128 KiB bound for one message: BoringSSL
-          // answers SSL_R_EXCESSIVE_MESSAGE_SIZE with illegal_parameter.
-          {"ServerHello handshake length 128 KiB + 1",
-           framed(HandshakeType::server_hello,
-                  [](Bytes& b, size_t at) {
-                    hostile::put_u24(b, at + 1, uint32_t(kMaxHandshakeMessageLength + 1));
-                  }),
-           Side::client, Alert::illegal_parameter},
-          // A record over 2^14 + 256 bytes is record_overflow (RFC 5246 6.2.3,
-          // RFC 8446 5.2), before any of it arrives.
-          {"record length 2^14 + 257",
-           edit_bytes(Side::server, 0,
-                      [](Bytes& b) { put_u16(b, 3, uint16_t(kMaxCiphertextLength + 1)); }),
-           Side::client, Alert::record_overflow},
-      });
+  run_cases("tls12-ecdhe-x25519-rsa2048", backend(),
+            {
+                {"ClientHello cipher_suites length + 1",
+                 in_message(Side::client, 0, HandshakeType::client_hello,
+                            [](Bytes& b) {
+                              size_t at = hostile::client_hello_cipher_suites_at(b);
+                              put_u16(b, at, get_u16(b, at) + 1);
+                            }),
+                 Side::server, Alert::decode_error},
+                {"ServerHello session_id length 33",
+                 in_message(Side::server, 0, HandshakeType::server_hello,
+                            [](Bytes& b) { b.at(34) = 33; }),
+                 Side::client, Alert::decode_error},
+                {"ServerHello extensions length + 1",
+                 in_message(Side::server, 0, HandshakeType::server_hello,
+                            [](Bytes& b) {
+                              size_t at = hostile::server_hello_extensions_at(b);
+                              put_u16(b, at, get_u16(b, at) + 1);
+                            }),
+                 Side::client, Alert::decode_error},
+                {"Certificate list length + 1",
+                 in_message(Side::server, 0, HandshakeType::certificate,
+                            [](Bytes& b) { hostile::put_u24(b, 0, uint32_t(b.size() - 3 + 1)); }),
+                 Side::client, Alert::decode_error},
+                {"leaf certificate length + 1",
+                 in_message(Side::server, 0, HandshakeType::certificate,
+                            [](Bytes& b) {
+                              uint32_t len =
+                                  (uint32_t(b.at(3)) << 16) | (uint32_t(b.at(4)) << 8) | b.at(5);
+                              hostile::put_u24(b, 3, len + 1);
+                            }),
+                 Side::client, Alert::decode_error},
+                {"ServerKeyExchange signature length + 1",
+                 in_message(Side::server, 0, HandshakeType::server_key_exchange,
+                            [](Bytes& b) {
+                              // curve_type, group, public key, scheme, then the length.
+                              size_t at = 1 + 2 + 1 + b.at(3) + 2;
+                              put_u16(b, at, get_u16(b, at) + 1);
+                            }),
+                 Side::client, Alert::decode_error},
+                {"ServerKeyExchange signature length 0xffff",
+                 in_message(Side::server, 0, HandshakeType::server_key_exchange,
+                            [](Bytes& b) { put_u16(b, 1 + 2 + 1 + b.at(3) + 2, 0xffff); }),
+                 Side::client, Alert::decode_error},
+                {"ClientKeyExchange public key length + 1",
+                 in_message(Side::client, 1, HandshakeType::client_key_exchange,
+                            [](Bytes& b) { b.at(0)++; }),
+                 Side::server, Alert::decode_error},
+                {"ServerHello handshake length - 1",
+                 framed(HandshakeType::server_hello,
+                        [](Bytes& b, size_t at) {
+                          uint32_t len = (uint32_t(b.at(at + 1)) << 16) |
+                                         (uint32_t(b.at(at + 2)) << 8) | b.at(at + 3);
+                          hostile::put_u24(b, at + 1, len - 1);
+                        }),
+                 Side::client, Alert::decode_error},
+                // Over the engine's 128 KiB bound for one message: BoringSSL
+                // answers SSL_R_EXCESSIVE_MESSAGE_SIZE with illegal_parameter.
+                {"ServerHello handshake length 128 KiB + 1",
+                 framed(HandshakeType::server_hello,
+                        [](Bytes& b, size_t at) {
+                          hostile::put_u24(b, at + 1, uint32_t(kMaxHandshakeMessageLength + 1));
+                        }),
+                 Side::client, Alert::illegal_parameter},
+                // A record over 2^14 + 256 bytes is record_overflow (RFC 5246 6.2.3,
+                // RFC 8446 5.2), before any of it arrives.
+                {"record length 2^14 + 257",
+                 edit_bytes(Side::server, 0,
+                            [](Bytes& b) { put_u16(b, 3, uint16_t(kMaxCiphertextLength + 1)); }),
+                 Side::client, Alert::record_overflow},
+            });
+}
+
+// A message out of order is unexpected_message (RFC 5246 7.2.2, 7.3): the
+// client waits for Certificate, then for ServerKeyExchange.
+TEST_P(MisbehavingPeerTest, Tls12ServerSkipsAMessage) {
+  auto drop = [](HandshakeType type) {
+    return edit_flight(Side::server, 0, [=](Flight& f) { f.remove(type); });
+  };
+  run_cases("tls12-ecdhe-x25519-rsa2048", backend(),
+            {{"no Certificate", drop(HandshakeType::certificate), Side::client,
+              Alert::unexpected_message},
+             {"no ServerKeyExchange", drop(HandshakeType::server_key_exchange), Side::client,
+              Alert::unexpected_message}});
 }
 
 // A ChangeCipherSpec in the middle of a handshake message: the client
@@ -480,11 +500,13 @@ TEST_P(MisbehavingPeerTest, Tls12LyingLengthField) {
 // holds, then its ChangeCipherSpec (RFC 5246 7.1).
 TEST_P(MisbehavingPeerTest, Tls12ChangeCipherSpecInsideAMessage) {
   run_cases("tls12-ecdhe-x25519-rsa2048", backend(),
-            {{"ClientKeyExchange header + 1", edit_bytes(Side::client, 1, [](Bytes& b) {
-                // The first record is the ClientKeyExchange: raise its
-                // handshake length, not the record's.
-                b.at(kRecordHeaderLength + 3)++;
-              }),
+            {{"ClientKeyExchange header + 1",
+              edit_bytes(Side::client, 1,
+                         [](Bytes& b) {
+                           // The first record is the ClientKeyExchange: raise its
+                           // handshake length, not the record's.
+                           b.at(kRecordHeaderLength + 3)++;
+                         }),
               Side::server, Alert::unexpected_message}});
 }
 
@@ -495,8 +517,8 @@ TEST(MisbehavingPeerOpenSslTest, UntrustedChain) {
   if (!HSBENCH_HAVE_OPENSSL) GTEST_SKIP() << "built without OpenSSL";
   Backend* b = loaded_backend("openssl");
   ASSERT_NE(b, nullptr);
-  for (const char* id : {"tls12-ecdhe-x25519-rsa2048", "tls12-rsa-rsa2048",
-                         "tls13-x25519-rsa2048", "tls13-x25519-ecdsa-p256"}) {
+  for (const char* id : {"tls12-ecdhe-x25519-rsa2048", "tls12-rsa-rsa2048", "tls13-x25519-rsa2048",
+                         "tls13-x25519-ecdsa-p256"}) {
     SCOPED_TRACE(id);
     const std::string other = find_scenario(id)->cert == "ecdsa-p256" ? "rsa2048" : "ecdsa-p256";
     auto e = make_endpoints(id, *b, *b, other);
@@ -545,13 +567,16 @@ TEST_P(MisbehavingPeerTest, Tls13ClientFinishedIsWrong) {
 // (RFC 8446 4.2.8): the client sent x25519 only.
 TEST_P(MisbehavingPeerTest, Tls13ServerKeyShareGroupNotOffered) {
   run_cases("tls13-x25519-ecdsa-p256", backend(),
-            {{"key_share on P-256", edit_flight(Side::server, 0, [](Flight& f) {
-                Bytes& hello = f.body(HandshakeType::server_hello);
-                auto at = hostile::find_extension(hello, hostile::server_hello_extensions_at(hello),
-                                                  ExtensionType::key_share);
-                ASSERT_TRUE(at.has_value());
-                hostile::put_u16(hello, *at, static_cast<uint16_t>(Group::secp256r1));
-              }),
+            {{"key_share on P-256",
+              edit_flight(Side::server, 0,
+                          [](Flight& f) {
+                            Bytes& hello = f.body(HandshakeType::server_hello);
+                            auto at = hostile::find_extension(
+                                hello, hostile::server_hello_extensions_at(hello),
+                                ExtensionType::key_share);
+                            ASSERT_TRUE(at.has_value());
+                            hostile::put_u16(hello, *at, static_cast<uint16_t>(Group::secp256r1));
+                          }),
               Side::client, Alert::illegal_parameter}});
 }
 
@@ -564,11 +589,13 @@ TEST_P(MisbehavingPeerTest, Tls13ServerChoosesSuiteNotOffered) {
   };
   std::vector<Case> cases;
   for (uint16_t suite : suites) {
-    cases.push_back({"suite not offered", edit_flight(Side::server, 0, [=](Flight& f) {
-                       Bytes& hello = f.body(HandshakeType::server_hello);
-                       hostile::put_u16(hello, hostile::server_hello_cipher_suite_at(hello),
-                                        suite);
-                     }),
+    cases.push_back({"suite not offered",
+                     edit_flight(Side::server, 0,
+                                 [=](Flight& f) {
+                                   Bytes& hello = f.body(HandshakeType::server_hello);
+                                   hostile::put_u16(
+                                       hello, hostile::server_hello_cipher_suite_at(hello), suite);
+                                 }),
                      Side::client, Alert::illegal_parameter});
   }
   run_cases("tls13-x25519-ecdsa-p256", backend(), cases);
@@ -578,11 +605,13 @@ TEST_P(MisbehavingPeerTest, Tls13ServerChoosesSuiteNotOffered) {
 // unsupported_extension (RFC 8446 4.2).
 TEST_P(MisbehavingPeerTest, Tls13ServerHelloHasUnofferedExtension) {
   run_cases("tls13-x25519-ecdsa-p256", backend(),
-            {{"unknown extension", edit_flight(Side::server, 0, [](Flight& f) {
-                Bytes& hello = f.body(HandshakeType::server_hello);
-                hostile::append_extension(hello, hostile::server_hello_extensions_at(hello),
-                                          0x1234, {});
-              }),
+            {{"unknown extension",
+              edit_flight(Side::server, 0,
+                          [](Flight& f) {
+                            Bytes& hello = f.body(HandshakeType::server_hello);
+                            hostile::append_extension(
+                                hello, hostile::server_hello_extensions_at(hello), 0x1234, {});
+                          }),
               Side::client, Alert::unsupported_extension}});
 }
 
@@ -600,11 +629,10 @@ TEST_P(MisbehavingPeerTest, Tls13HelloRetryRequestAsksForABadGroup) {
       hostile::put_u16(hrr, *at, static_cast<uint16_t>(g));
     });
   };
-  run_cases("tls13-p256-ecdsa-p256-hrr", backend(),
-            {{"P-384, not offered", ask_for(Group::secp384r1), Side::client,
-              Alert::illegal_parameter},
-             {"x25519, already shared", ask_for(Group::x25519), Side::client,
-              Alert::illegal_parameter}});
+  run_cases(
+      "tls13-p256-ecdsa-p256-hrr", backend(),
+      {{"P-384, not offered", ask_for(Group::secp384r1), Side::client, Alert::illegal_parameter},
+       {"x25519, already shared", ask_for(Group::x25519), Side::client, Alert::illegal_parameter}});
 }
 
 // A second HelloRetryRequest is unexpected_message (RFC 8446 4.1.4): the
@@ -622,45 +650,42 @@ TEST_P(MisbehavingPeerTest, Tls13SecondHelloRetryRequest) {
 }
 
 TEST_P(MisbehavingPeerTest, Tls13TruncatedMessageAndLyingLength) {
-  run_cases(
-      "tls13-x25519-ecdsa-p256", backend(),
-      {
-          {"ClientHello cut short", edit_flight(Side::client, 0,
-                                                [](Flight& f) {
-                                                  f.body(HandshakeType::client_hello).pop_back();
-                                                }),
-           Side::server, Alert::decode_error},
-          {"ServerHello cut short", edit_flight(Side::server, 0,
-                                                [](Flight& f) {
-                                                  f.body(HandshakeType::server_hello).pop_back();
-                                                }),
-           Side::client, Alert::decode_error},
-          // KeyShareEntry: group, then the key's u16 length.
-          {"ClientHello key_share entry length + 1",
-           edit_flight(Side::client, 0,
-                       [](Flight& f) {
-                         Bytes& hello = f.body(HandshakeType::client_hello);
-                         auto at = hostile::find_extension(
-                             hello, hostile::client_hello_extensions_at(hello),
-                             ExtensionType::key_share);
-                         ASSERT_TRUE(at.has_value());
-                         size_t len_at = *at + 2 + 2;
-                         hostile::put_u16(hello, len_at, hostile::get_u16(hello, len_at) + 1);
-                       }),
-           Side::server, Alert::decode_error},
-          {"ServerHello key_share length + 1",
-           edit_flight(Side::server, 0,
-                       [](Flight& f) {
-                         Bytes& hello = f.body(HandshakeType::server_hello);
-                         auto at = hostile::find_extension(
-                             hello, hostile::server_hello_extensions_at(hello),
-                             ExtensionType::key_share);
-                         ASSERT_TRUE(at.has_value());
-                         size_t len_at = *at + 2;
-                         hostile::put_u16(hello, len_at, hostile::get_u16(hello, len_at) + 1);
-                       }),
-           Side::client, Alert::decode_error},
-      });
+  run_cases("tls13-x25519-ecdsa-p256", backend(),
+            {
+                {"ClientHello cut short",
+                 edit_flight(Side::client, 0,
+                             [](Flight& f) { f.body(HandshakeType::client_hello).pop_back(); }),
+                 Side::server, Alert::decode_error},
+                {"ServerHello cut short",
+                 edit_flight(Side::server, 0,
+                             [](Flight& f) { f.body(HandshakeType::server_hello).pop_back(); }),
+                 Side::client, Alert::decode_error},
+                // KeyShareEntry: group, then the key's u16 length.
+                {"ClientHello key_share entry length + 1",
+                 edit_flight(Side::client, 0,
+                             [](Flight& f) {
+                               Bytes& hello = f.body(HandshakeType::client_hello);
+                               auto at = hostile::find_extension(
+                                   hello, hostile::client_hello_extensions_at(hello),
+                                   ExtensionType::key_share);
+                               ASSERT_TRUE(at.has_value());
+                               size_t len_at = *at + 2 + 2;
+                               hostile::put_u16(hello, len_at, hostile::get_u16(hello, len_at) + 1);
+                             }),
+                 Side::server, Alert::decode_error},
+                {"ServerHello key_share length + 1",
+                 edit_flight(Side::server, 0,
+                             [](Flight& f) {
+                               Bytes& hello = f.body(HandshakeType::server_hello);
+                               auto at = hostile::find_extension(
+                                   hello, hostile::server_hello_extensions_at(hello),
+                                   ExtensionType::key_share);
+                               ASSERT_TRUE(at.has_value());
+                               size_t len_at = *at + 2;
+                               hostile::put_u16(hello, len_at, hostile::get_u16(hello, len_at) + 1);
+                             }),
+                 Side::client, Alert::decode_error},
+            });
 }
 
 // =====================================================================
@@ -674,9 +699,7 @@ Determinism fixed_determinism() {
   d.random = [](std::span<uint8_t> out) {
     for (size_t i = 0; i < out.size(); i++) out[i] = static_cast<uint8_t>(0x5a ^ i);
   };
-  d.ephemeral_private_key = [](Group g) {
-    return Bytes(g == Group::secp384r1 ? 48 : 32, 0x11);
-  };
+  d.ephemeral_private_key = [](Group g) { return Bytes(g == Group::secp384r1 ? 48 : 32, 0x11); };
   return d;
 }
 
@@ -725,8 +748,7 @@ TEST_P(MisbehavingPeerTest, EveryPrefixOfAFlightWaits) {
 // What a side may do with bytes that are not TLS: wait for more or fail,
 // saying why in an alert (unless what it read was itself an alert).
 void expect_clean(Connection& c, Status s, const std::string& what) {
-  ASSERT_TRUE(s == Status::want_read || s == Status::failed)
-      << what << ": " << status_name(s);
+  ASSERT_TRUE(s == Status::want_read || s == Status::failed) << what << ": " << status_name(s);
   if (s != Status::failed) return;
   EXPECT_TRUE(c.error().received || !c.output().empty()) << what << ": no alert sent";
   EXPECT_NE(c.error().reason, nullptr);
@@ -818,7 +840,9 @@ TEST_P(MisbehavingPeerTest, EveryBitFlipOfTheServerFlight) {
     // On a real backend nearly every flip is caught: by a parser, a
     // signature, the chain, or a record's tag. The null backend accepts any
     // chain that parses, so flips inside a certificate go unnoticed there.
-    if (!is_null()) EXPECT_GT(failed, static_cast<int>(bytes * 8 * 9 / 10));
+    if (!is_null()) {
+      EXPECT_GT(failed, static_cast<int>(bytes * 8 * 9 / 10));
+    }
     EXPECT_GT(failed, 0);
   }
 }
