@@ -238,7 +238,7 @@ Connection::Next Client::do_send_client_hello() {
   offered_psk_ = offers_tls13() && !retried_ && resumable(TlsVersion::tls13) != nullptr;
   // Resuming with psk_ke needs no key share: no (EC)DHE at all.
   const bool send_key_share = offers_tls13() && !(offered_psk_ && !config().psk_with_dhe);
-  if (send_key_share) {
+  if (send_key_share && key_share_ == nullptr) {
     if (config().groups.empty()) return fail(Alert::internal_error, "no group to offer");
     if (!retried_) group_ = config().groups.front();
     key_share_ = crypto_.keygen(group_);

@@ -126,10 +126,13 @@ RecordLayer::ReadStatus RecordLayer::read(std::span<uint8_t> in, size_t* pos,
   auto content = static_cast<ContentType>(type);
 
   Direction& d = read_;
-  // Unprotected: before keys, and TLS 1.3's compatibility ChangeCipherSpec
-  // (RFC 8446 D.4), which is never encrypted.
+  // Unprotected: before keys; TLS 1.3's compatibility ChangeCipherSpec
+  // (RFC 8446 D.4), which is never encrypted; and an alert from a TLS 1.3
+  // peer that has not yet encrypted anything (a client failing before its
+  // Finished has no keys of its own to send it under).
   if (!read_protected() ||
-      (d.keys.tls13 && content == ContentType::change_cipher_spec)) {
+      (d.keys.tls13 && (content == ContentType::change_cipher_spec ||
+                        (content == ContentType::alert && !peer_encrypted_)))) {
     if (length > kMaxPlaintextLength) return fail(Alert::record_overflow, "record too long");
     if (length == 0 && content != ContentType::application_data) {
       return fail(Alert::unexpected_message, "empty record");
@@ -176,6 +179,7 @@ RecordLayer::ReadStatus RecordLayer::read(std::span<uint8_t> in, size_t* pos,
     *out_payload = sealed.first(n);
   }
   d.sequence++;
+  peer_encrypted_ = true;
   return ReadStatus::record;
 }
 

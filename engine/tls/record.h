@@ -51,6 +51,7 @@ class RecordLayer {
 
   Crypto* crypto_;
   Direction write_, read_;
+  bool peer_encrypted_ = false;  // a protected record has been read
   uint16_t write_version_ = kRecordVersion;
 };
 

@@ -61,9 +61,11 @@ Connection::Next Client::tls13_process_hello_retry_request(const ServerHello& he
   if (!equal_ct(hello.session_id, ByteView(session_id_, session_id_length_))) {
     return fail(Alert::illegal_parameter, "session id not echoed");
   }
-  auto group = static_cast<Group>(hello.key_share_group);
-  // A retry must ask for a group that was offered but not sent (4.1.4).
-  if (!hello.has_key_share || !offers(group) || group == group_) {
+  // A retry asks for a group that was offered but not sent, or only
+  // carries a cookie, and must change something (4.1.4).
+  auto group = hello.has_key_share ? static_cast<Group>(hello.key_share_group) : group_;
+  if ((hello.has_key_share && (!offers(group) || group == group_)) ||
+      (!hello.has_key_share && !hello.has_cookie)) {
     return fail(Alert::illegal_parameter, "HelloRetryRequest asks for a bad group");
   }
   // The transcript restarts with a hash of the first ClientHello (4.4.1).
@@ -83,9 +85,10 @@ Connection::Next Client::tls13_process_hello_retry_request(const ServerHello& he
 
   suite_ = suite;
   version_ = TlsVersion::tls13;
+  // A new share only for a new group; otherwise the same one again (4.1.2).
+  if (group != group_) key_share_.reset();
   group_ = group;
   cookie_.assign(hello.cookie.begin(), hello.cookie.end());
-  key_share_.reset();
   retried_ = true;
   step(Message::hello_retry_request, Action::read);
   state_ = State::send_client_hello;
