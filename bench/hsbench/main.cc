@@ -1,21 +1,45 @@
 // hsbench: the command line. Errors are one line on stderr and exit code 2
 // (bad input) or 1 (a check that ran and failed).
+//
+//   hsbench [--backend openssl|boringssl|null|all[,...]] [--scenario ID,...|all |
+//           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...] [--threads 1,2,...]
+//           [--duration S | --handshakes N] [--warmup S] [--repetitions R] [--json FILE|-]
+//           [--format table|json|csv|gbench] [--quiet] [--no-timing] [--no-lower-bound]
+//   hsbench list [backends|scenarios|steps]
+//   hsbench pki check
+//   hsbench version
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
+#include <iostream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "hsbench/backend.h"
+#include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
+#include "hsbench/report.h"
+#include "hsbench/runner.h"
+#include "hsbench/scenario.h"
+#include "hsbench_git.h"
+#include "primitives.h"
 
 namespace hsbench {
 namespace {
 
 constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
+
+// Bad input, already explained on stderr in one line.
+struct BadInput {
+  std::string message;
+};
 
 std::vector<std::string> split_list(std::string_view s) {
   std::vector<std::string> out;
@@ -24,6 +48,15 @@ std::vector<std::string> split_list(std::string_view s) {
     if (comma != 0) out.emplace_back(s.substr(0, comma));
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep = ", ") {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += sep;
+    out += i;
   }
   return out;
 }
@@ -46,6 +79,8 @@ std::vector<std::string> backend_names() {
   }
   return names;
 }
+
+// --- hsbench list ---
 
 int list_backends() {
   int rc = 0;
@@ -78,6 +113,71 @@ int list_backends() {
   fmt::print("(a name marked '-' is unsupported by that backend)\n");
   return rc;
 }
+
+int list_scenarios() {
+  const std::vector<const Scenario*> defaults = default_scenarios();
+  fmt::print("{:<32} {:<4} {:<6} {:<10} {:<11} {:<40} {}\n", "scenario", "tls", "kx", "group",
+             "cert", "cipher suite", "default");
+  for (const Scenario& s : all_scenarios()) {
+    const ScenarioConfig c = scenario_config(s);
+    const bool is_default = std::find(defaults.begin(), defaults.end(), &s) != defaults.end();
+    fmt::print("{:<32} {:<4} {:<6} {:<10} {:<11} {:<40} {}\n", s.id, c.tls, c.kx,
+               c.group.empty() ? "-" : c.group, c.cert, c.cipher, is_default ? "yes" : "");
+  }
+  fmt::print("(--scenario ID,... or --tls/--kx/--cert choose; with neither, the default ones run)\n");
+  return 0;
+}
+
+// The messages each version's handshake carries, in the order they flow.
+struct MessageSender {
+  Message message;
+  Side sender;
+};
+constexpr MessageSender kTls12Messages[] = {
+    {Message::client_hello, Side::client},       {Message::server_hello, Side::server},
+    {Message::certificate, Side::server},        {Message::server_key_exchange, Side::server},
+    {Message::server_hello_done, Side::server},  {Message::client_key_exchange, Side::client},
+    {Message::change_cipher_spec, Side::client}, {Message::finished, Side::client},
+    {Message::new_session_ticket, Side::server}, {Message::change_cipher_spec, Side::server},
+    {Message::finished, Side::server},           {Message::application_data, Side::client},
+    {Message::application_data, Side::server},
+};
+constexpr MessageSender kTls13Messages[] = {
+    {Message::client_hello, Side::client},         {Message::hello_retry_request, Side::server},
+    {Message::server_hello, Side::server},         {Message::change_cipher_spec, Side::server},
+    {Message::encrypted_extensions, Side::server}, {Message::certificate, Side::server},
+    {Message::certificate_verify, Side::server},   {Message::finished, Side::server},
+    {Message::change_cipher_spec, Side::client},   {Message::finished, Side::client},
+    {Message::new_session_ticket, Side::server},   {Message::application_data, Side::client},
+    {Message::application_data, Side::server},
+};
+
+template <size_t N>
+std::string messages_of(int step, TlsVersion v, const MessageSender (&list)[N]) {
+  std::vector<std::string> names;
+  for (const MessageSender& m : list) {
+    if (user_step(v, m.message, m.sender) != step) continue;
+    std::string n = std::string(name(m.sender)) + " " + std::string(name(m.message));
+    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  }
+  return names.empty() ? "-" : join(names);
+}
+
+int list_steps() {
+  fmt::print("The 8 user steps and the messages each groups (a step's time is the writer's\n"
+             "work to build and send it plus the reader's work to receive and process it):\n\n");
+  for (int step = 1; step <= kUserSteps; step++) {
+    fmt::print("{} {}\n", step, user_step_name(step));
+    fmt::print("    TLS 1.2: {}\n", messages_of(step, TlsVersion::tls12, kTls12Messages));
+    fmt::print("    TLS 1.3: {}\n", messages_of(step, TlsVersion::tls13, kTls13Messages));
+  }
+  fmt::print("\nTLS 1.2 runs them in the order 1,2,3,4,6,7,5,8. In the JSON, each result's\n"
+             "\"steps\" lists the engine's real steps (side, action, message) in wire order,\n"
+             "each with its user_step.\n");
+  return 0;
+}
+
+// --- hsbench pki check ---
 
 struct PkiOptions {
   std::string dir;
@@ -138,16 +238,343 @@ int pki_check(const std::vector<std::string>& backends, const PkiOptions& o) {
   return rc;
 }
 
+// --- the benchmark ---
+
+struct BenchOptions {
+  std::string backends = "all";
+  std::string scenarios;
+  std::string tls, kx, cert;
+  std::string threads = "1";
+  double duration_s = 0.25;
+  uint64_t handshakes = 0;
+  double warmup_s = 0.1;
+  int repetitions = 5;
+  std::string json_path = "hsbench.json";
+  std::string format = "table";
+  bool format_given = false;
+  std::string pki_dir;
+  bool quiet = false;
+  bool no_timing = false;
+  bool no_lower_bound = false;
+};
+
+// A number of seconds, more than 0 (or at least 0 when zero_ok).
+CLI::Validator seconds(bool zero_ok) {
+  return CLI::Validator(
+      [zero_ok](std::string& text) -> std::string {
+        double v = 0;
+        size_t used = 0;
+        try {
+          v = std::stod(text, &used);
+        } catch (...) {
+          used = 0;
+        }
+        if (used != text.size() || !std::isfinite(v) || v < 0 || (v == 0 && !zero_ok)) {
+          return fmt::format("'{}' is not a number of seconds {}", text,
+                             zero_ok ? "(0 or more)" : "(more than 0)");
+        }
+        return "";
+      },
+      "");
+}
+
+void add_bench_options(CLI::App* app, BenchOptions* o) {
+  app->add_option("--backend,-b", o->backends,
+                  "Backends: openssl, boringssl, null, or all; a comma-separated list")
+      ->capture_default_str();
+  auto* scenario = app->add_option(
+      "--scenario,-s", o->scenarios,
+      "Scenario ids, comma-separated, or all (hsbench list scenarios); default: the RSA-versus-"
+      "ECDHE matrix");
+  auto* tls = app->add_option("--tls", o->tls, "Select scenarios by TLS version: 1.2,1.3");
+  auto* kx = app->add_option("--kx", o->kx, "... by key exchange: rsa,x25519,p256,p384");
+  auto* cert = app->add_option("--cert", o->cert, "... by certificate: rsa2048,ecdsa-p256,...");
+  scenario->excludes(tls)->excludes(kx)->excludes(cert);
+  app->add_option("--threads,-t", o->threads,
+                  "Thread counts, comma-separated (each thread owns a client/server pair; one "
+                  "result per count)")
+      ->capture_default_str();
+  auto* duration = app->add_option("--duration,-d", o->duration_s,
+                                   "Seconds of handshakes per repetition")
+                       ->check(seconds(false))
+                       ->capture_default_str();
+  auto* count = app->add_option("--handshakes,-n", o->handshakes,
+                                "Handshakes per thread per repetition, instead of a duration")
+                    ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40).description(""));
+  duration->excludes(count);
+  app->add_option("--warmup", o->warmup_s, "Seconds of warm-up per run (at least one handshake)")
+      ->check(seconds(true))
+      ->capture_default_str();
+  app->add_option("--repetitions,-r", o->repetitions, "Repetitions per run")
+      ->check(CLI::Range(1, 1000).description(""))
+      ->capture_default_str();
+  app->add_option("--json", o->json_path, "Write the JSON results here; - for stdout")
+      ->capture_default_str();
+  app->add_option("--format,-f", o->format, "What stdout shows: table, json, csv or gbench")
+      ->check(CLI::IsMember({"table", "json", "csv", "gbench"}).description(""))
+      ->capture_default_str();
+  app->add_option("--pki-dir", o->pki_dir, "Directory of the default test PKI");
+  app->add_flag("--quiet,-q", o->quiet, "No progress and no notes on stderr");
+  app->add_flag("--no-timing", o->no_timing,
+                "Run handshakes with no trace (no steps, no latency): shows what timing costs");
+  app->add_flag("--no-lower-bound", o->no_lower_bound,
+                "Skip timing the crypto primitives alone (no crypto_lower_bound_us)");
+}
+
+std::vector<int> parse_threads(const std::string& list) {
+  std::vector<int> out;
+  for (const std::string& item : split_list(list)) {
+    int v = 0;
+    size_t used = 0;
+    try {
+      v = std::stoi(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != item.size() || v < 1 || v > 4096) {
+      throw BadInput{fmt::format("--threads: '{}' is not a thread count (1 or more)", item)};
+    }
+    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+  }
+  if (out.empty()) throw BadInput{"--threads names no thread count"};
+  return out;
+}
+
+std::vector<const Scenario*> select_scenarios(const BenchOptions& o) {
+  std::vector<const Scenario*> out;
+  if (!o.scenarios.empty()) {
+    for (const std::string& id : split_list(o.scenarios)) {
+      if (id == "all") {
+        for (const Scenario& s : all_scenarios()) out.push_back(&s);
+        continue;
+      }
+      const Scenario* s = find_scenario(id);
+      if (s == nullptr) {
+        throw BadInput{fmt::format("unknown scenario '{}' (hsbench list scenarios)", id)};
+      }
+      out.push_back(s);
+    }
+  } else if (!o.tls.empty() || !o.kx.empty() || !o.cert.empty()) {
+    auto check = [](const std::string& flag, const std::vector<std::string>& values,
+                    const std::vector<std::string>& allowed) {
+      for (const std::string& v : values) {
+        if (std::find(allowed.begin(), allowed.end(), v) == allowed.end()) {
+          throw BadInput{fmt::format("{}: unknown value '{}' (one of {})", flag, v, join(allowed))};
+        }
+      }
+    };
+    const std::vector<std::string> tls = split_list(o.tls), kx = split_list(o.kx),
+                                   cert = split_list(o.cert);
+    check("--tls", tls, {"1.2", "1.3"});
+    check("--kx", kx, {"rsa", "x25519", "p256", "p384"});
+    check("--cert", cert, default_pki_kinds());
+    auto ok = [](const std::vector<std::string>& want, std::string_view v) {
+      return want.empty() || std::find(want.begin(), want.end(), v) != want.end();
+    };
+    for (const Scenario& s : all_scenarios()) {
+      if (ok(tls, name(s.version)) && ok(kx, kx_name(s)) && ok(cert, s.cert)) out.push_back(&s);
+    }
+    if (out.empty()) throw BadInput{"no scenario matches --tls/--kx/--cert (hsbench list scenarios)"};
+  } else {
+    out = default_scenarios();
+  }
+  // Each once, in the order given.
+  std::vector<const Scenario*> unique;
+  for (const Scenario* s : out) {
+    if (std::find(unique.begin(), unique.end(), s) == unique.end()) unique.push_back(s);
+  }
+  if (unique.empty()) throw BadInput{"no scenario to run"};
+  return unique;
+}
+
+std::vector<std::unique_ptr<LoadedBackend>> load_backends(const std::string& list, bool quiet) {
+  std::vector<std::string> names = split_list(list);
+  if (names.empty()) throw BadInput{"--backend names no backend"};
+  std::vector<std::unique_ptr<LoadedBackend>> out;
+  const bool all = std::find(names.begin(), names.end(), "all") != names.end();
+  if (all) {
+    // "all": every backend built, in the order openssl, boringssl, null;
+    // one that does not load is left out with a note.
+    std::vector<std::string> built = split_list(HSBENCH_BUILT_BACKENDS);
+    names.clear();
+    for (const char* n : {"openssl", "boringssl", "null"}) {
+      if (std::find(built.begin(), built.end(), n) != built.end()) names.push_back(n);
+    }
+  }
+  for (const std::string& n : names) {
+    bool seen = false;
+    for (const auto& lb : out) seen |= lb->backend().name() == n;
+    if (seen) continue;
+    std::string error;
+    auto lb = load_backend(n, &error);
+    if (lb == nullptr) {
+      if (!all) throw BadInput{error};
+      if (!quiet) fmt::print(stderr, "hsbench: leaving out {}: {}\n", n, error);
+      continue;
+    }
+    out.push_back(std::move(lb));
+  }
+  if (out.empty()) throw BadInput{"no backend loads (hsbench list backends)"};
+  return out;
+}
+
+std::string shell_quote(std::string_view arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789-_./=,:+@%") == std::string_view::npos) {
+    return std::string(arg);
+  }
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// Progress on stderr, only when it is a terminal and not --quiet.
+class Progress {
+ public:
+  explicit Progress(bool on) : on_(on) {}
+  void show(const std::string& line) {
+    if (!on_) return;
+    fmt::print(stderr, "\r\033[K{}", line);
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (!on_) return;
+    fmt::print(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+
+ private:
+  bool on_;
+};
+
+int run_benchmark(const BenchOptions& o, int argc, char** argv) {
+  const std::vector<int> threads = parse_threads(o.threads);
+  const std::vector<const Scenario*> scenarios = select_scenarios(o);
+  const std::optional<Format> format = parse_format(o.format);
+  if (!format) throw BadInput{"--format: unknown format '" + o.format + "'"};
+  const bool json_to_stdout = o.json_path == "-";
+  if (json_to_stdout && o.format_given && *format != Format::json) {
+    throw BadInput{"--json - and --format " + o.format + " would both write to stdout"};
+  }
+  if (!json_to_stdout) {
+    std::string error;
+    if (!check_file_writable(o.json_path, &error)) throw BadInput{"--json: " + error};
+  }
+  const auto backends = load_backends(o.backends, o.quiet);
+
+  // The PKI of each certificate kind, read once.
+  std::map<std::string, std::unique_ptr<Pki>> pkis;
+  const std::string pki_dir = o.pki_dir.empty() ? default_pki_dir() : o.pki_dir;
+  for (const Scenario* s : scenarios) {
+    if (pkis.count(s->cert)) continue;
+    std::string error;
+    auto pki = read_pki(s->cert, default_pki_files(pki_dir, s->cert), &error);
+    if (pki == nullptr) throw BadInput{error};
+    pkis[s->cert] = std::move(pki);
+  }
+
+  Report report;
+  ReportContext& c = report.context;
+  c.tool_version = HSBENCH_VERSION;
+  c.git_commit = HSBENCH_GIT_COMMIT;
+  c.date = utc_now_iso8601();
+  c.host = current_host();
+  c.compiler = HSBENCH_COMPILER;
+  c.build_type = HSBENCH_BUILD_TYPE;
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; i++) args.push_back(shell_quote(argv[i]));
+  c.command_line = join(args, " ");
+  for (const auto& lb : backends) {
+    c.backends.push_back({std::string(lb->backend().name()), std::string(lb->backend().version())});
+  }
+  c.settings.warmup_s = o.warmup_s;
+  c.settings.duration_s = o.handshakes > 0 ? 0 : o.duration_s;
+  c.settings.handshakes = o.handshakes;
+  c.settings.repetitions = o.repetitions;
+  c.settings.threads = threads;
+  c.settings.timing = !o.no_timing;
+
+  Progress progress(!o.quiet && isatty(STDERR_FILENO));
+  micro::LowerBoundEstimator lower_bound;
+  const size_t total = scenarios.size() * backends.size() * threads.size();
+  size_t done = 0;
+  for (const Scenario* s : scenarios) {
+    for (const auto& lb : backends) {
+      Backend& b = lb->backend();
+      const Pki& pki = *pkis[s->cert];
+      for (int t : threads) {
+        RunOptions ro;
+        ro.threads = t;
+        ro.warmup_s = o.warmup_s;
+        ro.duration_s = o.duration_s;
+        ro.handshakes = o.handshakes;
+        ro.repetitions = o.repetitions;
+        ro.timing = !o.no_timing;
+        const std::string what = fmt::format("[{}/{}] {} on {}, {} thread{}", done + 1, total,
+                                             s->id, b.name(), t, t == 1 ? "" : "s");
+        Result r = run_scenario(*s, b, pki, ro, [&](int rep, int reps) {
+          progress.show(rep == 0 ? what + ": warm-up"
+                                 : fmt::format("{}: repetition {}/{}", what, rep, reps));
+        });
+        if (!o.no_lower_bound && !r.skipped) {
+          progress.show(what + ": crypto lower bound");
+          lower_bound.apply(b, pki, &r);
+        }
+        report.results.push_back(std::move(r));
+        done++;
+      }
+    }
+  }
+  progress.clear();
+
+  bool any = false;
+  std::vector<std::string> reasons;
+  for (const Result& r : report.results) {
+    if (!r.skipped) any = true;
+    else reasons.push_back(fmt::format("{} on {}: {}", r.scenario, r.backend, r.skip_reason));
+  }
+  if (!any) throw BadInput{"nothing could run: " + join(reasons, "; ")};
+
+  if (json_to_stdout) {
+    write_json(report, std::cout);
+  } else {
+    std::ostringstream json;
+    write_json(report, json);
+    std::string error;
+    if (!write_file_atomically(o.json_path, json.str(), &error)) {
+      fmt::print(stderr, "hsbench: {}\n", error);
+      return kExitFailed;
+    }
+    write_report(report, *format, std::cout);
+    std::cout.flush();
+    if (!o.quiet) fmt::print(stderr, "hsbench: wrote {}\n", o.json_path);
+  }
+  std::cout.flush();
+  return 0;
+}
+
 int run(int argc, char** argv) {
-  CLI::App app{"hsbench: what a TLS handshake costs, step by step"};
+  CLI::App app{"hsbench: what a TLS handshake costs, step by step.\n"
+               "With no subcommand, runs the benchmark: by default the RSA-versus-ECDHE "
+               "matrix on every backend, a table on stdout and hsbench.json."};
   app.set_version_flag("--version", std::string("hsbench ") + HSBENCH_VERSION);
-  app.require_subcommand(1, 1);
+  app.require_subcommand(0, 1);
+
+  BenchOptions bench;
+  add_bench_options(&app, &bench);
 
   auto* version = app.add_subcommand("version", "Print the version and build");
 
-  auto* list = app.add_subcommand("list", "List backends");
+  auto* list = app.add_subcommand("list", "List backends, scenarios or steps");
   std::string what = "backends";
-  list->add_option("what", what, "What to list")->check(CLI::IsMember({"backends"}));
+  list->add_option("what", what, "What to list: backends, scenarios or steps")
+      ->check(CLI::IsMember({"backends", "scenarios", "steps"}).description(""));
 
   auto* pki = app.add_subcommand("pki", "Certificate chains and keys");
   pki->require_subcommand(1, 1);
@@ -174,11 +601,15 @@ int run(int argc, char** argv) {
   }
 
   if (*version) {
-    fmt::print("hsbench {}\ncompiler {}\nbuild {}\nbackends built {}\n", HSBENCH_VERSION,
-               HSBENCH_COMPILER, HSBENCH_BUILD_TYPE, HSBENCH_BUILT_BACKENDS);
+    fmt::print("hsbench {} (git {})\ncompiler {}\nbuild {}\nbackends built {}\n", HSBENCH_VERSION,
+               HSBENCH_GIT_COMMIT, HSBENCH_COMPILER, HSBENCH_BUILD_TYPE, HSBENCH_BUILT_BACKENDS);
     return 0;
   }
-  if (*list) return list_backends();
+  if (*list) {
+    if (what == "scenarios") return list_scenarios();
+    if (what == "steps") return list_steps();
+    return list_backends();
+  }
   if (*check) {
     std::vector<std::string> names =
         backend_list == "all" ? split_list(HSBENCH_BUILT_BACKENDS) : split_list(backend_list);
@@ -188,7 +619,15 @@ int run(int argc, char** argv) {
     }
     return pki_check(names, pki_options);
   }
-  return kExitBadInput;
+  bench.format_given = app.get_option("--format")->count() > 0;
+  try {
+    return run_benchmark(bench, argc, argv);
+  } catch (const BadInput& e) {
+    std::string message = e.message;
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    fmt::print(stderr, "hsbench: {}\n", message);
+    return kExitBadInput;
+  }
 }
 
 }  // namespace

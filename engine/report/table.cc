@@ -136,7 +136,7 @@ void write_table(const Report& report, std::ostream& out) {
   results_table(report, &text);
   steps_table(report, &text);
   text += "\nclient/server µs: CPU per handshake, split by each side's step time (one thread runs "
-          "both); lower: the crypto alone; overhead = wall µs per handshake / lower\n";
+          "both); lower µs: the same crypto timed alone; overhead = CPU per handshake / lower\n";
   out << text;
 }
 

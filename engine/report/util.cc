@@ -16,8 +16,9 @@ std::vector<std::string> report_notes() {
       "latency_us and steps come from the handshake traces (steady_clock around each step and "
       "crypto call); without timing there are none.",
       "crypto_lower_bound_us sums, over the crypto operations of one handshake, each "
-      "operation's time measured alone on the same backend in the same process (the "
-      "bench/micro primitives); overhead_ratio = us_per_handshake / crypto_lower_bound_us.",
+      "operation's thread CPU time measured alone on the same backend in the same process (the "
+      "bench/micro primitives); overhead_ratio = cpu_us_per_handshake.total / "
+      "crypto_lower_bound_us (CPU time on both sides, so other load on the machine cancels out).",
   };
 }
 

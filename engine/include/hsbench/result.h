@@ -114,7 +114,7 @@ struct Result {
   // outside the measurement), for the lower bound.
   std::vector<OpResult> ops_per_handshake;
   std::optional<double> crypto_lower_bound_us;
-  std::optional<double> overhead_ratio;  // us_per_handshake / crypto_lower_bound_us
+  std::optional<double> overhead_ratio;  // cpu_us_per_handshake.total_us / crypto_lower_bound_us
   std::vector<LowerBoundTerm> lower_bound_terms;
   std::string lower_bound_error;  // why there is no lower bound, if there is none
 };

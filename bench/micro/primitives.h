@@ -1,0 +1,88 @@
+// The crypto primitives of a handshake, each defined once, as a handshake
+// trace names them (a CryptoOp). Two users share these definitions:
+//  - hsbench-micro registers every primitive of every loaded backend with
+//    Google Benchmark and runs them with its flags (micro_main.cc);
+//  - hsbench times, in its own process, the primitives a scenario's
+//    handshake calls and sums them into the crypto lower bound
+//    (LowerBoundEstimator), so overhead_ratio says how close the engine
+//    comes to the limit the crypto sets.
+//
+// The inputs are those of a typical handshake: a 256-byte transcript
+// message for a hash update, a 64-byte record for an AEAD, the PRF's seeds
+// and output lengths per label, a 128-byte signed message (a
+// ServerKeyExchange's randoms and parameters), a 48-byte premaster secret.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hsbench/backend.h"
+#include "hsbench/pki.h"
+#include "hsbench/result.h"
+#include "hsbench/trace.h"
+
+namespace hsbench::micro {
+
+// What a primitive runs on: a backend and, for the operations that use the
+// certificate or its key (see uses_pki), a PKI prepared on that backend.
+struct PrimitiveInputs {
+  Backend* backend = nullptr;
+  const Pki* pki = nullptr;
+  const Credentials* credentials = nullptr;
+};
+
+// One operation, set up once: each call performs it once more and says
+// whether it succeeded.
+using PrimitiveBody = std::function<bool()>;
+
+// sign, verify, RSA encryption and decryption, parse_chain, verify_chain.
+bool uses_pki(OpKind kind);
+
+// The primitive a crypto op names, ready to run. An empty function, and the
+// reason, when the backend cannot do it or the PKI does not fit (an RSA
+// operation of another modulus size than the PKI's key).
+PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& inputs, std::string* out_error);
+
+// A primitive's name: op_name(op), with the PRF's hash appended
+// ("prf:master_secret/sha256"), since op_name leaves it out.
+std::string primitive_name(CryptoOp op);
+
+// Every primitive the backend supports that needs no PKI.
+std::vector<CryptoOp> generic_primitives(const Backend& backend);
+// Every primitive of a PKI's key and chain on the backend.
+std::vector<CryptoOp> pki_primitives(const Backend& backend, const Credentials& credentials);
+
+// Times a body alone, in thread CPU time: calibrates a batch to at least
+// min_batch_s, then returns the fastest per-call time, in ns, of `batches`
+// batches. A negative value, with the reason, if the body fails.
+double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batches,
+                         std::string* out_error);
+
+// The crypto lower bound of results: the sum over a handshake's crypto
+// operations (Result::ops_per_handshake) of count * the primitive's CPU
+// time alone on the same backend; overhead_ratio is the handshake's CPU
+// time (cpu_us_per_handshake.total) over that. Primitive times are cached across scenarios
+// (by backend, and by PKI for the primitives that use one).
+class LowerBoundEstimator {
+ public:
+  explicit LowerBoundEstimator(double min_batch_s = 0.004, int batches = 3)
+      : min_batch_s_(min_batch_s), batches_(batches) {}
+
+  // Sets result->crypto_lower_bound_us, overhead_ratio and
+  // lower_bound_terms, or lower_bound_error. pki must outlive the
+  // estimator. Does nothing to a skipped result.
+  void apply(Backend& backend, const Pki& pki, Result* result);
+
+ private:
+  double primitive_ns(Backend& backend, const Pki& pki, CryptoOp op, std::string* out_error);
+
+  double min_batch_s_;
+  int batches_;
+  std::map<std::string, double> ns_;  // by backend/primitive[/pki]
+  std::map<std::string, std::unique_ptr<Credentials>> credentials_;  // by backend/pki
+};
+
+}  // namespace hsbench::micro

@@ -1,0 +1,297 @@
+// The hsbench command, run as a user runs it: bad input is one line on
+// stderr and exit 2; a small run prints the table and writes valid JSON.
+// Runs use the null backend and a few handshakes: these tests check shape,
+// never speed.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hsbench/scenario.h"
+#include "hsbench/trace.h"
+
+namespace hsbench {
+namespace {
+
+struct Outcome {
+  int rc = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') q += "'\\''";
+    else q += c;
+  }
+  return q + "'";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char templ[] = "/tmp/hsbench-cli-test-XXXXXX";
+    ASSERT_NE(mkdtemp(templ), nullptr);
+    dir_ = templ;
+  }
+  void TearDown() override { std::system(("rm -rf " + quote(dir_)).c_str()); }
+
+  Outcome run(const std::vector<std::string>& args) {
+    // (Appends, not "literal" + std::string: GCC 12 warns wrongly on those.)
+    std::string cmd = "cd ";
+    cmd += quote(dir_);
+    cmd += " && ";
+    cmd += quote(HSBENCH_BIN);
+    for (const auto& a : args) {
+      cmd += ' ';
+      cmd += quote(a);
+    }
+    cmd += " >";
+    cmd += quote(dir_ + "/stdout");
+    cmd += " 2>";
+    cmd += quote(dir_ + "/stderr");
+    cmd += " </dev/null";
+    Outcome o;
+    const int status = std::system(cmd.c_str());
+    o.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    o.out = slurp(dir_ + "/stdout");
+    o.err = slurp(dir_ + "/stderr");
+    return o;
+  }
+
+  // A small, quick run on the null backend.
+  std::vector<std::string> quick(std::vector<std::string> more) {
+    std::vector<std::string> args = {"--backend", "null", "--handshakes", "3",
+                                     "--repetitions", "2", "--warmup", "0", "--no-lower-bound"};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  }
+
+  nlohmann::json json_file(const std::string& name) {
+    return nlohmann::json::parse(slurp(dir_ + "/" + name));
+  }
+
+  std::string dir_;
+};
+
+void expect_bad_input(const Outcome& o, const std::string& what) {
+  EXPECT_EQ(o.rc, 2) << what << "\nstderr: " << o.err;
+  EXPECT_TRUE(o.out.empty()) << what << "\nstdout: " << o.out;
+  ASSERT_EQ(lines(o.err).size(), 1u) << what << "\nstderr: " << o.err;
+  EXPECT_EQ(o.err.rfind("hsbench: ", 0), 0u) << what << ": " << o.err;
+}
+
+TEST_F(CliTest, BadInputIsOneLineAndExit2) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"--frobnicate"},
+      {"--backend", "nosuch"},
+      {"--backend", ""},
+      {"--backend", "null", "--scenario", "tls12-nosuch"},
+      {"--backend", "null", "--threads", "0"},
+      {"--backend", "null", "--threads", "1,x"},
+      {"--backend", "null", "--duration", "-1"},
+      {"--backend", "null", "--duration", "0"},
+      {"--backend", "null", "--repetitions", "0"},
+      {"--backend", "null", "--handshakes", "0"},
+      {"--backend", "null", "--warmup", "-2"},
+      {"--backend", "null", "--json", "/nonexistent-dir/x/out.json"},
+      {"--backend", "null", "--json", "/tmp"},
+      {"--backend", "null", "--format", "xml"},
+      {"--backend", "null", "--json", "-", "--format", "csv"},
+      {"--backend", "null", "--tls", "1.1"},
+      {"--backend", "null", "--kx", "dh"},
+      {"--backend", "null", "--cert", "rsa1024"},
+      {"--backend", "null", "--tls", "1.2", "--cert", "ed25519", "--kx", "rsa"},
+      {"--backend", "null", "--scenario", "tls12-rsa-rsa2048", "--tls", "1.2"},
+      {"--backend", "null", "--duration", "1", "--handshakes", "5"},
+      {"list", "nonsense"},
+  };
+  for (const auto& args : cases) {
+    std::string what;
+    for (const auto& a : args) what += a + " ";
+    expect_bad_input(run(args), what);
+  }
+  // Nothing was written where the runs were started.
+  EXPECT_NE(access((dir_ + "/hsbench.json").c_str(), F_OK), 0);
+}
+
+TEST_F(CliTest, RunPrintsTableAndWritesJson) {
+  const Outcome o = run(quick({"--scenario", "tls12-rsa-rsa2048,tls12-ecdhe-x25519-ecdsa-p256",
+                               "--json", "out.json"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_EQ(o.err, "hsbench: wrote out.json\n");  // stderr is no terminal: no progress
+  const auto l = lines(o.out);
+  ASSERT_GT(l.size(), 8u) << o.out;
+  EXPECT_EQ(l[0].rfind("hsbench ", 0), 0u) << l[0];
+  EXPECT_EQ(l[1], "backends: null = null (no cryptography)");
+  EXPECT_EQ(l[2],
+            "run: 2 repetitions of 3 handshakes per thread after 0 s warm-up; ± is half the 95% "
+            "confidence interval of hs/s");
+  EXPECT_EQ(l[3], "");
+  EXPECT_TRUE(std::regex_match(
+      l[4], std::regex(R"(scenario +backend +thr +hs/s +± +client µs +server µs +lower µs +overhead)")))
+      << l[4];
+  const std::regex row(
+      R"((tls12-rsa-rsa2048|tls12-ecdhe-x25519-ecdsa-p256) +null +1 +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.]+ +- +-)");
+  EXPECT_TRUE(std::regex_match(l[5], row)) << l[5];
+  EXPECT_TRUE(std::regex_match(l[6], row)) << l[6];
+  EXPECT_NE(o.out.find("per step: µs per handshake, client | server"), std::string::npos);
+  for (int step = 1; step <= kUserSteps; step++) {
+    const std::string label = std::to_string(step) + " " + std::string(user_step_name(step));
+    EXPECT_NE(o.out.find(label), std::string::npos) << label;
+  }
+
+  const auto doc = json_file("out.json");
+  EXPECT_EQ(doc["schema"], "hsbench/v1");
+  ASSERT_EQ(doc["results"].size(), 2u);
+  for (const auto& r : doc["results"]) {
+    EXPECT_EQ(r["status"], "ok");
+    EXPECT_EQ(r["backend"], "null");
+    EXPECT_EQ(r["handshakes"], 6);
+    EXPECT_EQ(r["handshakes_per_sec"]["repetitions"].size(), 2u);
+    EXPECT_FALSE(r["steps"].empty());
+    EXPECT_EQ(r["crypto_lower_bound_us"], nullptr);
+  }
+  EXPECT_EQ(doc["context"]["backends"][0]["name"], "null");
+  EXPECT_NE(doc["context"]["command_line"].get<std::string>().find("--no-lower-bound"),
+            std::string::npos);
+}
+
+TEST_F(CliTest, DefaultMatrixAndDefaultJsonFile) {
+  const Outcome o = run({"--backend", "null", "--handshakes", "1", "--repetitions", "1",
+                         "--warmup", "0", "--no-lower-bound", "--quiet"});
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_TRUE(o.err.empty()) << o.err;
+  const auto doc = json_file("hsbench.json");
+  ASSERT_EQ(doc["results"].size(), default_scenarios().size());
+  for (size_t i = 0; i < default_scenarios().size(); i++) {
+    EXPECT_EQ(doc["results"][i]["scenario"], default_scenarios()[i]->id);
+  }
+}
+
+TEST_F(CliTest, JsonToStdout) {
+  const Outcome o = run(quick({"--scenario", "tls12-rsa-rsa2048", "--json", "-"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  const auto doc = nlohmann::json::parse(o.out);
+  EXPECT_EQ(doc["results"].size(), 1u);
+  EXPECT_NE(access((dir_ + "/hsbench.json").c_str(), F_OK), 0);
+}
+
+TEST_F(CliTest, Formats) {
+  Outcome o = run(quick({"--scenario", "tls12-rsa-rsa2048", "--format", "json", "--json", "a.json"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_EQ(nlohmann::json::parse(o.out)["schema"], "hsbench/v1");
+
+  o = run(quick({"--scenario", "tls12-rsa-rsa2048", "--format", "csv", "--json", "b.json"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  const auto l = lines(o.out);
+  ASSERT_EQ(l.size(), 2u) << o.out;
+  EXPECT_EQ(l[0].rfind("scenario,tls,kx,group,cert,cipher,backend,", 0), 0u);
+  EXPECT_EQ(l[1].rfind("tls12-rsa-rsa2048,1.2,rsa,,rsa2048,", 0), 0u) << l[1];
+
+  o = run(quick({"--scenario", "tls12-rsa-rsa2048", "--format", "gbench", "--json", "c.json"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  const auto g = nlohmann::json::parse(o.out);
+  ASSERT_EQ(g["benchmarks"].size(), 2u + 4);
+  EXPECT_EQ(g["benchmarks"][0]["name"], "tls12-rsa-rsa2048/null/threads:1");
+}
+
+TEST_F(CliTest, ThreadsNoTimingAndSelection) {
+  const Outcome o = run(quick({"--tls", "1.2", "--kx", "p256", "--cert", "ecdsa-p256",
+                               "--threads", "1,2", "--no-timing", "--json", "t.json"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  const auto doc = json_file("t.json");
+  ASSERT_EQ(doc["results"].size(), 2u);
+  EXPECT_EQ(doc["results"][0]["scenario"], "tls12-ecdhe-p256-ecdsa-p256");
+  EXPECT_EQ(doc["results"][0]["threads"], 1);
+  EXPECT_EQ(doc["results"][1]["threads"], 2);
+  EXPECT_EQ(doc["results"][1]["handshakes"], 2 * 3 * 2);
+  for (const auto& r : doc["results"]) {
+    EXPECT_EQ(r["timing"], false);
+    EXPECT_TRUE(r["steps"].empty());
+    EXPECT_EQ(r["latency_us"], nullptr);
+  }
+  EXPECT_EQ(doc["context"]["settings"]["timing"], false);
+}
+
+TEST_F(CliTest, LowerBound) {
+  const Outcome o = run({"--backend", "null", "--scenario", "tls12-ecdhe-x25519-ecdsa-p256",
+                         "--handshakes", "3", "--repetitions", "1", "--warmup", "0", "--json",
+                         "lb.json"});
+  ASSERT_EQ(o.rc, 0) << o.err;
+  const auto r = json_file("lb.json")["results"][0];
+  ASSERT_TRUE(r["crypto_lower_bound_us"].is_number()) << r.dump();
+  EXPECT_GT(r["crypto_lower_bound_us"].get<double>(), 0);
+  EXPECT_GT(r["overhead_ratio"].get<double>(), 0);
+  EXPECT_EQ(r["lower_bound_terms"].size(), r["crypto_ops"].size());
+}
+
+// A PKI directory whose "rsa2048" holds an ECDSA chain: the RSA scenario
+// cannot run and is skipped with its reason; with nothing else to run, that
+// is an error.
+TEST_F(CliTest, SkippedScenarios) {
+  const std::string pki = dir_ + "/pki";
+  const std::string src = std::string(HSBENCH_SOURCE_DIR) + "/pki/ecdsa-p256";
+  ASSERT_EQ(std::system(("mkdir -p " + quote(pki) + " && cp -r " + quote(src) + " " +
+                         quote(pki + "/rsa2048") + " && cp -r " + quote(src) + " " +
+                         quote(pki + "/ecdsa-p256"))
+                            .c_str()),
+            0);
+  Outcome o = run(quick({"--pki-dir", pki, "--scenario", "tls12-rsa-rsa2048", "--json", "s.json"}));
+  expect_bad_input(o, "nothing to run");
+  EXPECT_NE(o.err.find("tls12-rsa-rsa2048 on null"), std::string::npos) << o.err;
+
+  o = run(quick({"--pki-dir", pki, "--scenario", "tls12-rsa-rsa2048,tls12-ecdhe-x25519-ecdsa-p256",
+                 "--json", "s.json"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_TRUE(std::regex_search(o.out, std::regex(R"(tls12-rsa-rsa2048 +null +1  skipped: .+)")))
+      << o.out;
+  const auto doc = json_file("s.json");
+  EXPECT_EQ(doc["results"][0]["status"], "skipped");
+  EXPECT_FALSE(doc["results"][0]["skip_reason"].get<std::string>().empty());
+  EXPECT_EQ(doc["results"][1]["status"], "ok");
+}
+
+TEST_F(CliTest, Lists) {
+  Outcome o = run({"list", "scenarios"});
+  ASSERT_EQ(o.rc, 0) << o.err;
+  for (const Scenario& s : all_scenarios()) EXPECT_NE(o.out.find(s.id), std::string::npos) << s.id;
+  o = run({"list", "steps"});
+  ASSERT_EQ(o.rc, 0) << o.err;
+  EXPECT_NE(o.out.find("1 ClientHello"), std::string::npos);
+  EXPECT_NE(o.out.find("8 Session established"), std::string::npos);
+  EXPECT_NE(o.out.find("TLS 1.2: server ServerKeyExchange, server ServerHelloDone"),
+            std::string::npos)
+      << o.out;
+  o = run({"list", "backends"});
+  EXPECT_NE(o.out.find("null"), std::string::npos);
+  o = run({"version"});
+  ASSERT_EQ(o.rc, 0);
+  EXPECT_EQ(o.out.rfind("hsbench ", 0), 0u);
+}
+
+}  // namespace
+}  // namespace hsbench

@@ -1,0 +1,205 @@
+// Golden checks of every reporter on a fixed report (Google Benchmark's
+// test/reporter_output_test.cc): the table, JSON, CSV and gbench output of
+// the same records, byte for byte. After an intended change, regenerate
+// with HSBENCH_UPDATE_GOLDEN=1 and review the diff.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "hsbench/report.h"
+#include "hsbench/runner.h"
+#include "hsbench/scenario.h"
+
+namespace hsbench {
+namespace {
+
+const std::string kGoldenDir = std::string(HSBENCH_SOURCE_DIR) + "/tests/report/golden/";
+
+Summary summary(std::vector<double> v, double mean, double median, double stddev, double lo,
+                double hi) {
+  Summary s;
+  s.values = std::move(v);
+  s.mean = mean;
+  s.median = median;
+  s.stddev = stddev;
+  s.ci95_lo = lo;
+  s.ci95_hi = hi;
+  return s;
+}
+
+StepResult step(int user, Side side, Action action, Message m, double mean,
+                std::vector<OpResult> crypto = {}) {
+  StepResult s;
+  s.user_step = user;
+  s.side = side;
+  s.action = action;
+  s.message = m;
+  s.mean_us = mean;
+  s.p50_us = mean * 0.98;
+  s.p99_us = mean * 1.5;
+  s.crypto = std::move(crypto);
+  return s;
+}
+
+Result measured(const std::string& scenario, const std::string& backend, double scale) {
+  Result r;
+  r.scenario = scenario;
+  r.config = scenario_config(*find_scenario(scenario));
+  r.backend = backend;
+  r.threads = 1;
+  r.handshakes = 1500;
+  r.duration_s = 1.25;
+  r.handshakes_per_sec = summary({1190, 1205, 1200, 1210, 1195}, 1200, 1200, 7.905694, 1190.18,
+                                 1209.82);
+  r.handshakes_per_sec.mean *= scale;
+  r.handshakes_per_sec.median *= scale;
+  r.handshakes_per_sec.stddev *= scale;
+  r.handshakes_per_sec.ci95_lo *= scale;
+  r.handshakes_per_sec.ci95_hi *= scale;
+  for (double& v : r.handshakes_per_sec.values) v *= scale;
+  r.repetitions.assign(r.handshakes_per_sec.values.size(), {300, 0.25, 820.5 / scale});
+  r.us_per_handshake = 1e6 / r.handshakes_per_sec.mean;
+  r.cpu_us_per_handshake.client_us = 120.25 / scale;
+  r.cpu_us_per_handshake.server_us = 700.25 / scale;
+  r.cpu_us_per_handshake.total_us = 820.5 / scale;
+  r.latency_us = LatencyUs{830.0 / scale, 825.5 / scale, 850.0 / scale, 990.125 / scale,
+                           2500.0 / scale};
+  const OpResult decrypt{{OpKind::rsa_decrypt, 0, 2048}, "decrypt:rsa2048-pkcs1", 1, 650.0 / scale};
+  const OpResult verify_chain{{OpKind::verify_chain}, "verify_chain", 1, 60.0 / scale};
+  const OpResult hash{{OpKind::hash, 4}, "hash:sha256", 1, 0.5 / scale};
+  r.steps = {
+      step(1, Side::client, Action::write, Message::client_hello, 3.5 / scale),
+      step(1, Side::server, Action::read, Message::client_hello, 2.25 / scale, {hash}),
+      step(3, Side::client, Action::read, Message::certificate, 70.5 / scale, {verify_chain}),
+      step(6, Side::server, Action::read, Message::client_key_exchange, 660.0 / scale, {decrypt}),
+      step(8, Side::client, Action::read, Message::application_data, 1.125 / scale),
+  };
+  double total = 0;
+  for (const StepResult& s : r.steps) total += s.mean_us;
+  for (StepResult& s : r.steps) s.share = s.mean_us / total;
+  r.ops_per_handshake = {hash, verify_chain, decrypt};
+  r.lower_bound_terms = {{"hash:sha256", 1, 0.4 / scale},
+                         {"verify_chain", 1, 55.0 / scale},
+                         {"decrypt:rsa2048-pkcs1", 1, 640.0 / scale}};
+  r.crypto_lower_bound_us = (0.4 + 55.0 + 640.0) / scale;
+  r.overhead_ratio = r.cpu_us_per_handshake.total_us / *r.crypto_lower_bound_us;
+  return r;
+}
+
+Report fixed_report() {
+  Report report;
+  ReportContext& c = report.context;
+  c.tool_version = "0.1.0";
+  c.git_commit = "0123456789ab";
+  c.date = "2026-01-02T03:04:05Z";
+  c.host = {"Test CPU @ 3.00GHz", 2, "Linux 6.1.0", "testhost"};
+  c.compiler = "GNU 12.2.0";
+  c.build_type = "Release";
+  c.command_line = "hsbench --backend openssl,null";
+  c.backends = {{"openssl", "OpenSSL 3.0.0 7 sep 2021"}, {"null", "null (no cryptography)"}};
+  c.settings = {0.1, 0.25, 0, 5, {1}, true};
+  report.results.push_back(measured("tls12-rsa-rsa2048", "openssl", 1));
+  report.results.push_back(measured("tls12-rsa-rsa2048", "null", 20));
+  Result untimed = measured("tls12-ecdhe-x25519-ecdsa-p256", "openssl", 2);
+  untimed.timing = false;
+  untimed.steps.clear();
+  untimed.latency_us.reset();
+  untimed.cpu_us_per_handshake.client_us.reset();
+  untimed.cpu_us_per_handshake.server_us.reset();
+  untimed.crypto_lower_bound_us.reset();
+  untimed.overhead_ratio.reset();
+  untimed.lower_bound_terms.clear();
+  untimed.lower_bound_error = "verify_chain: the operation failed";
+  report.results.push_back(untimed);
+  report.results.push_back(skipped_result(*find_scenario("tls12-ecdhe-p256-ecdsa-p256"),
+                                          "boringssl", 1, "client failed: no shared group"));
+  return report;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void check_golden(const std::string& file, const std::string& actual) {
+  const std::string path = kGoldenDir + file;
+  if (std::getenv("HSBENCH_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(path, std::ios::binary) << actual;
+    GTEST_SKIP() << "updated " << path;
+  }
+  const std::string expected = read_file(path);
+  ASSERT_FALSE(expected.empty()) << "missing golden file " << path;
+  EXPECT_EQ(actual, expected) << "output differs from " << path
+                              << " (HSBENCH_UPDATE_GOLDEN=1 regenerates it)";
+}
+
+std::string render(Format f) {
+  std::ostringstream out;
+  write_report(fixed_report(), f, out);
+  return out.str();
+}
+
+TEST(ReportTest, TableGolden) { check_golden("table.txt", render(Format::table)); }
+TEST(ReportTest, JsonGolden) { check_golden("report.json", render(Format::json)); }
+TEST(ReportTest, CsvGolden) { check_golden("report.csv", render(Format::csv)); }
+TEST(ReportTest, GbenchGolden) { check_golden("gbench.json", render(Format::gbench)); }
+
+TEST(ReportTest, JsonShape) {
+  const auto doc = nlohmann::json::parse(render(Format::json));
+  EXPECT_EQ(doc["schema"], "hsbench/v1");
+  ASSERT_EQ(doc["results"].size(), 4u);
+  const auto& r = doc["results"][0];
+  for (const char* key : {"scenario", "config", "backend", "engine", "threads", "handshakes",
+                          "duration_s", "handshakes_per_sec", "cpu_us_per_handshake",
+                          "latency_us", "steps", "crypto_lower_bound_us", "overhead_ratio"}) {
+    EXPECT_TRUE(r.contains(key)) << key;
+  }
+  EXPECT_EQ(r["handshakes_per_sec"]["ci95"].size(), 2u);
+  EXPECT_EQ(r["handshakes_per_sec"]["repetitions"].size(), 5u);
+  EXPECT_EQ(r["steps"][3]["crypto"][0]["op"], "decrypt:rsa2048-pkcs1");
+  EXPECT_EQ(r["config"]["group"], nullptr);
+  EXPECT_EQ(doc["results"][2]["latency_us"], nullptr);
+  EXPECT_EQ(doc["results"][2]["cpu_us_per_handshake"]["client"], nullptr);
+  EXPECT_EQ(doc["results"][3]["status"], "skipped");
+  EXPECT_EQ(doc["results"][3]["skip_reason"], "client failed: no shared group");
+  EXPECT_FALSE(doc["results"][3].contains("handshakes"));
+}
+
+TEST(ReportTest, CsvHasOneRowPerResultAndEqualColumns) {
+  std::istringstream in(render(Format::csv));
+  std::string line;
+  std::vector<size_t> commas;
+  while (std::getline(in, line)) commas.push_back(std::count(line.begin(), line.end(), ','));
+  ASSERT_EQ(commas.size(), 5u);
+  for (size_t c : commas) EXPECT_EQ(c, commas[0]);
+}
+
+TEST(ReportTest, GbenchShapeForCompareTool) {
+  const auto doc = nlohmann::json::parse(render(Format::gbench));
+  ASSERT_TRUE(doc.contains("context"));
+  // 3 measured results x (5 repetitions + mean, median, stddev, cv).
+  ASSERT_EQ(doc["benchmarks"].size(), 3u * 9);
+  const auto& first = doc["benchmarks"][0];
+  EXPECT_EQ(first["name"], "tls12-rsa-rsa2048/openssl/threads:1");
+  EXPECT_EQ(first["run_type"], "iteration");
+  EXPECT_EQ(first["time_unit"], "us");
+  EXPECT_TRUE(first.contains("real_time"));
+  EXPECT_TRUE(first.contains("cpu_time"));
+  EXPECT_EQ(doc["benchmarks"][5]["name"], "tls12-rsa-rsa2048/openssl/threads:1_mean");
+  EXPECT_EQ(doc["benchmarks"][5]["aggregate_name"], "mean");
+}
+
+TEST(ReportTest, ParseFormat) {
+  EXPECT_EQ(parse_format("table"), Format::table);
+  EXPECT_EQ(parse_format("gbench"), Format::gbench);
+  EXPECT_FALSE(parse_format("xml"));
+}
+
+}  // namespace
+}  // namespace hsbench
