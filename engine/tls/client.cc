@@ -15,10 +15,7 @@ void Client::reset() {
   chain_.reset();
   server_key_.reset();
   key_share_.reset();
-  extended_master_secret_ = false;
   server_public_key_.clear();
-  pending_read_ = {};
-  pending_write_ = {};
   retried_ = false;
   cookie_.clear();
   expect_ticket_ = false;
@@ -306,6 +303,24 @@ Connection::Next Client::do_read_server_hello() {
     return fail(Alert::illegal_parameter, "TLS 1.3 downgrade detected");
   }
   return tls12_process_server_hello(hello, message);
+}
+
+Connection::Next Client::process_certificate(ByteView body, bool tls13) {
+  ByteView certs[kMaxChainLength];
+  size_t count = 0;
+  Error err;
+  if (!parse_certificate(body, tls13, certs, &count, &err)) return fail(err.alert, err.reason);
+  chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
+  if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
+  if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");
+  if (!crypto_.verify_chain(*config().trust, *chain_, config().server_name)) {
+    return fail(Alert::bad_certificate, "certificate chain does not verify");
+  }
+  server_key_ = chain_->leaf_public_key();
+  if (server_key_ == nullptr) {
+    return fail(Alert::unsupported_certificate, "certificate key unsupported");
+  }
+  return Next::ok;
 }
 
 Connection::Next Client::do_send_application_data() {

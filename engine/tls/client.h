@@ -84,6 +84,10 @@ class Client final : public Connection {
   Next do_tls13_send_finished();
   Next tls13_read_new_session_ticket();
 
+  // Parses and verifies the server's Certificate message body, keeping the
+  // chain and the leaf's key.
+  Next process_certificate(ByteView body, bool tls13);
+
   bool offers(CipherSuite s) const;
   bool offers(Group g) const;
   bool offers(SignatureScheme s) const;
@@ -109,19 +113,12 @@ class Client final : public Connection {
   Group group_ = Group::x25519;
 
   // TLS 1.2
-  bool extended_master_secret_ = false;
   Bytes server_public_key_;  // the server's ECDHE share
-  RecordKeys pending_write_, pending_read_;  // until each ChangeCipherSpec
-  uint8_t master_secret_[kMasterSecretLength] = {};
   bool expect_ticket_ = false;  // the server will send a NewSessionTicket
 
   // TLS 1.3
   bool retried_ = false;     // a HelloRetryRequest came
   Bytes cookie_;
-  Tls13KeySchedule schedule_;
-  Secret client_handshake_secret_{}, server_handshake_secret_{};
-  Secret client_application_secret_{}, server_application_secret_{};
-  Secret resumption_master_secret_{};
   bool offered_psk_ = false;
 };
 

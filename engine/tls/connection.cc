@@ -13,6 +13,9 @@ void Connection::reset() {
   version_ = TlsVersion::tls12;
   suite_ = nullptr;
   resumed_ = false;
+  extended_master_secret_ = false;
+  pending_read_ = {};
+  pending_write_ = {};
   msg_.clear();
   in_.clear();
   in_pos_ = 0;

@@ -20,6 +20,7 @@
 #include "tls/protocol.h"
 #include "tls/record.h"
 #include "tls/session.h"
+#include "tls/tls13_keys.h"
 #include "tls/transcript.h"
 
 namespace hsbench::tls {
@@ -145,6 +146,34 @@ class Connection {
     stepped_ = true;
   }
 
+  // --- TLS 1.2 (connection_keys.cc) ---
+  // The key block from master_secret_ into pending_write_/pending_read_.
+  bool tls12_derive_record_keys();
+  // Sends ChangeCipherSpec and switches to pending_write_.
+  Next tls12_send_change_cipher_spec();
+  // Reads ChangeCipherSpec and switches to pending_read_.
+  Next tls12_read_change_cipher_spec();
+  // Sends this side's Finished over the transcript.
+  Next tls12_send_finished();
+  // Reads and checks the peer's Finished, and adds it to the transcript.
+  Next tls12_read_finished();
+
+  // --- TLS 1.3 (connection_keys.cc) ---
+  bool tls13_record_keys(const Secret& traffic_secret, RecordKeys* out);
+  // Handshake traffic secrets over the transcript through ServerHello,
+  // from the PSK (empty for none) and the (EC)DHE secret.
+  bool tls13_derive_handshake_secrets(ByteView psk, ByteView shared_secret);
+  // Application traffic secrets over the transcript through the server's
+  // Finished.
+  bool tls13_derive_application_secrets();
+  // The resumption master secret over the transcript through the client's
+  // Finished.
+  bool tls13_derive_resumption_secret();
+  // Sends Finished keyed by this side's handshake traffic secret.
+  Next tls13_send_finished();
+  // Reads and checks the peer's Finished, and adds it to the transcript.
+  Next tls13_read_finished();
+
   // Reports a secret to Config::key_log, if set.
   void log_secret(std::string_view label, ByteView secret) const;
 
@@ -163,6 +192,17 @@ class Connection {
   bool resumed_ = false;
   uint8_t client_random_[kRandomLength] = {};
   uint8_t server_random_[kRandomLength] = {};
+
+  // TLS 1.2
+  bool extended_master_secret_ = false;
+  uint8_t master_secret_[kMasterSecretLength] = {};
+  RecordKeys pending_write_, pending_read_;  // until each ChangeCipherSpec
+
+  // TLS 1.3
+  Tls13KeySchedule schedule_;
+  Secret client_handshake_secret_{}, server_handshake_secret_{};
+  Secret client_application_secret_{}, server_application_secret_{};
+  Secret resumption_master_secret_{};
 
   Bytes msg_;  // the message being written
   Writer::Prefix msg_length_{};

@@ -12,9 +12,7 @@ void Server::reset() {
   Connection::reset();
   state_ = State::read_client_hello;
   key_share_.reset();
-  extended_master_secret_ = secure_renegotiation_ = send_ec_point_formats_ = false;
-  pending_read_ = {};
-  pending_write_ = {};
+  secure_renegotiation_ = send_ec_point_formats_ = false;
   retried_ = sent_compat_ccs_ = false;
   issue_ticket_ = client_psk_modes_ = false;
   session_id_length_ = 0;

@@ -97,11 +97,8 @@ class Server final : public Connection {
   Bytes signed_scratch_;
 
   // TLS 1.2
-  bool extended_master_secret_ = false;
   bool secure_renegotiation_ = false;
   bool send_ec_point_formats_ = false;
-  RecordKeys pending_write_, pending_read_;  // until each ChangeCipherSpec
-  uint8_t master_secret_[kMasterSecretLength] = {};
 
   // TLS 1.3
   bool retried_ = false;       // a HelloRetryRequest was sent
@@ -110,10 +107,6 @@ class Server final : public Connection {
   uint8_t session_id_[32] = {};  // the client's, echoed (or, in TLS 1.2, to resume)
   size_t session_id_length_ = 0;
   Bytes peer_key_share_;
-  Tls13KeySchedule schedule_;
-  Secret client_handshake_secret_{}, server_handshake_secret_{};
-  Secret client_application_secret_{};
-  Secret resumption_master_secret_{};
   RecordKeys pending_handshake_write_;  // installed after the compatibility CCS
 };
 

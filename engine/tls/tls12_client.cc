@@ -43,15 +43,7 @@ Connection::Next Client::tls12_process_server_hello(const ServerHello& hello,
     }
     resumed_ = true;
     std::memcpy(master_secret_, session->secret.data(), kMasterSecretLength);
-    Tls12KeyBlock keys;
-    if (!tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_,
-                         &keys) ||
-        !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length),
-                          keys.client_iv, false, &pending_write_) ||
-        !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length),
-                          keys.server_iv, false, &pending_read_)) {
-      return fail(Alert::internal_error, "key derivation failed");
-    }
+    if (!tls12_derive_record_keys()) return fail(Alert::internal_error, "key derivation failed");
     step(Message::server_hello, Action::read);
     state_ = expect_ticket_ ? State::tls12_read_new_session_ticket
                             : State::read_change_cipher_spec;
@@ -67,20 +59,7 @@ Connection::Next Client::do_read_certificate() {
   if (Next n = read_handshake(HandshakeType::certificate, &body, &message); n != Next::ok) {
     return n;
   }
-  ByteView certs[kMaxChainLength];
-  size_t count = 0;
-  Error err;
-  if (!parse_certificate(body, false, certs, &count, &err)) return fail(err.alert, err.reason);
-  chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
-  if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
-  if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");
-  if (!crypto_.verify_chain(*config().trust, *chain_, config().server_name)) {
-    return fail(Alert::bad_certificate, "certificate chain does not verify");
-  }
-  server_key_ = chain_->leaf_public_key();
-  if (server_key_ == nullptr) {
-    return fail(Alert::unsupported_certificate, "certificate key unsupported");
-  }
+  if (Next n = process_certificate(body, false); n != Next::ok) return n;
   if (!kx_accepts_key(suite_->kx, server_key_->info().type)) {
     return fail(Alert::unsupported_certificate, "certificate key does not fit the cipher suite");
   }
@@ -176,15 +155,10 @@ Connection::Next Client::do_send_client_key_exchange() {
   uint8_t session_hash[48];
   size_t hash_len = transcript_.digest_length();
   if (extended_master_secret_) transcript_.digest(crypto_, std::span(session_hash, hash_len));
-  Tls12KeyBlock keys;
   if (!tls12_master_secret(crypto_, suite_->hash, ByteView(premaster, premaster_len),
                            extended_master_secret_, ByteView(session_hash, hash_len),
                            client_random_, server_random_, master_secret_) ||
-      !tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_, &keys) ||
-      !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length), keys.client_iv,
-                        false, &pending_write_) ||
-      !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length), keys.server_iv,
-                        false, &pending_read_)) {
+      !tls12_derive_record_keys()) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   log_secret("CLIENT_RANDOM", master_secret_);
@@ -195,25 +169,14 @@ Connection::Next Client::do_send_client_key_exchange() {
 }
 
 Connection::Next Client::do_send_change_cipher_spec() {
-  if (send_change_cipher_spec() != Next::ok) return Next::error;
-  records_.set_write_keys(std::move(pending_write_));
+  if (tls12_send_change_cipher_spec() != Next::ok) return Next::error;
   step(Message::change_cipher_spec, Action::write);
   state_ = State::send_finished;
   return Next::ok;
 }
 
 Connection::Next Client::do_send_finished() {
-  uint8_t hash[48];
-  uint8_t verify_data[kTls12VerifyDataLength];
-  size_t hash_len = transcript_.digest_length();
-  transcript_.digest(crypto_, std::span(hash, hash_len));
-  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::client,
-                         ByteView(hash, hash_len), verify_data)) {
-    return fail(Alert::internal_error, "PRF failed");
-  }
-  Writer w = begin_message(HandshakeType::finished);
-  w.bytes(verify_data);
-  if (send_message() != Next::ok) return Next::error;
+  if (tls12_send_finished() != Next::ok) return Next::error;
   step(Message::finished, Action::write);
   if (resumed_) {
     state_ = State::send_application_data;
@@ -255,29 +218,14 @@ Connection::Next Client::do_tls12_read_new_session_ticket() {
 }
 
 Connection::Next Client::do_read_change_cipher_spec() {
-  if (Next n = read_change_cipher_spec(); n != Next::ok) return n;
-  records_.set_read_keys(std::move(pending_read_));
+  if (Next n = tls12_read_change_cipher_spec(); n != Next::ok) return n;
   step(Message::change_cipher_spec, Action::read);
   state_ = State::read_finished;
   return Next::ok;
 }
 
 Connection::Next Client::do_read_finished() {
-  ByteView body, message;
-  if (Next n = read_handshake(HandshakeType::finished, &body, &message); n != Next::ok) {
-    return n;
-  }
-  uint8_t hash[48];
-  uint8_t expected[kTls12VerifyDataLength];
-  size_t hash_len = transcript_.digest_length();
-  transcript_.digest(crypto_, std::span(hash, hash_len));
-  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::server,
-                         ByteView(hash, hash_len), expected)) {
-    return fail(Alert::internal_error, "PRF failed");
-  }
-  if (body.size() != kTls12VerifyDataLength) return fail(Alert::decode_error, "bad Finished");
-  if (!equal_ct(body, expected)) return fail(Alert::decrypt_error, "server Finished is wrong");
-  transcript_.add(crypto_, message);
+  if (Next n = tls12_read_finished(); n != Next::ok) return n;
   step(Message::finished, Action::read);
   // In an abbreviated handshake the server finishes first (RFC 5246 7.3).
   state_ = resumed_ ? State::send_change_cipher_spec : State::send_application_data;

@@ -118,15 +118,7 @@ Connection::Next Server::do_send_server_hello() {
   if (send_message() != Next::ok) return Next::error;
   step(Message::server_hello, Action::write);
   if (resumed_) {
-    Tls12KeyBlock keys;
-    if (!tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_,
-                         &keys) ||
-        !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length),
-                          keys.server_iv, false, &pending_write_) ||
-        !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length),
-                          keys.client_iv, false, &pending_read_)) {
-      return fail(Alert::internal_error, "key derivation failed");
-    }
+    if (!tls12_derive_record_keys()) return fail(Alert::internal_error, "key derivation failed");
     // Abbreviated handshake: the server finishes first (RFC 5246 7.3).
     state_ = State::send_change_cipher_spec;
     return Next::ok;
@@ -239,15 +231,10 @@ Connection::Next Server::do_read_client_key_exchange() {
   uint8_t session_hash[48];
   size_t hash_len = transcript_.digest_length();
   if (extended_master_secret_) transcript_.digest(crypto_, std::span(session_hash, hash_len));
-  Tls12KeyBlock keys;
   if (!tls12_master_secret(crypto_, suite_->hash, ByteView(premaster, premaster_len),
                            extended_master_secret_, ByteView(session_hash, hash_len),
                            client_random_, server_random_, master_secret_) ||
-      !tls12_key_block(crypto_, *suite_, master_secret_, client_random_, server_random_, &keys) ||
-      !make_record_keys(suite_->aead, ByteView(keys.server_key, keys.key_length), keys.server_iv,
-                        false, &pending_write_) ||
-      !make_record_keys(suite_->aead, ByteView(keys.client_key, keys.key_length), keys.client_iv,
-                        false, &pending_read_)) {
+      !tls12_derive_record_keys()) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   log_secret("CLIENT_RANDOM", master_secret_);
@@ -257,29 +244,14 @@ Connection::Next Server::do_read_client_key_exchange() {
 }
 
 Connection::Next Server::do_read_change_cipher_spec() {
-  if (Next n = read_change_cipher_spec(); n != Next::ok) return n;
-  records_.set_read_keys(std::move(pending_read_));
+  if (Next n = tls12_read_change_cipher_spec(); n != Next::ok) return n;
   step(Message::change_cipher_spec, Action::read);
   state_ = State::read_finished;
   return Next::ok;
 }
 
 Connection::Next Server::do_read_finished() {
-  ByteView body, message;
-  if (Next n = read_handshake(HandshakeType::finished, &body, &message); n != Next::ok) {
-    return n;
-  }
-  uint8_t hash[48];
-  uint8_t expected[kTls12VerifyDataLength];
-  size_t hash_len = transcript_.digest_length();
-  transcript_.digest(crypto_, std::span(hash, hash_len));
-  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::client,
-                         ByteView(hash, hash_len), expected)) {
-    return fail(Alert::internal_error, "PRF failed");
-  }
-  if (body.size() != kTls12VerifyDataLength) return fail(Alert::decode_error, "bad Finished");
-  if (!equal_ct(body, expected)) return fail(Alert::decrypt_error, "client Finished is wrong");
-  transcript_.add(crypto_, message);
+  if (Next n = tls12_read_finished(); n != Next::ok) return n;
   step(Message::finished, Action::read);
   if (resumed_) {
     state_ = State::read_application_data;
@@ -314,25 +286,14 @@ Connection::Next Server::do_tls12_send_new_session_ticket() {
 }
 
 Connection::Next Server::do_send_change_cipher_spec() {
-  if (send_change_cipher_spec() != Next::ok) return Next::error;
-  records_.set_write_keys(std::move(pending_write_));
+  if (tls12_send_change_cipher_spec() != Next::ok) return Next::error;
   step(Message::change_cipher_spec, Action::write);
   state_ = State::send_finished;
   return Next::ok;
 }
 
 Connection::Next Server::do_send_finished() {
-  uint8_t hash[48];
-  uint8_t verify_data[kTls12VerifyDataLength];
-  size_t hash_len = transcript_.digest_length();
-  transcript_.digest(crypto_, std::span(hash, hash_len));
-  if (!tls12_verify_data(crypto_, suite_->hash, master_secret_, Side::server,
-                         ByteView(hash, hash_len), verify_data)) {
-    return fail(Alert::internal_error, "PRF failed");
-  }
-  Writer w = begin_message(HandshakeType::finished);
-  w.bytes(verify_data);
-  if (send_message() != Next::ok) return Next::error;
+  if (tls12_send_finished() != Next::ok) return Next::error;
   step(Message::finished, Action::write);
   state_ = resumed_ ? State::read_change_cipher_spec : State::read_application_data;
   return Next::ok;

@@ -68,19 +68,9 @@ Connection::Next Client::tls13_process_hello_retry_request(const ServerHello& he
       (!hello.has_key_share && !hello.has_cookie)) {
     return fail(Alert::illegal_parameter, "HelloRetryRequest asks for a bad group");
   }
-  // The transcript restarts with a hash of the first ClientHello (4.4.1).
-  uint8_t first_hash[kMaxHashLength];
-  size_t len = digest_length(suite->hash);
-  if (!transcript_.set_hash(crypto_, suite->hash)) {
+  if (!transcript_.restart_with_message_hash(crypto_, suite->hash)) {
     return fail(Alert::internal_error, "hash unsupported by the backend");
   }
-  transcript_.digest(crypto_, std::span(first_hash, len));
-  transcript_.reset();
-  (void)transcript_.set_hash(crypto_, suite->hash);
-  const uint8_t header[4] = {static_cast<uint8_t>(HandshakeType::message_hash), 0, 0,
-                             static_cast<uint8_t>(len)};
-  transcript_.add(crypto_, header);
-  transcript_.add(crypto_, ByteView(first_hash, len));
   transcript_.add(crypto_, message);
 
   suite_ = suite;
@@ -148,27 +138,13 @@ Connection::Next Client::tls13_process_server_hello(const ServerHello& hello, By
   }
   transcript_.add(crypto_, message);
 
-  schedule_.init(&crypto_, suite_->hash);
-  const size_t hlen = schedule_.hash_length();
-  uint8_t th[kMaxHashLength];
-  transcript_.digest(crypto_, std::span(th, hlen));
-  uint8_t key[32], iv[kAeadNonceLength];
-  std::span<uint8_t> key_span(key, key_length(suite_->aead));
-  RecordKeys read_keys;
   ByteView psk = resumed_ ? ByteView(resume_->secret.data(), resume_->secret_length) : ByteView();
-  if (!schedule_.early(psk) || !schedule_.handshake(ByteView(shared, shared_len)) ||
-      !schedule_.derive("c hs traffic", ByteView(th, hlen),
-                        std::span(client_handshake_secret_.data(), hlen)) ||
-      !schedule_.derive("s hs traffic", ByteView(th, hlen),
-                        std::span(server_handshake_secret_.data(), hlen)) ||
-      !schedule_.traffic_keys(suite_->aead, ByteView(server_handshake_secret_.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &read_keys)) {
+  RecordKeys read_keys;
+  if (!tls13_derive_handshake_secrets(psk, ByteView(shared, shared_len)) ||
+      !tls13_record_keys(server_handshake_secret_, &read_keys)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_read_keys(std::move(read_keys));
-  log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ByteView(client_handshake_secret_.data(), hlen));
-  log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", ByteView(server_handshake_secret_.data(), hlen));
   step(Message::server_hello, Action::read);
   state_ = State::tls13_read_encrypted_extensions;
   return Next::ok;
@@ -243,20 +219,7 @@ Connection::Next Client::do_tls13_read_certificate() {
   if (Next n = read_handshake(HandshakeType::certificate, &body, &message); n != Next::ok) {
     return n;
   }
-  ByteView certs[kMaxChainLength];
-  size_t count = 0;
-  Error err;
-  if (!parse_certificate(body, true, certs, &count, &err)) return fail(err.alert, err.reason);
-  chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
-  if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
-  if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");
-  if (!crypto_.verify_chain(*config().trust, *chain_, config().server_name)) {
-    return fail(Alert::bad_certificate, "certificate chain does not verify");
-  }
-  server_key_ = chain_->leaf_public_key();
-  if (server_key_ == nullptr) {
-    return fail(Alert::unsupported_certificate, "certificate key unsupported");
-  }
+  if (Next n = process_certificate(body, true); n != Next::ok) return n;
   transcript_.add(crypto_, message);
   step(Message::certificate, Action::read);
   state_ = State::tls13_read_certificate_verify;
@@ -294,40 +257,13 @@ Connection::Next Client::do_tls13_read_certificate_verify() {
 }
 
 Connection::Next Client::do_tls13_read_finished() {
-  ByteView body, message;
-  if (Next n = read_handshake(HandshakeType::finished, &body, &message); n != Next::ok) {
-    return n;
-  }
-  const size_t hlen = schedule_.hash_length();
-  uint8_t th[kMaxHashLength], expected[kMaxHashLength];
-  transcript_.digest(crypto_, std::span(th, hlen));
-  if (!schedule_.finished(ByteView(server_handshake_secret_.data(), hlen), ByteView(th, hlen),
-                          std::span(expected, hlen))) {
-    return fail(Alert::internal_error, "key derivation failed");
-  }
-  if (!equal_ct(body, ByteView(expected, hlen))) {
-    return fail(Alert::decrypt_error, "server Finished is wrong");
-  }
-  transcript_.add(crypto_, message);
-
-  // Application secrets hash the transcript through the server's Finished.
-  transcript_.digest(crypto_, std::span(th, hlen));
-  uint8_t key[32], iv[kAeadNonceLength];
-  std::span<uint8_t> key_span(key, key_length(suite_->aead));
+  if (Next n = tls13_read_finished(); n != Next::ok) return n;
   RecordKeys read_keys;
-  if (!schedule_.master() ||
-      !schedule_.derive("c ap traffic", ByteView(th, hlen),
-                        std::span(client_application_secret_.data(), hlen)) ||
-      !schedule_.derive("s ap traffic", ByteView(th, hlen),
-                        std::span(server_application_secret_.data(), hlen)) ||
-      !schedule_.traffic_keys(suite_->aead, ByteView(server_application_secret_.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &read_keys)) {
+  if (!tls13_derive_application_secrets() ||
+      !tls13_record_keys(server_application_secret_, &read_keys)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_read_keys(std::move(read_keys));
-  log_secret("CLIENT_TRAFFIC_SECRET_0", ByteView(client_application_secret_.data(), hlen));
-  log_secret("SERVER_TRAFFIC_SECRET_0", ByteView(server_application_secret_.data(), hlen));
   step(Message::finished, Action::read);
   state_ = session_id_length_ > 0 ? State::tls13_send_change_cipher_spec
                                   : State::tls13_send_finished;
@@ -343,38 +279,15 @@ Connection::Next Client::do_tls13_send_change_cipher_spec() {
 }
 
 Connection::Next Client::do_tls13_send_finished() {
-  const size_t hlen = schedule_.hash_length();
-  uint8_t key[32], iv[kAeadNonceLength];
-  std::span<uint8_t> key_span(key, key_length(suite_->aead));
   RecordKeys handshake_keys, application_keys;
-  if (!schedule_.traffic_keys(suite_->aead, ByteView(client_handshake_secret_.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &handshake_keys)) {
+  if (!tls13_record_keys(client_handshake_secret_, &handshake_keys)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_write_keys(std::move(handshake_keys));
-
-  uint8_t th[kMaxHashLength], verify_data[kMaxHashLength];
-  transcript_.digest(crypto_, std::span(th, hlen));
-  if (!schedule_.finished(ByteView(client_handshake_secret_.data(), hlen), ByteView(th, hlen),
-                          std::span(verify_data, hlen))) {
-    return fail(Alert::internal_error, "key derivation failed");
-  }
-  Writer w = begin_message(HandshakeType::finished);
-  w.bytes(ByteView(verify_data, hlen));
-  if (send_message() != Next::ok) return Next::error;
-
-  if (config().session_tickets) {
-    // Tickets' PSKs derive from the transcript through this Finished (7.1).
-    transcript_.digest(crypto_, std::span(th, hlen));
-    if (!schedule_.derive("res master", ByteView(th, hlen),
-                          std::span(resumption_master_secret_.data(), hlen))) {
-      return fail(Alert::internal_error, "key derivation failed");
-    }
-  }
-  if (!schedule_.traffic_keys(suite_->aead, ByteView(client_application_secret_.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &application_keys)) {
+  if (tls13_send_finished() != Next::ok) return Next::error;
+  // Tickets' PSKs derive from the transcript through this Finished (7.1).
+  if ((config().session_tickets && !tls13_derive_resumption_secret()) ||
+      !tls13_record_keys(client_application_secret_, &application_keys)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_write_keys(std::move(application_keys));

@@ -110,17 +110,8 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
     }
   }
   transcript_.add(crypto_, message);
-  if (need_retry) {
-    // The transcript restarts with a hash of the first ClientHello (4.4.1).
-    uint8_t first_hash[kMaxHashLength];
-    size_t len = digest_length(suite_->hash);
-    transcript_.digest(crypto_, std::span(first_hash, len));
-    transcript_.reset();
-    (void)transcript_.set_hash(crypto_, suite_->hash);
-    const uint8_t header[4] = {static_cast<uint8_t>(HandshakeType::message_hash), 0, 0,
-                               static_cast<uint8_t>(len)};
-    transcript_.add(crypto_, header);
-    transcript_.add(crypto_, ByteView(first_hash, len));
+  if (need_retry && !transcript_.restart_with_message_hash(crypto_, suite_->hash)) {
+    return fail(Alert::internal_error, "hash unsupported by the backend");
   }
   step(Message::client_hello, Action::read);
   state_ = need_retry ? State::tls13_send_hello_retry_request : State::tls13_send_server_hello;
@@ -243,31 +234,15 @@ Connection::Next Server::do_tls13_send_server_hello() {
   if (send_message() != Next::ok) return Next::error;
   key_share_.reset();  // forward secrecy: the ephemeral key is gone
 
-  schedule_.init(&crypto_, suite_->hash);
-  const size_t hlen = schedule_.hash_length();
-  uint8_t th[kMaxHashLength];
-  transcript_.digest(crypto_, std::span(th, hlen));
-  uint8_t key_bytes[32], iv[kAeadNonceLength];
-  std::span<uint8_t> key_span(key_bytes, key_length(suite_->aead));
-  RecordKeys read_keys;
   ByteView psk = resumed_ ? ByteView(resumed_session_.secret.data(), resumed_session_.secret_length)
                          : ByteView();
-  if (!schedule_.early(psk) || !schedule_.handshake(ByteView(shared, shared_len)) ||
-      !schedule_.derive("c hs traffic", ByteView(th, hlen),
-                        std::span(client_handshake_secret_.data(), hlen)) ||
-      !schedule_.derive("s hs traffic", ByteView(th, hlen),
-                        std::span(server_handshake_secret_.data(), hlen)) ||
-      !schedule_.traffic_keys(suite_->aead, ByteView(server_handshake_secret_.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &pending_handshake_write_) ||
-      !schedule_.traffic_keys(suite_->aead, ByteView(client_handshake_secret_.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &read_keys)) {
+  RecordKeys read_keys;
+  if (!tls13_derive_handshake_secrets(psk, ByteView(shared, shared_len)) ||
+      !tls13_record_keys(server_handshake_secret_, &pending_handshake_write_) ||
+      !tls13_record_keys(client_handshake_secret_, &read_keys)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_read_keys(std::move(read_keys));
-  log_secret("CLIENT_HANDSHAKE_TRAFFIC_SECRET", ByteView(client_handshake_secret_.data(), hlen));
-  log_secret("SERVER_HANDSHAKE_TRAFFIC_SECRET", ByteView(server_handshake_secret_.data(), hlen));
   step(Message::server_hello, Action::write);
   state_ = session_id_length_ > 0 && !sent_compat_ccs_ ? State::tls13_send_change_cipher_spec
                                                        : State::tls13_send_encrypted_extensions;
@@ -335,72 +310,29 @@ Connection::Next Server::do_tls13_send_certificate_verify() {
 }
 
 Connection::Next Server::do_tls13_send_finished() {
-  const size_t hlen = schedule_.hash_length();
-  uint8_t th[kMaxHashLength], verify_data[kMaxHashLength];
-  transcript_.digest(crypto_, std::span(th, hlen));
-  if (!schedule_.finished(ByteView(server_handshake_secret_.data(), hlen), ByteView(th, hlen),
-                          std::span(verify_data, hlen))) {
-    return fail(Alert::internal_error, "key derivation failed");
-  }
-  Writer w = begin_message(HandshakeType::finished);
-  w.bytes(ByteView(verify_data, hlen));
-  if (send_message() != Next::ok) return Next::error;
-
-  // Application secrets hash the transcript through the server's Finished.
-  transcript_.digest(crypto_, std::span(th, hlen));
-  Secret server_application_secret;
-  uint8_t key[32], iv[kAeadNonceLength];
-  std::span<uint8_t> key_span(key, key_length(suite_->aead));
+  if (tls13_send_finished() != Next::ok) return Next::error;
   RecordKeys write_keys;
-  if (!schedule_.master() ||
-      !schedule_.derive("c ap traffic", ByteView(th, hlen),
-                        std::span(client_application_secret_.data(), hlen)) ||
-      !schedule_.derive("s ap traffic", ByteView(th, hlen),
-                        std::span(server_application_secret.data(), hlen)) ||
-      !schedule_.traffic_keys(suite_->aead, ByteView(server_application_secret.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &write_keys)) {
+  if (!tls13_derive_application_secrets() ||
+      !tls13_record_keys(server_application_secret_, &write_keys)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_write_keys(std::move(write_keys));
-  log_secret("CLIENT_TRAFFIC_SECRET_0", ByteView(client_application_secret_.data(), hlen));
-  log_secret("SERVER_TRAFFIC_SECRET_0", ByteView(server_application_secret.data(), hlen));
   step(Message::finished, Action::write);
   state_ = State::tls13_read_finished;
   return Next::ok;
 }
 
 Connection::Next Server::do_tls13_read_finished() {
-  ByteView body, message;
-  if (Next n = read_handshake(HandshakeType::finished, &body, &message); n != Next::ok) {
-    return n;
-  }
-  const size_t hlen = schedule_.hash_length();
-  uint8_t th[kMaxHashLength], expected[kMaxHashLength];
-  transcript_.digest(crypto_, std::span(th, hlen));
-  if (!schedule_.finished(ByteView(client_handshake_secret_.data(), hlen), ByteView(th, hlen),
-                          std::span(expected, hlen))) {
-    return fail(Alert::internal_error, "key derivation failed");
-  }
-  if (!equal_ct(body, ByteView(expected, hlen))) {
-    return fail(Alert::decrypt_error, "client Finished is wrong");
-  }
-  transcript_.add(crypto_, message);
-  uint8_t key[32], iv[kAeadNonceLength];
-  std::span<uint8_t> key_span(key, key_length(suite_->aead));
+  if (Next n = tls13_read_finished(); n != Next::ok) return n;
   RecordKeys read_keys;
-  if (!schedule_.traffic_keys(suite_->aead, ByteView(client_application_secret_.data(), hlen),
-                              key_span, iv) ||
-      !make_record_keys(suite_->aead, key_span, iv, true, &read_keys)) {
+  if (!tls13_record_keys(client_application_secret_, &read_keys)) {
     return fail(Alert::internal_error, "key derivation failed");
   }
   records_.set_read_keys(std::move(read_keys));
   step(Message::finished, Action::read);
   // Tickets only for clients that can use them (RFC 8446 4.2.9).
   if (config().session_tickets && client_psk_modes_) {
-    transcript_.digest(crypto_, std::span(th, hlen));
-    if (!schedule_.derive("res master", ByteView(th, hlen),
-                          std::span(resumption_master_secret_.data(), hlen))) {
+    if (!tls13_derive_resumption_secret()) {
       return fail(Alert::internal_error, "key derivation failed");
     }
     state_ = State::tls13_send_new_session_ticket;

@@ -18,4 +18,17 @@ void Transcript::add(Crypto& crypto, ByteView message) {
   }
 }
 
+bool Transcript::restart_with_message_hash(Crypto& crypto, Hash hash) {
+  if (!has_hash() && !set_hash(crypto, hash)) return false;
+  uint8_t first_hash[48];
+  const size_t len = digest_length();
+  digest(crypto, std::span(first_hash, len));
+  reset();
+  if (!set_hash(crypto, hash)) return false;
+  const uint8_t header[4] = {254 /* message_hash */, 0, 0, static_cast<uint8_t>(len)};
+  add(crypto, header);
+  add(crypto, ByteView(first_hash, len));
+  return true;
+}
+
 }  // namespace hsbench::tls

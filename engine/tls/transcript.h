@@ -24,9 +24,9 @@ class Transcript {
   void add(Crypto& crypto, ByteView message);
   // The hash of everything so far, into out (digest_length() bytes).
   void digest(Crypto& crypto, std::span<uint8_t> out) const { crypto.hash_digest(*ctx_, out); }
-  // The buffered messages (before set_hash), e.g. for a HelloRetryRequest.
-  ByteView buffered() const { return buffer_; }
-  void replace_buffer(ByteView data) { buffer_.assign(data.begin(), data.end()); }
+  // After a HelloRetryRequest: the transcript so far (the first
+  // ClientHello) becomes a message_hash message of its hash (RFC 8446 4.4.1).
+  bool restart_with_message_hash(Crypto& crypto, Hash hash);
 
  private:
   std::unique_ptr<HashContext> ctx_;
