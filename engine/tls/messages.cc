@@ -149,11 +149,15 @@ bool parse_client_hello(ByteView body, ClientHello* out, Error* e) {
         break;
       case ExtensionType::pre_shared_key: {
         ByteView identities, binders;
-        ok = ext.u16_prefixed(&identities) && !identities.empty();
-        out->binders_offset = ext_start + 4 + 2 + identities.size();
-        ok = ok && ext.u16_prefixed(&binders) && !binders.empty();
-        out->pre_shared_key = ByteView(body).subspan(ext_start + 4, 2 + identities.size() + 2 +
-                                                                        binders.size());
+        ok = ext.u16_prefixed(&identities) && !identities.empty() && ext.u16_prefixed(&binders) &&
+             !binders.empty();
+        // Only a whole OfferedPsks has a binders offset and a view: a
+        // truncated one would point past the body.
+        if (ok) {
+          out->binders_offset = ext_start + 4 + 2 + identities.size();
+          out->pre_shared_key =
+              body.subspan(ext_start + 4, 2 + identities.size() + 2 + binders.size());
+        }
         out->has_pre_shared_key = true;
         break;
       }
