@@ -1,0 +1,179 @@
+// What every fuzz target shares: a deterministic, transparent wrapper of the
+// null backend, the scenarios the targets drive, and peer "scripts" (flights
+// of plaintext records) that the harness frames and protects itself, so that
+// a fuzzed flight reaches the state machine behind the record layer's AEAD.
+//
+// The wrapper keeps the null backend's key exchange, signatures, hashes and
+// PRFs (so a genuine Finished still verifies, and a forged one still does
+// not), and replaces two things:
+//  - randomness is a counter restarted before each handshake, so that a
+//    connection replayed against a recorded peer flight sees the same
+//    randoms, key shares and transcript as the genuine run that recorded it;
+//  - the AEAD is transparent: the ciphertext is the plaintext and the tag is
+//    sixteen zero bytes (a record with another tag does not open), so the
+//    harness can write a protected record for any state without its keys.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hsbench/backend.h"
+#include "hsbench/loader.h"
+#include "hsbench/pki.h"
+#include "hsbench/scenario.h"
+#include "tls/connection.h"
+#include "tls/session.h"
+
+namespace hsbench::fuzz {
+
+class FuzzBackend final : public Backend {
+ public:
+  explicit FuzzBackend(Backend* inner) : inner_(inner) {}
+
+  // Restarts the random counter: call before each handshake.
+  void restart_random() { counter_ = 0; }
+
+  std::string_view name() const override { return "fuzz"; }
+  std::string_view version() const override { return inner_->version(); }
+  const Algorithms& algorithms() const override { return inner_->algorithms(); }
+  bool random(std::span<uint8_t> out) override;
+  std::unique_ptr<HashContext> new_hash(Hash hash) override { return inner_->new_hash(hash); }
+  bool hmac(Hash hash, ByteView key, ByteView data, std::span<uint8_t> out) override {
+    return inner_->hmac(hash, key, data, out);
+  }
+  bool hkdf_extract(Hash hash, ByteView salt, ByteView ikm, std::span<uint8_t> out) override {
+    return inner_->hkdf_extract(hash, salt, ikm, out);
+  }
+  bool hkdf_expand(Hash hash, ByteView prk, ByteView info, std::span<uint8_t> out) override {
+    return inner_->hkdf_expand(hash, prk, info, out);
+  }
+  bool tls12_prf(Hash hash, ByteView secret, std::string_view label, ByteView seed,
+                 std::span<uint8_t> out) override {
+    return inner_->tls12_prf(hash, secret, label, seed, out);
+  }
+  std::unique_ptr<AeadContext> new_aead(Aead aead, ByteView key) override;
+  std::unique_ptr<KeyShare> generate_key_share(Group group) override;
+  std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) override {
+    return inner_->key_share_from_private(group, private_key);
+  }
+  std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,
+                                               std::string* out_error) override {
+    return inner_->load_private_key(pem_or_der, out_error);
+  }
+  std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der_certs) override {
+    return inner_->parse_chain(der_certs);
+  }
+  std::unique_ptr<TrustStore> new_trust_store(std::span<const ByteView> der_anchors,
+                                              std::string* out_error) override {
+    return inner_->new_trust_store(der_anchors, out_error);
+  }
+
+ private:
+  Backend* inner_;
+  uint64_t counter_ = 0;
+};
+
+// The AEAD of FuzzBackend, also for the record layer target.
+std::unique_ptr<AeadContext> transparent_aead(Aead aead);
+
+// One record of a scripted peer, before framing.
+enum class Protection : uint8_t { none = 0, tls12 = 1, tls13 = 2 };
+struct ScriptRecord {
+  // A ContentType, or kRawBytes: payload goes on the wire as it is.
+  uint8_t content = 0;
+  Protection protection = Protection::none;
+  Bytes payload;
+};
+inline constexpr uint8_t kRawBytes = 0;
+using Flight = std::vector<ScriptRecord>;
+using Script = std::vector<Flight>;
+
+// The wire form of a script, as the state machine targets read it:
+//   entry := kind:u8 [length:u16 payload]
+//   kind 0x00: end of flight (no length, no payload)
+//   kind low 3 bits: 1 change_cipher_spec, 2 alert, 3 handshake,
+//     4 application_data, 5 raw bytes; others: ignored, as is the entry
+//   kind bits 4-5: 0 plaintext, 1 TLS 1.2 AEAD record, 2 TLS 1.3 AEAD record
+// A last flight needs no end marker. Never fails: a malformed tail is
+// dropped.
+Script parse_script(ByteView in);
+void serialize_script(const Script& script, Bytes* out);
+
+// Appends the records of a flight as the peer would send them: plaintext
+// records, or AEAD records under FuzzBackend's transparent AEAD (TLS 1.2:
+// an explicit nonce, TLS 1.3: the inner content type). Payloads over 2^14
+// bytes are split into several records.
+void frame_flight(const Flight& flight, Bytes* out);
+
+// The scenarios the targets know. A target's first input byte indexes this
+// table; an index past its end is ignored. Append only: committed corpora
+// depend on the order.
+struct FuzzScenario {
+  const Scenario* scenario;
+  std::string name;     // the scenario's id, with "-full" for a ticket-issuing full handshake
+  bool resume = false;  // this handshake resumes session
+  tls::Config client_config;
+  tls::Config server_config;
+  // Resumption scenarios: the session the client resumes, from a genuine
+  // full handshake.
+  std::shared_ptr<const tls::ClientSession> session;
+  // The genuine handshake, flight by flight.
+  Script to_client;  // what the server sent
+  Script to_server;  // what the client sent
+};
+
+class World {
+ public:
+  // Loads the null plugin and the PKIs and records a genuine handshake per
+  // scenario; aborts with a message if any of that fails.
+  static World& get();
+
+  size_t scenario_count() const { return scenarios_.size(); }
+  const FuzzScenario* scenario(uint8_t index) const {
+    return index < scenarios_.size() ? scenarios_[index].get() : nullptr;
+  }
+  FuzzBackend& client_backend() { return *client_backend_; }
+  FuzzBackend& server_backend() { return *server_backend_; }
+
+  // Runs one side of a scenario against a scripted peer, flight by flight,
+  // until it finishes, fails, or waits for more than the script has.
+  // Aborts if a connection runs away (advances 1000 times without waiting),
+  // which the driver would report as "did not finish", or fails without a
+  // reason, or fails on its own account without sending an alert.
+  tls::Connection::Status replay(const FuzzScenario& s, Side side, const Script& peer);
+
+ private:
+  World();
+  bool record_genuine(FuzzScenario& s, std::string* out_error);
+
+  std::unique_ptr<LoadedBackend> null_;
+  std::unique_ptr<FuzzBackend> client_backend_, server_backend_;
+  std::vector<std::unique_ptr<Pki>> pkis_;
+  std::vector<std::unique_ptr<Credentials>> credentials_;
+  std::vector<std::unique_ptr<FuzzScenario>> scenarios_;
+};
+
+// Which of several messages of one type to replace.
+enum class Occurrence { first, last };
+
+// A copy of script with the body of a handshake message of this type
+// replaced (its 4-byte header rewritten to match); nullopt when the script
+// has no such message.
+std::optional<Script> replace_message(const Script& script, tls::HandshakeType type,
+                                      Occurrence which, ByteView body);
+
+// The shared body of the message targets. input = selector:u8 body, where
+// the selector's low 7 bits index World's scenarios and its top bit picks
+// the last rather than the first message of the type (unless fixed says
+// which). Feeds the body, in place of the genuine message, to the side that
+// reads it in that scenario's genuine handshake; scenarios without the
+// message are skipped.
+void run_message_target(ByteView input, Side reader, tls::HandshakeType type,
+                        std::optional<Occurrence> fixed = std::nullopt);
+
+}  // namespace hsbench::fuzz
