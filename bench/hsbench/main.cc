@@ -87,7 +87,9 @@ int list_backends() {
   std::vector<std::string> built = split_list(HSBENCH_BUILT_BACKENDS);
   for (const auto& n : {std::string("openssl"), std::string("boringssl")}) {
     if (std::find(built.begin(), built.end(), n) == built.end()) {
-      fmt::print("{:<10} not built (disabled, or its library was not found when hsbench was configured)\n", n);
+      fmt::print(
+          "{:<10} not built (disabled, or its library was not found when hsbench was configured)\n",
+          n);
     }
   }
   for (const auto& n : backend_names()) {
@@ -105,7 +107,8 @@ int list_backends() {
     fmt::print("           hashes      {}\n", join_names(a.hashes, kAllHashes));
     fmt::print("           aeads       {}\n", join_names(a.aeads, kAllAeads));
     fmt::print("           groups      {}\n", join_names(a.groups, kAllGroups));
-    fmt::print("           signatures  {}\n", join_names(a.signature_schemes, kAllSignatureSchemes));
+    fmt::print("           signatures  {}\n",
+               join_names(a.signature_schemes, kAllSignatureSchemes));
     fmt::print("           other       {}hkdf {}tls12-prf {}rsa-pkcs1-encryption {}x509\n",
                a.hkdf ? "" : "-", a.tls12_prf ? "" : "-", a.rsa_pkcs1_encryption ? "" : "-",
                a.x509 ? "" : "-");
@@ -124,7 +127,8 @@ int list_scenarios() {
     fmt::print("{:<32} {:<4} {:<6} {:<10} {:<11} {:<40} {}\n", s.id, c.tls, c.kx,
                c.group.empty() ? "-" : c.group, c.cert, c.cipher, is_default ? "yes" : "");
   }
-  fmt::print("(--scenario ID,... or --tls/--kx/--cert choose; with neither, the default ones run)\n");
+  fmt::print(
+      "(--scenario ID,... or --tls/--kx/--cert choose; with neither, the default ones run)\n");
   return 0;
 }
 
@@ -164,16 +168,18 @@ std::string messages_of(int step, TlsVersion v, const MessageSender (&list)[N]) 
 }
 
 int list_steps() {
-  fmt::print("The 8 user steps and the messages each groups (a step's time is the writer's\n"
-             "work to build and send it plus the reader's work to receive and process it):\n\n");
+  fmt::print(
+      "The 8 user steps and the messages each groups (a step's time is the writer's\n"
+      "work to build and send it plus the reader's work to receive and process it):\n\n");
   for (int step = 1; step <= kUserSteps; step++) {
     fmt::print("{} {}\n", step, user_step_name(step));
     fmt::print("    TLS 1.2: {}\n", messages_of(step, TlsVersion::tls12, kTls12Messages));
     fmt::print("    TLS 1.3: {}\n", messages_of(step, TlsVersion::tls13, kTls13Messages));
   }
-  fmt::print("\nTLS 1.2 runs them in the order 1,2,3,4,6,7,5,8. In the JSON, each result's\n"
-             "\"steps\" lists the engine's real steps (side, action, message) in wire order,\n"
-             "each with its user_step.\n");
+  fmt::print(
+      "\nTLS 1.2 runs them in the order 1,2,3,4,6,7,5,8. In the JSON, each result's\n"
+      "\"steps\" lists the engine's real steps (side, action, message) in wire order,\n"
+      "each with its user_step.\n");
   return 0;
 }
 
@@ -188,10 +194,11 @@ struct PkiOptions {
 
 void add_pki_options(CLI::App* app, PkiOptions* o) {
   app->add_option("--pki-dir", o->dir, "Directory of the default test PKI");
-  app->add_option("--cert", o->kind, "Default PKI kind: rsa2048, rsa3072, rsa4096, ecdsa-p256, "
-                                     "ecdsa-p384 or ed25519");
-  auto* chain = app->add_option("--chain", o->files.chain,
-                                "Your own certificate chain (PEM, leaf first)");
+  app->add_option("--cert", o->kind,
+                  "Default PKI kind: rsa2048, rsa3072, rsa4096, ecdsa-p256, "
+                  "ecdsa-p384 or ed25519");
+  auto* chain =
+      app->add_option("--chain", o->files.chain, "Your own certificate chain (PEM, leaf first)");
   auto* key = app->add_option("--key", o->files.key, "Your own leaf private key (PEM or DER)");
   auto* root = app->add_option("--root", o->files.root, "Your own trust anchor (PEM or DER)");
   chain->needs(key)->needs(root);
@@ -294,10 +301,10 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
                   "Thread counts, comma-separated (each thread owns a client/server pair; one "
                   "result per count)")
       ->capture_default_str();
-  auto* duration = app->add_option("--duration,-d", o->duration_s,
-                                   "Seconds of handshakes per repetition")
-                       ->check(seconds(false))
-                       ->capture_default_str();
+  auto* duration =
+      app->add_option("--duration,-d", o->duration_s, "Seconds of handshakes per repetition")
+          ->check(seconds(false))
+          ->capture_default_str();
   auto* count = app->add_option("--handshakes,-n", o->handshakes,
                                 "Handshakes per thread per repetition, instead of a duration")
                     ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40).description(""));
@@ -374,7 +381,8 @@ std::vector<const Scenario*> select_scenarios(const BenchOptions& o) {
     for (const Scenario& s : all_scenarios()) {
       if (ok(tls, name(s.version)) && ok(kx, kx_name(s)) && ok(cert, s.cert)) out.push_back(&s);
     }
-    if (out.empty()) throw BadInput{"no scenario matches --tls/--kx/--cert (hsbench list scenarios)"};
+    if (out.empty())
+      throw BadInput{"no scenario matches --tls/--kx/--cert (hsbench list scenarios)"};
   } else {
     out = default_scenarios();
   }
@@ -536,8 +544,10 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   bool any = false;
   std::vector<std::string> reasons;
   for (const Result& r : report.results) {
-    if (!r.skipped) any = true;
-    else reasons.push_back(fmt::format("{} on {}: {}", r.scenario, r.backend, r.skip_reason));
+    if (!r.skipped)
+      any = true;
+    else
+      reasons.push_back(fmt::format("{} on {}: {}", r.scenario, r.backend, r.skip_reason));
   }
   if (!any) throw BadInput{"nothing could run: " + join(reasons, "; ")};
 
@@ -560,9 +570,10 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"hsbench: what a TLS handshake costs, step by step.\n"
-               "With no subcommand, runs the benchmark: by default the RSA-versus-ECDHE "
-               "matrix on every backend, a table on stdout and hsbench.json."};
+  CLI::App app{
+      "hsbench: what a TLS handshake costs, step by step.\n"
+      "With no subcommand, runs the benchmark: by default the RSA-versus-ECDHE "
+      "matrix on every backend, a table on stdout and hsbench.json."};
   app.set_version_flag("--version", std::string("hsbench ") + HSBENCH_VERSION);
   app.require_subcommand(0, 1);
 

@@ -1,10 +1,10 @@
 #include "primitives.h"
 
-#include <algorithm>
+#include <fmt/format.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "hsbench/engine.h"
 
@@ -12,7 +12,7 @@ namespace hsbench::micro {
 namespace {
 
 constexpr size_t kTranscriptMessageLength = 256;
-constexpr size_t kRecordLength = 64;  // the engine's application data record
+constexpr size_t kRecordLength = 64;    // the engine's application data record
 constexpr size_t kRecordAdLength = 13;  // TLS 1.2 additional data
 constexpr size_t kSignedMessageLength = 128;
 constexpr size_t kPremasterLength = 48;
@@ -35,12 +35,18 @@ bool has(const std::vector<T>& list, T v) {
 
 std::string_view prf_label_text(PrfLabel label) {
   switch (label) {
-    case PrfLabel::master_secret: return "master secret";
-    case PrfLabel::extended_master_secret: return "extended master secret";
-    case PrfLabel::key_expansion: return "key expansion";
-    case PrfLabel::client_finished: return "client finished";
-    case PrfLabel::server_finished: return "server finished";
-    case PrfLabel::none: break;
+    case PrfLabel::master_secret:
+      return "master secret";
+    case PrfLabel::extended_master_secret:
+      return "extended master secret";
+    case PrfLabel::key_expansion:
+      return "key expansion";
+    case PrfLabel::client_finished:
+      return "client finished";
+    case PrfLabel::server_finished:
+      return "server finished";
+    case PrfLabel::none:
+      break;
   }
   return "";
 }
@@ -53,18 +59,23 @@ void prf_shape(PrfLabel label, Hash hash, size_t* out_secret, size_t* out_seed, 
   *out_seed = kTls12RandomsLength;
   *out_len = kTls12MasterSecretLength;
   switch (label) {
-    case PrfLabel::master_secret: *out_secret = kPremasterLength; break;
+    case PrfLabel::master_secret:
+      *out_secret = kPremasterLength;
+      break;
     case PrfLabel::extended_master_secret:
       *out_secret = kPremasterLength;
       *out_seed = digest_length(hash);
       break;
-    case PrfLabel::key_expansion: *out_len = hash == Hash::sha384 ? 2 * (32 + 4) : 2 * (16 + 4); break;
+    case PrfLabel::key_expansion:
+      *out_len = hash == Hash::sha384 ? 2 * (32 + 4) : 2 * (16 + 4);
+      break;
     case PrfLabel::client_finished:
     case PrfLabel::server_finished:
       *out_seed = digest_length(hash);
       *out_len = kTls12VerifyDataLength;
       break;
-    case PrfLabel::none: break;
+    case PrfLabel::none:
+      break;
   }
 }
 
@@ -82,8 +93,10 @@ bool uses_pki(OpKind kind) {
     case OpKind::rsa_encrypt:
     case OpKind::rsa_decrypt:
     case OpKind::parse_chain:
-    case OpKind::verify_chain: return true;
-    default: return false;
+    case OpKind::verify_chain:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -235,9 +248,8 @@ PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string
       cipher->resize(*len);
       auto plain = std::make_shared<Bytes>(cipher->size());
       const PrivateKey* key = c.key.get();
-      return [key, cipher, plain, len] {
-        return key->rsa_decrypt_pkcs1(*cipher, *plain, len.get());
-      };
+      return
+          [key, cipher, plain, len] { return key->rsa_decrypt_pkcs1(*cipher, *plain, len.get()); };
     }
     case OpKind::parse_chain: {
       const Credentials* c = in.credentials;
@@ -267,9 +279,9 @@ std::vector<CryptoOp> generic_primitives(const Backend& backend) {
       out.push_back({OpKind::hkdf_expand, id});
     }
     if (a.tls12_prf) {
-      for (PrfLabel l : {PrfLabel::master_secret, PrfLabel::extended_master_secret,
-                         PrfLabel::key_expansion, PrfLabel::client_finished,
-                         PrfLabel::server_finished}) {
+      for (PrfLabel l :
+           {PrfLabel::master_secret, PrfLabel::extended_master_secret, PrfLabel::key_expansion,
+            PrfLabel::client_finished, PrfLabel::server_finished}) {
         out.push_back({OpKind::prf, id, static_cast<uint16_t>(l)});
       }
     }

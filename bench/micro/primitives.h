@@ -81,7 +81,7 @@ class LowerBoundEstimator {
 
   double min_batch_s_;
   int batches_;
-  std::map<std::string, double> ns_;  // by backend/primitive[/pki]
+  std::map<std::string, double> ns_;                                 // by backend/primitive[/pki]
   std::map<std::string, std::unique_ptr<Credentials>> credentials_;  // by backend/pki
 };
 

@@ -40,12 +40,11 @@ void write_csv(const Report& report, std::ostream& out) {
       continue;
     }
     const Summary& hs = r.handshakes_per_sec;
-    text += fmt::format(",{},{},{},{},{},{},{},{},{},{},{}", r.handshakes, num(r.duration_s),
-                        num(hs.mean), num(hs.median), num(hs.stddev), num(hs.ci95_lo),
-                        num(hs.ci95_hi), num(r.us_per_handshake),
-                        num(r.cpu_us_per_handshake.client_us),
-                        num(r.cpu_us_per_handshake.server_us),
-                        num(r.cpu_us_per_handshake.total_us));
+    text +=
+        fmt::format(",{},{},{},{},{},{},{},{},{},{},{}", r.handshakes, num(r.duration_s),
+                    num(hs.mean), num(hs.median), num(hs.stddev), num(hs.ci95_lo), num(hs.ci95_hi),
+                    num(r.us_per_handshake), num(r.cpu_us_per_handshake.client_us),
+                    num(r.cpu_us_per_handshake.server_us), num(r.cpu_us_per_handshake.total_us));
     if (r.latency_us) {
       const LatencyUs& l = *r.latency_us;
       text += fmt::format(",{},{},{},{},{}", num(l.mean), num(l.p50), num(l.p90), num(l.p99),

@@ -30,7 +30,7 @@ int make_temp_beside(const std::string& path, std::string* out_temp, std::string
     *out_error = "cannot write '" + path + "': not a file name";
     return -1;
   }
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     *out_error = "cannot write '" + path + "': it is a directory";
     return -1;

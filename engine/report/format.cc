@@ -12,10 +12,14 @@ std::optional<Format> parse_format(std::string_view name) {
 
 void write_report(const Report& report, Format format, std::ostream& out) {
   switch (format) {
-    case Format::table: return write_table(report, out);
-    case Format::json: return write_json(report, out);
-    case Format::csv: return write_csv(report, out);
-    case Format::gbench: return write_gbench(report, out);
+    case Format::table:
+      return write_table(report, out);
+    case Format::json:
+      return write_json(report, out);
+    case Format::csv:
+      return write_csv(report, out);
+    case Format::gbench:
+      return write_gbench(report, out);
   }
 }
 

@@ -55,12 +55,9 @@ ordered_json config_json(const ScenarioConfig& c) {
 }
 
 ordered_json result_json(const Result& r) {
-  ordered_json j = {{"scenario", r.scenario},
-                    {"config", config_json(r.config)},
-                    {"backend", r.backend},
-                    {"engine", r.engine},
-                    {"threads", r.threads},
-                    {"status", r.skipped ? "skipped" : "ok"}};
+  ordered_json j = {{"scenario", r.scenario}, {"config", config_json(r.config)},
+                    {"backend", r.backend},   {"engine", r.engine},
+                    {"threads", r.threads},   {"status", r.skipped ? "skipped" : "ok"}};
   if (r.skipped) {
     j["skip_reason"] = r.skip_reason;
     return j;
@@ -75,8 +72,11 @@ ordered_json result_json(const Result& r) {
                                {"total", us(r.cpu_us_per_handshake.total_us)}};
   if (r.latency_us) {
     const LatencyUs& l = *r.latency_us;
-    j["latency_us"] = {{"mean", us(l.mean)}, {"p50", us(l.p50)}, {"p90", us(l.p90)},
-                       {"p99", us(l.p99)},   {"max", us(l.max)}};
+    j["latency_us"] = {{"mean", us(l.mean)},
+                       {"p50", us(l.p50)},
+                       {"p90", us(l.p90)},
+                       {"p99", us(l.p99)},
+                       {"max", us(l.max)}};
   } else {
     j["latency_us"] = nullptr;
   }

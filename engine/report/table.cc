@@ -42,10 +42,11 @@ void header(const Report& report, std::string* out) {
   const RunSettings& s = c.settings;
   std::string per = s.handshakes > 0 ? fmt::format("{} handshakes per thread", s.handshakes)
                                      : fmt::format("{:g} s", s.duration_s);
-  *out += fmt::format("run: {} repetition{} of {} after {:g} s warm-up{}; ± is half the 95% "
-                      "confidence interval of hs/s\n",
-                      s.repetitions, s.repetitions == 1 ? "" : "s", per, s.warmup_s,
-                      s.timing ? "" : ", timing off (no traces)");
+  *out += fmt::format(
+      "run: {} repetition{} of {} after {:g} s warm-up{}; ± is half the 95% "
+      "confidence interval of hs/s\n",
+      s.repetitions, s.repetitions == 1 ? "" : "s", per, s.warmup_s,
+      s.timing ? "" : ", timing off (no traces)");
 }
 
 void results_table(const Report& report, std::string* out) {
@@ -89,8 +90,9 @@ void steps_table(const Report& report, std::string* out) {
   if (scenarios.empty()) return;
   *out += "\nper step: µs per handshake, client | server (each side's wall time in its steps)\n";
   constexpr int kColW = 21;  // "{:>9} | {:>9}"
-  int name_w = 26;  // "  8 Session established" and a gap
-  for (const std::string& id : scenarios) name_w = std::max(name_w, static_cast<int>(id.size()) + 2);
+  int name_w = 26;           // "  8 Session established" and a gap
+  for (const std::string& id : scenarios)
+    name_w = std::max(name_w, static_cast<int>(id.size()) + 2);
   for (const std::string& id : scenarios) {
     std::vector<const Result*> cols;
     for (const Result& r : report.results) {
@@ -100,13 +102,16 @@ void steps_table(const Report& report, std::string* out) {
     for (const Result* r : cols) times.push_back(user_step_times(*r));
 
     std::string line = fmt::format("{:<{}}", id, name_w);
-    for (const Result* r : cols) line += fmt::format("  {:>{}}", result_label(*r, several_threads), kColW);
+    for (const Result* r : cols)
+      line += fmt::format("  {:>{}}", result_label(*r, several_threads), kColW);
     *out += "\n" + line + "\n";
     std::vector<double> client_total(cols.size(), 0), server_total(cols.size(), 0);
     for (int step = 0; step <= kUserSteps; step++) {
       bool any = step != 0;
       for (const UserStepTimes& t : times) {
-        if (t.client_us[static_cast<size_t>(step)] > 0 || t.server_us[static_cast<size_t>(step)] > 0) any = true;
+        if (t.client_us[static_cast<size_t>(step)] > 0 ||
+            t.server_us[static_cast<size_t>(step)] > 0)
+          any = true;
       }
       if (!any) continue;
       line = fmt::format("  {} {:<{}}", step, user_step_name(step), name_w - 4);
@@ -135,8 +140,9 @@ void write_table(const Report& report, std::ostream& out) {
   text += "\n";
   results_table(report, &text);
   steps_table(report, &text);
-  text += "\nclient/server µs: CPU per handshake, split by each side's step time (one thread runs "
-          "both); lower µs: the same crypto timed alone; overhead = CPU per handshake / lower\n";
+  text +=
+      "\nclient/server µs: CPU per handshake, split by each side's step time (one thread runs "
+      "both); lower µs: the same crypto timed alone; overhead = CPU per handshake / lower\n";
   out << text;
 }
 

@@ -25,7 +25,8 @@ std::vector<std::string> report_notes() {
 UserStepTimes user_step_times(const Result& r) {
   UserStepTimes t;
   for (const StepResult& s : r.steps) {
-    const size_t i = s.user_step >= 1 && s.user_step <= kUserSteps ? static_cast<size_t>(s.user_step) : 0;
+    const size_t i =
+        s.user_step >= 1 && s.user_step <= kUserSteps ? static_cast<size_t>(s.user_step) : 0;
     (s.side == Side::client ? t.client_us : t.server_us)[i] += s.mean_us;
   }
   return t;

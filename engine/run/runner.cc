@@ -142,7 +142,8 @@ class StepAggregator {
     if (handshakes_ == 0) return out;
     for (uint16_t slot : order_) {
       for (const OpAgg& op : slots_[slot].ops) {
-        auto it = std::find_if(out.begin(), out.end(), [&](const OpResult& o) { return o.op == op.op; });
+        auto it =
+            std::find_if(out.begin(), out.end(), [&](const OpResult& o) { return o.op == op.op; });
         if (it == out.end()) {
           out.push_back({op.op, op_name(op.op), 0, 0});
           it = out.end() - 1;
@@ -378,7 +379,8 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   {
     std::vector<std::thread> pool;
     pool.reserve(workers.size());
-    for (size_t i = 0; i < workers.size(); i++) pool.emplace_back([&run, i] { run.thread_main(i); });
+    for (size_t i = 0; i < workers.size(); i++)
+      pool.emplace_back([&run, i] { run.thread_main(i); });
     for (auto& t : pool) t.join();
   }
   if (run.failed()) {
@@ -406,7 +408,8 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
     }
     rr.wall_s = static_cast<double>(max_wall) / 1e9;
     if (rr.handshakes > 0) {
-      rr.cpu_us_per_handshake = static_cast<double>(rep_cpu_ns) / static_cast<double>(rr.handshakes) / 1e3;
+      rr.cpu_us_per_handshake =
+          static_cast<double>(rep_cpu_ns) / static_cast<double>(rr.handshakes) / 1e3;
     }
     result.repetitions.push_back(rr);
     result.handshakes += rr.handshakes;

@@ -30,8 +30,10 @@ struct Outcome {
 std::string quote(const std::string& s) {
   std::string q = "'";
   for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
   }
   return q + "'";
 }
@@ -84,8 +86,9 @@ class CliTest : public ::testing::Test {
 
   // A small, quick run on the null backend.
   std::vector<std::string> quick(std::vector<std::string> more) {
-    std::vector<std::string> args = {"--backend", "null", "--handshakes", "3",
-                                     "--repetitions", "2", "--warmup", "0", "--no-lower-bound"};
+    std::vector<std::string> args = {"--backend",       "null", "--handshakes", "3",
+                                     "--repetitions",   "2",    "--warmup",     "0",
+                                     "--no-lower-bound"};
     args.insert(args.end(), more.begin(), more.end());
     return args;
   }
@@ -139,8 +142,8 @@ TEST_F(CliTest, BadInputIsOneLineAndExit2) {
 }
 
 TEST_F(CliTest, RunPrintsTableAndWritesJson) {
-  const Outcome o = run(quick({"--scenario", "tls12-rsa-rsa2048,tls12-ecdhe-x25519-ecdsa-p256",
-                               "--json", "out.json"}));
+  const Outcome o = run(quick(
+      {"--scenario", "tls12-rsa-rsa2048,tls12-ecdhe-x25519-ecdsa-p256", "--json", "out.json"}));
   ASSERT_EQ(o.rc, 0) << o.err;
   EXPECT_EQ(o.err, "hsbench: wrote out.json\n");  // stderr is no terminal: no progress
   const auto l = lines(o.out);
@@ -152,7 +155,8 @@ TEST_F(CliTest, RunPrintsTableAndWritesJson) {
             "confidence interval of hs/s");
   EXPECT_EQ(l[3], "");
   EXPECT_TRUE(std::regex_match(
-      l[4], std::regex(R"(scenario +backend +thr +hs/s +± +client µs +server µs +lower µs +overhead)")))
+      l[4],
+      std::regex(R"(scenario +backend +thr +hs/s +± +client µs +server µs +lower µs +overhead)")))
       << l[4];
   const std::regex row(
       R"((tls12-rsa-rsa2048|tls12-ecdhe-x25519-ecdsa-p256) +null +1 +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.]+ +- +-)");
@@ -181,8 +185,8 @@ TEST_F(CliTest, RunPrintsTableAndWritesJson) {
 }
 
 TEST_F(CliTest, DefaultMatrixAndDefaultJsonFile) {
-  const Outcome o = run({"--backend", "null", "--handshakes", "1", "--repetitions", "1",
-                         "--warmup", "0", "--no-lower-bound", "--quiet"});
+  const Outcome o = run({"--backend", "null", "--handshakes", "1", "--repetitions", "1", "--warmup",
+                         "0", "--no-lower-bound", "--quiet"});
   ASSERT_EQ(o.rc, 0) << o.err;
   EXPECT_TRUE(o.err.empty()) << o.err;
   const auto doc = json_file("hsbench.json");
@@ -201,7 +205,8 @@ TEST_F(CliTest, JsonToStdout) {
 }
 
 TEST_F(CliTest, Formats) {
-  Outcome o = run(quick({"--scenario", "tls12-rsa-rsa2048", "--format", "json", "--json", "a.json"}));
+  Outcome o =
+      run(quick({"--scenario", "tls12-rsa-rsa2048", "--format", "json", "--json", "a.json"}));
   ASSERT_EQ(o.rc, 0) << o.err;
   EXPECT_EQ(nlohmann::json::parse(o.out)["schema"], "hsbench/v1");
 
@@ -220,8 +225,8 @@ TEST_F(CliTest, Formats) {
 }
 
 TEST_F(CliTest, ThreadsNoTimingAndSelection) {
-  const Outcome o = run(quick({"--tls", "1.2", "--kx", "p256", "--cert", "ecdsa-p256",
-                               "--threads", "1,2", "--no-timing", "--json", "t.json"}));
+  const Outcome o = run(quick({"--tls", "1.2", "--kx", "p256", "--cert", "ecdsa-p256", "--threads",
+                               "1,2", "--no-timing", "--json", "t.json"}));
   ASSERT_EQ(o.rc, 0) << o.err;
   const auto doc = json_file("t.json");
   ASSERT_EQ(doc["results"].size(), 2u);
@@ -238,9 +243,9 @@ TEST_F(CliTest, ThreadsNoTimingAndSelection) {
 }
 
 TEST_F(CliTest, LowerBound) {
-  const Outcome o = run({"--backend", "null", "--scenario", "tls12-ecdhe-x25519-ecdsa-p256",
-                         "--handshakes", "3", "--repetitions", "1", "--warmup", "0", "--json",
-                         "lb.json"});
+  const Outcome o =
+      run({"--backend", "null", "--scenario", "tls12-ecdhe-x25519-ecdsa-p256", "--handshakes", "3",
+           "--repetitions", "1", "--warmup", "0", "--json", "lb.json"});
   ASSERT_EQ(o.rc, 0) << o.err;
   const auto r = json_file("lb.json")["results"][0];
   ASSERT_TRUE(r["crypto_lower_bound_us"].is_number()) << r.dump();

@@ -57,7 +57,7 @@ TEST_F(FileTest, WritesAndReplaces) {
   ASSERT_TRUE(write_file_atomically(path, "second\n", &error)) << error;
   EXPECT_EQ(contents(path), "second\n");
   EXPECT_EQ(entries(), std::vector<std::string>{"out.json"});
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);
 }

@@ -2,6 +2,8 @@
 // test/reporter_output_test.cc): the table, JSON, CSV and gbench output of
 // the same records, byte for byte. After an intended change, regenerate
 // with HSBENCH_UPDATE_GOLDEN=1 and review the diff.
+#include "hsbench/report.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,7 +12,6 @@
 #include <sstream>
 #include <string>
 
-#include "hsbench/report.h"
 #include "hsbench/runner.h"
 #include "hsbench/scenario.h"
 
@@ -53,8 +54,8 @@ Result measured(const std::string& scenario, const std::string& backend, double 
   r.threads = 1;
   r.handshakes = 1500;
   r.duration_s = 1.25;
-  r.handshakes_per_sec = summary({1190, 1205, 1200, 1210, 1195}, 1200, 1200, 7.905694, 1190.18,
-                                 1209.82);
+  r.handshakes_per_sec =
+      summary({1190, 1205, 1200, 1210, 1195}, 1200, 1200, 7.905694, 1190.18, 1209.82);
   r.handshakes_per_sec.mean *= scale;
   r.handshakes_per_sec.median *= scale;
   r.handshakes_per_sec.stddev *= scale;
@@ -66,8 +67,8 @@ Result measured(const std::string& scenario, const std::string& backend, double 
   r.cpu_us_per_handshake.client_us = 120.25 / scale;
   r.cpu_us_per_handshake.server_us = 700.25 / scale;
   r.cpu_us_per_handshake.total_us = 820.5 / scale;
-  r.latency_us = LatencyUs{830.0 / scale, 825.5 / scale, 850.0 / scale, 990.125 / scale,
-                           2500.0 / scale};
+  r.latency_us =
+      LatencyUs{830.0 / scale, 825.5 / scale, 850.0 / scale, 990.125 / scale, 2500.0 / scale};
   const OpResult decrypt{{OpKind::rsa_decrypt, 0, 2048}, "decrypt:rsa2048-pkcs1", 1, 650.0 / scale};
   const OpResult verify_chain{{OpKind::verify_chain}, "verify_chain", 1, 60.0 / scale};
   const OpResult hash{{OpKind::hash, 4}, "hash:sha256", 1, 0.5 / scale};
@@ -156,8 +157,8 @@ TEST(ReportTest, JsonShape) {
   ASSERT_EQ(doc["results"].size(), 4u);
   const auto& r = doc["results"][0];
   for (const char* key : {"scenario", "config", "backend", "engine", "threads", "handshakes",
-                          "duration_s", "handshakes_per_sec", "cpu_us_per_handshake",
-                          "latency_us", "steps", "crypto_lower_bound_us", "overhead_ratio"}) {
+                          "duration_s", "handshakes_per_sec", "cpu_us_per_handshake", "latency_us",
+                          "steps", "crypto_lower_bound_us", "overhead_ratio"}) {
     EXPECT_TRUE(r.contains(key)) << key;
   }
   EXPECT_EQ(r["handshakes_per_sec"]["ci95"].size(), 2u);

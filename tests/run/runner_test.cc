@@ -44,12 +44,11 @@ TEST_F(RunnerTest, CountsAndAggregates) {
   ASSERT_NE(s, nullptr);
   auto p = pki(s->cert);
   int progress_calls = 0;
-  Result r = run_scenario(*s, backend_->backend(), *p, small(1),
-                          [&](int rep, int reps) {
-                            EXPECT_EQ(rep, progress_calls);
-                            EXPECT_EQ(reps, 3);
-                            progress_calls++;
-                          });
+  Result r = run_scenario(*s, backend_->backend(), *p, small(1), [&](int rep, int reps) {
+    EXPECT_EQ(rep, progress_calls);
+    EXPECT_EQ(reps, 3);
+    progress_calls++;
+  });
   ASSERT_FALSE(r.skipped) << r.skip_reason;
   EXPECT_EQ(progress_calls, 4);  // warm-up, then each repetition
   EXPECT_EQ(r.scenario, s->id);

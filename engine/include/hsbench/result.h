@@ -25,11 +25,11 @@ struct Summary {
 
 // The scenario, as the JSON "config" object spells it.
 struct ScenarioConfig {
-  std::string tls;    // "1.2", "1.3"
-  std::string kx;     // "rsa" or "ecdhe"
-  std::string group;  // "x25519", ...; empty for RSA key transport
-  std::string cert;   // "rsa2048", ...
-  std::string cipher; // IANA name of the cipher suite
+  std::string tls;     // "1.2", "1.3"
+  std::string kx;      // "rsa" or "ecdhe"
+  std::string group;   // "x25519", ...; empty for RSA key transport
+  std::string cert;    // "rsa2048", ...
+  std::string cipher;  // IANA name of the cipher suite
   bool resumption = false;
 };
 
@@ -38,8 +38,8 @@ ScenarioConfig scenario_config(const Scenario& s);
 // One kind of crypto operation inside a step (or a handshake).
 struct OpResult {
   CryptoOp op;
-  std::string name;  // op_name(op)
-  double count = 0;  // per handshake
+  std::string name;    // op_name(op)
+  double count = 0;    // per handshake
   double mean_us = 0;  // per call
 };
 
@@ -101,8 +101,8 @@ struct Result {
   bool skipped = false;
   std::string skip_reason;
 
-  uint64_t handshakes = 0;  // measured, over all threads and repetitions
-  double duration_s = 0;    // measured wall time, summed over repetitions
+  uint64_t handshakes = 0;     // measured, over all threads and repetitions
+  double duration_s = 0;       // measured wall time, summed over repetitions
   Summary handshakes_per_sec;  // summed over threads, one value per repetition
   std::vector<RepetitionResult> repetitions;
   double us_per_handshake = 0;  // wall time per handshake per thread: threads * 1e6 / mean hs/s
@@ -134,8 +134,8 @@ struct HostInfo {
 // How the results were measured.
 struct RunSettings {
   double warmup_s = 0;
-  double duration_s = 0;     // per repetition; 0 when handshakes is set
-  uint64_t handshakes = 0;   // per thread per repetition; 0 when duration is set
+  double duration_s = 0;    // per repetition; 0 when handshakes is set
+  uint64_t handshakes = 0;  // per thread per repetition; 0 when duration is set
   int repetitions = 1;
   std::vector<int> threads;
   bool timing = true;

@@ -16,9 +16,9 @@ namespace hsbench {
 
 struct RunOptions {
   int threads = 1;
-  double warmup_s = 0.1;      // per thread, before the first repetition (at least 1 handshake)
-  double duration_s = 0.25;   // per repetition, when handshakes is 0
-  uint64_t handshakes = 0;    // per thread per repetition; overrides duration_s when > 0
+  double warmup_s = 0.1;     // per thread, before the first repetition (at least 1 handshake)
+  double duration_s = 0.25;  // per repetition, when handshakes is 0
+  uint64_t handshakes = 0;   // per thread per repetition; overrides duration_s when > 0
   int repetitions = 5;
   // Trace every handshake (step times, crypto ops, latency). Off: the
   // engine runs with no trace at all, so timing on versus off shows what
