@@ -7,6 +7,8 @@
 //           [--format table|json|csv|gbench] [--quiet] [--no-timing] [--no-lower-bound]
 //   hsbench list [backends|scenarios|steps]
 //   hsbench pki check
+//   hsbench compare BASE.json NEW.json [--threshold PCT] [--metric hs_per_sec|cpu_us|icount]
+//           [--markdown FILE] [--json FILE]        exit 0: no regression, 1: a regression
 //   hsbench version
 #include <fmt/format.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "hsbench/backend.h"
+#include "hsbench/compare.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
@@ -243,6 +246,78 @@ int pki_check(const std::vector<std::string>& backends, const PkiOptions& o) {
                creds->chain->size(), hsbench::name(creds->leaf.type), creds->leaf.bits);
   }
   return rc;
+}
+
+// --- hsbench compare ---
+
+struct CompareArgs {
+  std::string base_path;
+  std::string new_path;
+  double threshold_pct = 5;
+  std::string metric = "hs_per_sec";
+  std::string markdown_path;
+  std::string json_path;
+};
+
+void add_compare_options(CLI::App* app, CompareArgs* o) {
+  app->add_option("base", o->base_path, "The base run (hsbench --json)")->required();
+  app->add_option("new", o->new_path, "The new run")->required();
+  app->add_option("--threshold", o->threshold_pct,
+                  "Percent change that counts, when the repetitions make it significant")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            if (end == s.c_str() || *end != '\0' || !std::isfinite(v) || v < 0)
+              return "not a percentage of at least 0: " + s;
+            return "";
+          },
+          "PCT"))
+      ->capture_default_str();
+  app->add_option("--metric", o->metric, "hs_per_sec, cpu_us or icount")
+      ->check(CLI::IsMember({"hs_per_sec", "cpu_us", "icount"}).description(""))
+      ->capture_default_str();
+  app->add_option("--markdown", o->markdown_path, "Also write the table as markdown here");
+  app->add_option("--json", o->json_path, "Also write the verdicts as JSON here");
+}
+
+// 0: nothing regressed, 1: a regression, 2: unusable input.
+int run_compare(const CompareArgs& o) {
+  std::string error;
+  for (const std::string* path : {&o.markdown_path, &o.json_path}) {
+    if (!path->empty() && !check_file_writable(*path, &error)) {
+      fmt::print(stderr, "hsbench compare: {}\n", error);
+      return kExitBadInput;
+    }
+  }
+  const CompareMetric metric = *parse_compare_metric(o.metric);
+  CompareInput base, neu;
+  if (!read_compare_input(o.base_path, metric, &base, &error) ||
+      !read_compare_input(o.new_path, metric, &neu, &error)) {
+    fmt::print(stderr, "hsbench compare: {}\n", error);
+    return kExitBadInput;
+  }
+  const CompareReport report = compare_runs(base, neu, {o.threshold_pct, metric});
+  if (report.rows.empty()) {
+    fmt::print(stderr,
+               "hsbench compare: {} and {} have no measured (scenario, backend, engine, threads) "
+               "with {} in common\n",
+               o.base_path, o.new_path, o.metric);
+    return kExitBadInput;
+  }
+  write_compare_table(report, std::cout);
+  std::cout.flush();
+  auto write = [&](const std::string& path, void (*writer)(const CompareReport&, std::ostream&)) {
+    if (path.empty()) return true;
+    std::ostringstream text;
+    writer(report, text);
+    if (write_file_atomically(path, text.str(), &error)) return true;
+    fmt::print(stderr, "hsbench compare: {}\n", error);
+    return false;
+  };
+  if (!write(o.markdown_path, write_compare_markdown) || !write(o.json_path, write_compare_json))
+    return kExitBadInput;
+  return report.regressions > 0 ? kExitFailed : 0;
 }
 
 // --- the benchmark ---
@@ -596,6 +671,11 @@ int run(int argc, char** argv) {
   check->add_option("--backend", backend_list, "Backends: a list of names, or all");
   add_pki_options(check, &pki_options);
 
+  auto* compare = app.add_subcommand(
+      "compare", "Compare a run with a base run, result by result; exit 1 on a regression");
+  CompareArgs compare_args;
+  add_compare_options(compare, &compare_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -621,6 +701,7 @@ int run(int argc, char** argv) {
     if (what == "steps") return list_steps();
     return list_backends();
   }
+  if (*compare) return run_compare(compare_args);
   if (*check) {
     std::vector<std::string> names =
         backend_list == "all" ? split_list(HSBENCH_BUILT_BACKENDS) : split_list(backend_list);
