@@ -226,3 +226,41 @@ def test_welch_and_verdicts():
     d, lo, hi = hr.welch([100.0], [90.0])
     assert lo is None and hr.verdict(d, lo, hi, 5) == "regression"
     assert hr.verdict(*hr.welch([100.0], [97.0]), 5) == "no change"
+
+
+def find_hsbench():
+    """$HSBENCH_BIN (ctest sets it), else the newest build/*/bin/hsbench that
+    has the compare subcommand."""
+    import glob
+    path = os.environ.get("HSBENCH_BIN")
+    found = [path] if path else sorted(
+        (p for p in glob.glob(os.path.join(ROOT, "build", "*", "bin", "hsbench"))
+         if os.access(p, os.X_OK)), key=os.path.getmtime, reverse=True)
+    for p in found:
+        if subprocess.run([p, "compare", "--help"], capture_output=True).returncode == 0:
+            return p
+    return None
+
+
+def test_plot_and_hsbench_compare_agree(pair, tmp_path):
+    """plot.py's compare and `hsbench compare` reach the same verdicts."""
+    hsbench = find_hsbench()
+    if not hsbench:
+        pytest.skip("no hsbench with the compare subcommand built (set HSBENCH_BIN)")
+    sys.path.insert(0, SCRIPTS)
+    import plot
+    base, new = hr.load(pair[0]), hr.load(pair[1])
+    for threshold in ("5", "0", "30"):
+        out = tmp_path / f"verdicts-{threshold}.json"
+        p = subprocess.run([hsbench, "compare", *pair, "--threshold", threshold, "--json",
+                            str(out)], capture_output=True, text=True, timeout=60)
+        assert p.returncode in (0, 1), p.stderr
+        cpp = {(v["scenario"], v["backend"], v["engine"], v["threads"]):
+               (v["verdict"], v["delta_pct"]) for v in load(out)}
+        py = {k: (v, d) for k, _, _, d, _, _, v in
+              plot.compare_pairs(base, new, "hs_per_sec", float(threshold))}
+        assert cpp.keys() == py.keys()
+        for k in cpp:
+            assert cpp[k][0] == py[k][0], k
+            assert cpp[k][1] == pytest.approx(py[k][1], abs=1e-3), k
+        assert (p.returncode == 1) == any(v == "regression" for v, _ in py.values())
