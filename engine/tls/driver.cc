@@ -6,16 +6,18 @@ namespace {
 // Enough for any handshake; a loop that runs longer is a bug, not a peer.
 constexpr int kMaxAdvances = 1000;
 
-void deliver(Connection& from, Connection& to) {
+void deliver(Connection& from, Connection& to, FlightObserver* observer) {
   Bytes& out = from.output();
   if (out.empty()) return;
+  if (observer != nullptr) observer->on_flight(from.side(), out);
   to.receive(out);
   out.clear();
 }
 
 }  // namespace
 
-HandshakeOutcome run_handshake(Connection& client, Connection& server, HandshakeTrace* trace) {
+HandshakeOutcome run_handshake(Connection& client, Connection& server, HandshakeTrace* trace,
+                               FlightObserver* observer) {
   Connection* sides[2] = {&client, &server};
   if (trace != nullptr) trace->clear();
   client.crypto().set_trace(trace);
@@ -66,7 +68,7 @@ HandshakeOutcome run_handshake(Connection& client, Connection& server, Handshake
       case Connection::Status::step:
       case Connection::Status::progressed: continue;
       case Connection::Status::want_read:
-        deliver(c, other);
+        deliver(c, other, observer);
         if (done[1 - current]) {
           outcome.failed_side = c.side();
           outcome.error = {Alert::internal_error, "peer finished while this side waits"};
@@ -79,7 +81,7 @@ HandshakeOutcome run_handshake(Connection& client, Connection& server, Handshake
         continue;
       case Connection::Status::done:
         done[current] = true;
-        deliver(c, other);
+        deliver(c, other, observer);
         if (done[1 - current]) {
           outcome.ok = true;
           goto out;
@@ -90,7 +92,7 @@ HandshakeOutcome run_handshake(Connection& client, Connection& server, Handshake
         // Let the peer read the alert, so both sides know why.
         outcome.failed_side = c.side();
         outcome.error = c.error();
-        deliver(c, other);
+        deliver(c, other, observer);
         if (!done[1 - current]) (void)other.advance();
         goto out;
     }
