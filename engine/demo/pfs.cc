@@ -541,13 +541,13 @@ void render_case(const PfsCase& c, int number, std::string* out) {
   *out += "   " + wrap(verdict, 3, 6) + "\n";
 }
 
-nlohmann::json case_json(const PfsCase& c) {
-  nlohmann::json steps = nlohmann::json::array();
+nlohmann::ordered_json case_json(const PfsCase& c) {
+  nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (const AttackStep& s : c.attack) {
     steps.push_back({{"action", s.action}, {"outcome", s.outcome}, {"succeeded", s.succeeded}});
   }
   auto optional_text = [&](const std::string& s) {
-    return c.decrypted ? nlohmann::json(s) : nlohmann::json(nullptr);
+    return c.decrypted ? nlohmann::ordered_json(s) : nlohmann::ordered_json(nullptr);
   };
   return {
       {"scenario", c.scenario},
@@ -633,7 +633,7 @@ std::string render_text(const PfsDemoResult& r) {
 }
 
 std::string render_json(const PfsDemoResult& r) {
-  nlohmann::json j = {
+  nlohmann::ordered_json j = {
       {"schema", "hsbench-pfs-demo/v1"},
       {"backend", {{"name", r.backend}, {"version", r.backend_version}}},
       {"stolen_key_file", r.key_file},

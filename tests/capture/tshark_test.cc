@@ -23,6 +23,7 @@
 
 #include "capture/keylog.h"
 #include "capture/scenario_capture.h"
+#include "demo/pfs.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/report.h"
@@ -251,6 +252,45 @@ TEST_P(TsharkTest, CorruptionIsNoticed) {
   const Output warnings = tshark(false, std::string("-Y \"") + kWarningsOrMalformed + "\"");
   ASSERT_EQ(warnings.status, 0) << warnings.err;
   EXPECT_NE(warnings.out, "");
+}
+
+// Wireshark, given only the stolen RSA key (its "RSA keys list", no key
+// log), agrees with pfs-demo: it opens the RSA-key-transport recording to
+// the exact messages and nothing of the ECDHE one.
+TEST(TsharkPfsDemo, StolenKeyOpensOnlyTheRsaRecording) {
+  if (!have_tshark()) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
+  char templ[] = "/tmp/hsbench-tshark-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string dir = templ, pcap = dir + "/pfs.pcap";
+  demo::PfsDemoOptions options;
+  options.backend = backend_name();
+  options.pcap_path = pcap;
+  std::ostringstream out, err;
+  ASSERT_EQ(demo::pfs_demo_command(options, out, err), 0) << err.str();
+  EXPECT_NE(out.str().find("Nothing decrypts."), std::string::npos);
+
+  const std::string key = default_pki_files(default_pki_dir(), "rsa2048").key;
+  const Output o = run("tshark -n -r " + pcap + " -o 'uat:rsa_keys:\"" + key +
+                           "\",\"\"' --disable-protocol http " + kFields,
+                       dir);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const Dissected d = dissect(o);
+  ASSERT_EQ(d.handshake_types.size(), 2u);
+  // Stream 0 is RSA key transport: both Finished messages decrypt, and the
+  // application data is the demo's.
+  EXPECT_EQ(d.handshake_types.at("0").count(20), 2u);
+  EXPECT_EQ(d.client_data.at("0"),
+            std::vector<std::string>{hex_of(std::string(demo::kClientMessage))});
+  EXPECT_EQ(d.server_data.at("0"),
+            std::vector<std::string>{hex_of(std::string(demo::kServerMessage))});
+  // Stream 1 is ECDHE: nothing under the handshake's keys decrypts.
+  EXPECT_EQ(d.handshake_types.at("1").count(20), 0u);
+  EXPECT_EQ(d.client_data.count("1"), 0u);
+  EXPECT_EQ(d.server_data.count("1"), 0u);
+  if (!HasFailure()) {
+    unlink(pcap.c_str());
+    rmdir(dir.c_str());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, TsharkTest,
