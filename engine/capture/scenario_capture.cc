@@ -44,12 +44,15 @@ bool record_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
       return false;
     }
     out->push_back({scenario.id, std::string(backend.name()), client.resumed(), recorder.take()});
-    if (scenario.resumption) {
+    if (scenario.resumption && i == 0) {
       if (client.new_session() == nullptr) {
         *out_error = scenario.id + ": the first handshake gave no ticket";
         return false;
       }
       client.set_resumption(client.new_session());
+    } else if (scenario.resumption && !client.resumed()) {
+      *out_error = scenario.id + ": the session was not resumed";
+      return false;
     }
   }
   return true;

@@ -254,6 +254,43 @@ TEST_P(TsharkTest, CorruptionIsNoticed) {
   EXPECT_NE(warnings.out, "");
 }
 
+// Resumption scenarios give two streams each: the handshake that issues the
+// ticket, and the resumed one. tshark decrypts the resumed TLS 1.2 session
+// from the ticket it saw in the first (Wireshark's session cache), the TLS
+// 1.3 one from its own key log lines.
+class TsharkResumptionTest : public TsharkTest {};
+
+TEST_P(TsharkResumptionTest, EveryStreamDecrypts) {
+  const std::string args = " --disable-protocol http ";
+  const Output warnings = tshark(true, args + std::string("-Y \"") + kWarningsOrMalformed + "\"");
+  ASSERT_EQ(warnings.status, 0) << warnings.err;
+  EXPECT_EQ(warnings.out, "");
+  const Output o = tshark(true, args + kFields);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const Dissected d = dissect(o);
+  ASSERT_EQ(d.handshake_types.size(), 4u);
+  ASSERT_EQ(capture_.handshakes().size(), 4u);
+  const std::string app_data = hex_of(std::string(64, 'h'));
+  for (size_t i = 0; i < 4; i++) {
+    const std::string stream = std::to_string(i);
+    EXPECT_EQ(capture_.handshakes()[i].resumed, i % 2 == 1) << "stream " << stream;
+    // A resumed handshake has no Certificate.
+    EXPECT_EQ(d.handshake_types.at(stream).count(11), i % 2 == 0 ? 1u : 0u) << "stream " << stream;
+    EXPECT_EQ(d.handshake_types.at(stream).count(20), 2u) << "stream " << stream;
+    EXPECT_EQ(d.client_data.at(stream), std::vector<std::string>{app_data}) << "stream " << stream;
+    EXPECT_EQ(d.server_data.at(stream), std::vector<std::string>{app_data}) << "stream " << stream;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, TsharkResumptionTest,
+                         ::testing::Values("tls12-ecdhe-x25519-rsa2048-resume",
+                                           "tls13-x25519-ecdsa-p256-resume"),
+                         [](const auto& p) {
+                           std::string n = p.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
 // Wireshark, given only the stolen RSA key (its "RSA keys list", no key
 // log), agrees with pfs-demo: it opens the RSA-key-transport recording to
 // the exact messages and nothing of the ECDHE one.
