@@ -338,6 +338,7 @@ struct BenchOptions {
   bool quiet = false;
   bool no_timing = false;
   bool no_lower_bound = false;
+  bool callgrind = false;
 };
 
 // A number of seconds, more than 0 (or at least 0 when zero_ok).
@@ -401,6 +402,9 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
                 "Run handshakes with no trace (no steps, no latency): shows what timing costs");
   app->add_flag("--no-lower-bound", o->no_lower_bound,
                 "Skip timing the crypto primitives alone (no crypto_lower_bound_us)");
+  app->add_flag("--callgrind", o->callgrind,
+                "Under valgrind --tool=callgrind --instr-atstart=no: also count the "
+                "instructions of --handshakes deterministic handshakes (scripts/icount.sh)");
 }
 
 std::vector<int> parse_threads(const std::string& list) {
@@ -538,6 +542,10 @@ class Progress {
 
 int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   const std::vector<int> threads = parse_threads(o.threads);
+  if (o.callgrind && !running_under_valgrind())
+    throw BadInput{"--callgrind: not running under valgrind --tool=callgrind (scripts/icount.sh)"};
+  if (o.callgrind && o.handshakes == 0)
+    throw BadInput{"--callgrind needs --handshakes N: the handshakes to count"};
   const std::vector<const Scenario*> scenarios = select_scenarios(o);
   const std::optional<Format> format = parse_format(o.format);
   if (!format) throw BadInput{"--format: unknown format '" + o.format + "'"};
@@ -598,6 +606,7 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
         ro.duration_s = o.duration_s;
         ro.handshakes = o.handshakes;
         ro.repetitions = o.repetitions;
+        ro.count_instructions = o.callgrind;
         ro.timing = !o.no_timing;
         const std::string what = fmt::format("[{}/{}] {} on {}, {} thread{}", done + 1, total,
                                              s->id, b.name(), t, t == 1 ? "" : "s");

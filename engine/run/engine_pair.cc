@@ -3,6 +3,7 @@
 #include "hsbench/engine.h"
 #include "run/configs.h"
 #include "tls/client.h"
+#include "tls/crypto.h"
 #include "tls/driver.h"
 #include "tls/server.h"
 
@@ -17,8 +18,8 @@ class EnginePairImpl final : public EnginePair {
       : client_creds_(std::move(client_creds)),
         server_creds_(std::move(server_creds)),
         client_config_(engine_client_config(s, client_creds_->trust.get())),
-        server_config_(engine_server_config(s, server_creds_ ? server_creds_.get()
-                                                             : client_creds_.get())),
+        server_config_(
+            engine_server_config(s, server_creds_ ? server_creds_.get() : client_creds_.get())),
         client_(&client_backend, &client_config_),
         server_(&server_backend, &server_config_) {
     resumption_ = s.resumption;
@@ -38,6 +39,22 @@ class EnginePairImpl final : public EnginePair {
     }
     client_.set_resumption(client_.new_session());
     return true;
+  }
+
+  void make_deterministic(uint64_t seed) override {
+    rng_state_ = seed;
+    determinism_.random = [this](std::span<uint8_t> out) { fill(out); };
+    determinism_.ephemeral_private_key = [this](Group group) {
+      // A scalar of the group's size below its order: x25519 clamps any 32
+      // bytes; for the NIST curves a clear top bit keeps it below n.
+      Bytes key(group == Group::secp384r1 ? 48 : 32);
+      fill(key);
+      if (group != Group::x25519) key[0] &= 0x7f;
+      key.back() |= 1;  // never zero
+      return key;
+    };
+    client_.crypto().set_determinism(&determinism_);
+    server_.crypto().set_determinism(&determinism_);
   }
 
   bool run(HandshakeTrace* trace, std::string* out_error) override {
@@ -60,13 +77,27 @@ class EnginePairImpl final : public EnginePair {
     server_.reset();
     tls::HandshakeOutcome outcome = tls::run_handshake(client_, server_, trace);
     if (!outcome.ok && out_error != nullptr) {
-      *out_error = fmt::format("{} failed: {} ({}{})", name(outcome.failed_side),
-                               outcome.error.reason, outcome.error.received ? "received " : "",
-                               tls::name(outcome.error.alert));
+      *out_error =
+          fmt::format("{} failed: {} ({}{})", name(outcome.failed_side), outcome.error.reason,
+                      outcome.error.received ? "received " : "", tls::name(outcome.error.alert));
     }
     return outcome.ok;
   }
 
+  // SplitMix64: small, fast and the same everywhere; not for real keys.
+  void fill(std::span<uint8_t> out) {
+    for (size_t i = 0; i < out.size(); i += 8) {
+      uint64_t z = (rng_state_ += 0x9e3779b97f4a7c15);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+      z ^= z >> 31;
+      for (size_t k = 0; k < 8 && i + k < out.size(); k++)
+        out[i + k] = static_cast<uint8_t>(z >> (8 * k));
+    }
+  }
+
+  uint64_t rng_state_ = 0;
+  tls::Determinism determinism_;
   bool resumption_ = false;
   std::unique_ptr<Credentials> client_creds_;
   std::unique_ptr<Credentials> server_creds_;  // null when both sides share a backend

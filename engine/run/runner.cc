@@ -13,6 +13,7 @@
 
 #include "hsbench/engine.h"
 #include "run/histogram.h"
+#include "run/icount.h"
 #include "run/stats.h"
 
 namespace hsbench {
@@ -422,6 +423,15 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   }
   const double n = static_cast<double>(std::max<uint64_t>(result.handshakes, 1));
   result.cpu_us_per_handshake.total_us = static_cast<double>(cpu_ns) / n / 1e3;
+
+  if (options.count_instructions) {
+    std::string error;
+    const uint64_t counted = std::max<uint64_t>(options.handshakes, 1);
+    if (!count_instructions(*workers[0].pair, scenario.id, backend.name(), counted,
+                            std::min<uint64_t>(counted, 10), &error)) {
+      return skipped_result(scenario, backend.name(), threads, error);
+    }
+  }
 
   if (options.timing) {
     StepAggregator& steps = workers[0].steps;

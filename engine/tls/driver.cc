@@ -1,5 +1,7 @@
 #include "tls/driver.h"
 
+#include "tls/icount.h"
+
 namespace hsbench::tls {
 namespace {
 
@@ -30,6 +32,7 @@ HandshakeOutcome run_handshake(Connection& client, Connection& server, Handshake
   uint64_t pending_ns[2] = {0, 0};
   size_t pending_first_op[2] = {SIZE_MAX, SIZE_MAX};
   int current = 0;
+  const bool count_steps = icount_steps();
 
   const auto start = StepClock::now();
   for (int i = 0; i < kMaxAdvances; i++) {
@@ -37,7 +40,12 @@ HandshakeOutcome run_handshake(Connection& client, Connection& server, Handshake
     Connection& other = *sides[1 - current];
     const size_t first_op = trace != nullptr ? trace->op_count : 0;
     const auto t0 = StepClock::now();
+    if (count_steps) icount_step_begin();
     const Connection::Status status = c.advance();
+    if (count_steps) {
+      icount_step_end(c.side(), status == Connection::Status::step, c.last_step().action,
+                      c.last_step().message);
+    }
     const uint64_t ns = elapsed_ns(t0, StepClock::now());
 
     if (trace != nullptr) {
@@ -66,7 +74,8 @@ HandshakeOutcome run_handshake(Connection& client, Connection& server, Handshake
 
     switch (status) {
       case Connection::Status::step:
-      case Connection::Status::progressed: continue;
+      case Connection::Status::progressed:
+        continue;
       case Connection::Status::want_read:
         deliver(c, other, observer);
         if (done[1 - current]) {

@@ -3,6 +3,7 @@
 // as a server keeps its key and a client its trust store.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,11 @@ class EnginePair {
   // Runs one full handshake and one application data record each way. With
   // a trace, records every step. False and one line in out_error on failure.
   virtual bool run(HandshakeTrace* trace, std::string* out_error) = 0;
+  // From now on, both sides draw their random values and ephemeral keys
+  // from one generator seeded with seed, so that the same build makes the
+  // same handshakes (instruction counts; the backends' own internal
+  // randomness, as in RSA blinding and ECDSA nonces, is untouched).
+  virtual void make_deterministic(uint64_t seed) = 0;
 };
 
 // pki must outlive the pair. nullptr and one line in out_error when the

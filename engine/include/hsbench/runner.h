@@ -24,6 +24,10 @@ struct RunOptions {
   // engine runs with no trace at all, so timing on versus off shows what
   // the measurement itself costs.
   bool timing = true;
+  // Under valgrind's callgrind (scripts/icount.sh): after the run, count
+  // the instructions of `handshakes` more handshakes on the first thread's
+  // pair, made deterministic, then those of each step (run/icount.h).
+  bool count_instructions = false;
 };
 
 // Called from the runner's own thread between repetitions (never inside the
@@ -35,6 +39,10 @@ using ProgressFn = std::function<void(int repetition, int repetitions)>;
 // run comes back skipped, with the reason.
 Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
                     const RunOptions& options, const ProgressFn& progress = nullptr);
+
+// True when this process runs under valgrind (count_instructions needs
+// callgrind).
+bool running_under_valgrind();
 
 // A Result for a scenario that was not run, with why.
 Result skipped_result(const Scenario& scenario, std::string_view backend, int threads,

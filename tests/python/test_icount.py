@@ -1,0 +1,110 @@
+"""Instruction counts: scripts/icount.py folds callgrind's dumps into the
+JSON (per handshake, per side, per step), and scripts/icount.sh, under
+valgrind, counts the same build twice to within 0.1%.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPTS = os.path.join(ROOT, "scripts")
+SAMPLE = os.path.join(ROOT, "tests", "python", "data", "sample.json")
+
+sys.path.insert(0, SCRIPTS)
+import hsbench_results as hr  # noqa: E402
+
+
+def write_dump(directory, part, label, instructions):
+    """A callgrind dump part, as much of one as icount.py reads."""
+    with open(os.path.join(directory, f"cg.4242.{part}"), "w", encoding="utf-8") as f:
+        f.write(f"# callgrind format\nversion: 1\npart: {part}\n\n"
+                f"desc: Trigger: Client Request: {label}\n\npositions: line\nevents: Ir\n"
+                f"summary: {instructions}\n\nob=(1) x\nfn=(1) y\n0 {instructions}\n"
+                f"totals: {instructions}\n")
+
+
+def test_dumps_fold_into_the_json(tmp_path):
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    labels = [("hsbench-icount total tls12-rsa-rsa2048 null 10", 700_000)]
+    # Two handshakes of steps; a pending advance is charged to the side's next step.
+    for _ in range(2):
+        labels += [("hsbench-icount step client write ClientHello", 1000),
+                   ("hsbench-icount pending server", 50),
+                   ("hsbench-icount step server read ClientHello", 2000),
+                   ("hsbench-icount step server read ClientKeyExchange", 30_000),
+                   ("hsbench-icount step client read ApplicationData", 500)]
+    labels.append(("hsbench-icount steps tls12-rsa-rsa2048 null 2", 10))
+    for i, (label, n) in enumerate(labels, 1):
+        write_dump(dumps, i, label, n)
+    write_dump(dumps, len(labels) + 1, "some other request", 99)
+
+    out = tmp_path / "out.json"
+    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, "icount.py"), str(dumps),
+                        "--into", SAMPLE, "--out", str(out), "--tool", "test"],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    doc = hr.load(str(out))  # still a valid hsbench/v1 document (the schema knows icount)
+    r = next(r for r in doc["results"] if hr.key(r) == ("tls12-rsa-rsa2048", "null", "hsbench", 1))
+    assert r["icount"] == {"total": 70_000.0, "client": 1500.0, "server": 32_050.0,
+                           "handshakes": 10, "step_handshakes": 2, "tool": "test"}
+    steps = {(s["side"], s["action"], s["message"]): s["icount"] for s in r["steps"]}
+    assert steps[("client", "write", "ClientHello")] == 1000
+    assert steps[("server", "read", "ClientHello")] == 2050
+    assert steps[("server", "read", "ClientKeyExchange")] == 30_000
+    assert steps[("server", "write", "Finished")] == 0
+    # Only the counted result, and only at one thread.
+    others = [x for x in doc["results"] if "icount" in x]
+    assert others == [r]
+    assert any(n.startswith("icount:") for n in doc["context"]["notes"])
+
+
+def test_no_dumps_is_one_line_and_exit_2(tmp_path):
+    out = tmp_path / "out.json"
+    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, "icount.py"), str(tmp_path),
+                        "--into", SAMPLE, "--out", str(out)], capture_output=True, text=True)
+    assert p.returncode == 2 and len(p.stderr.splitlines()) == 1 and not out.exists()
+
+
+def find_hsbench():
+    import glob
+    path = os.environ.get("HSBENCH_BIN")
+    found = [path] if path else sorted(
+        (p for p in glob.glob(os.path.join(ROOT, "build", "*", "bin", "hsbench"))
+         if os.access(p, os.X_OK)), key=os.path.getmtime, reverse=True)
+    for p in found:
+        help_text = subprocess.run([p, "--help"], capture_output=True, text=True).stdout
+        if "--callgrind" in help_text:
+            return p
+    return None
+
+
+def test_the_same_build_counts_the_same(tmp_path):
+    hsbench = find_hsbench()
+    if not hsbench:
+        pytest.skip("no hsbench with --callgrind built (set HSBENCH_BIN)")
+    if not shutil.which("valgrind"):
+        pytest.skip("valgrind is not installed")
+    runs = []
+    for i in range(2):
+        out = tmp_path / f"icount{i}.json"
+        p = subprocess.run(["bash", os.path.join(SCRIPTS, "icount.sh"), "--bin", hsbench,
+                            "--backend", "null", "--scenario",
+                            "tls12-rsa-rsa2048,tls13-x25519-ecdsa-p256", "--handshakes", "5",
+                            "--json", str(out)], capture_output=True, text=True, timeout=600)
+        assert p.returncode == 0, p.stderr
+        runs.append(hr.load(str(out)))
+    for a, b in zip(runs[0]["results"], runs[1]["results"]):
+        assert a["icount"]["total"] > 10_000
+        assert a["icount"]["total"] == pytest.approx(b["icount"]["total"], rel=1e-3)
+        assert a["icount"]["client"] + a["icount"]["server"] <= a["icount"]["total"]
+        assert all(s["icount"] >= 0 for s in a["steps"])
+    # And hsbench compare agrees: no change at a 0.1% threshold.
+    p = subprocess.run([hsbench, "compare", str(tmp_path / "icount0.json"),
+                        str(tmp_path / "icount1.json"), "--metric", "icount",
+                        "--threshold", "0.1"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
