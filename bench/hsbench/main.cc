@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "capture/scenario_capture.h"
+#include "demo/pfs.h"
 #include "hsbench/backend.h"
 #include "hsbench/compare.h"
 #include "hsbench/engine.h"
@@ -339,6 +341,7 @@ struct BenchOptions {
   bool no_timing = false;
   bool no_lower_bound = false;
   bool callgrind = false;
+  std::string pcap_path, keylog_path;
 };
 
 // A number of seconds, more than 0 (or at least 0 when zero_ok).
@@ -405,6 +408,10 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
   app->add_flag("--callgrind", o->callgrind,
                 "Under valgrind --tool=callgrind --instr-atstart=no: also count the "
                 "instructions of --handshakes deterministic handshakes (scripts/icount.sh)");
+  app->add_option("--pcap", o->pcap_path,
+                  "Also record one untimed handshake per scenario and backend as a pcap");
+  app->add_option("--keylog", o->keylog_path,
+                  "... and its secrets in the NSS key log format (Wireshark, tshark)");
 }
 
 std::vector<int> parse_threads(const std::string& list) {
@@ -557,6 +564,10 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
     std::string error;
     if (!check_file_writable(o.json_path, &error)) throw BadInput{"--json: " + error};
   }
+  for (const auto& [flag, path] : {std::pair{"--pcap", o.pcap_path}, {"--keylog", o.keylog_path}}) {
+    std::string error;
+    if (!path.empty() && !check_file_writable(path, &error)) throw BadInput{flag + (": " + error)};
+  }
   const auto backends = load_backends(o.backends, o.quiet);
 
   // The PKI of each certificate kind, read once.
@@ -593,12 +604,18 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
 
   Progress progress(!o.quiet && isatty(STDERR_FILENO));
   micro::LowerBoundEstimator lower_bound;
+  capture::RunCapture capture;
   const size_t total = scenarios.size() * backends.size() * threads.size();
   size_t done = 0;
   for (const Scenario* s : scenarios) {
     for (const auto& lb : backends) {
       Backend& b = lb->backend();
       const Pki& pki = *pkis[s->cert];
+      std::string capture_error;
+      if ((!o.pcap_path.empty() || !o.keylog_path.empty()) &&
+          !capture.add_scenario(*s, b, pki, &capture_error) && !o.quiet) {
+        fmt::print(stderr, "hsbench: not captured: {}\n", capture_error);
+      }
       for (int t : threads) {
         RunOptions ro;
         ro.threads = t;
@@ -649,6 +666,10 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
     std::cout.flush();
     if (!o.quiet) fmt::print(stderr, "hsbench: wrote {}\n", o.json_path);
   }
+  if (std::string error; !capture.write(o.pcap_path, o.keylog_path, &error)) {
+    fmt::print(stderr, "hsbench: {}\n", error);
+    return kExitFailed;
+  }
   std::cout.flush();
   return 0;
 }
@@ -685,6 +706,16 @@ int run(int argc, char** argv) {
   CompareArgs compare_args;
   add_compare_options(compare, &compare_args);
 
+  auto* pfs = app.add_subcommand(
+      "pfs-demo",
+      "Forward secrecy, shown: record an RSA-key-transport and an ECDHE handshake, "
+      "steal the server's key, and see which recording it opens");
+  demo::PfsDemoOptions pfs_options;
+  pfs->add_option("--backend", pfs_options.backend, "openssl or boringssl (default: openssl)");
+  pfs->add_option("--json", pfs_options.json_path, "Also write the result as JSON; - for stdout");
+  pfs->add_option("--pcap", pfs_options.pcap_path, "Write the two recorded handshakes as a pcap");
+  pfs->add_option("--pki-dir", pfs_options.pki_dir, "Directory of the default test PKI");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -711,6 +742,7 @@ int run(int argc, char** argv) {
     return list_backends();
   }
   if (*compare) return run_compare(compare_args);
+  if (*pfs) return demo::pfs_demo_command(pfs_options, std::cout, std::cerr);
   if (*check) {
     std::vector<std::string> names =
         backend_list == "all" ? split_list(HSBENCH_BUILT_BACKENDS) : split_list(backend_list);

@@ -43,7 +43,8 @@ class RunCapture {
   explicit RunCapture(uint64_t start_time_us = 0);
 
   // Records the scenario on backend and adds each of its handshakes as a
-  // TCP stream from the next client port.
+  // TCP stream from the next client port. Refuses the null backend, whose
+  // fake crypto nothing could decrypt.
   bool add_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
                     std::string* out_error);
   // Adds one recorded handshake as a TCP stream.
