@@ -1,23 +1,26 @@
 #!/usr/bin/python3
 """Instruction counts from callgrind's dumps into an hsbench result file.
 
-    scripts/icount.py DUMP_DIR --into RESULT.json --out FILE.json [--tool TEXT]
+    scripts/icount.py DUMP_DIR... --into RESULT.json... --out FILE.json [--tool TEXT]
 
 `hsbench --callgrind`, run under `valgrind --tool=callgrind
---instr-atstart=no` (scripts/icount.sh does this), leaves one dump per
-client request (engine/run/icount.h):
+--instr-atstart=no` (scripts/icount.sh does this), counts N deterministic
+handshakes per scenario and backend, with callgrind's counters dumped at
+every boundary the driver crosses (engine/run/icount.h, engine/tls/icount.h):
 
-    "hsbench-icount total SCENARIO BACKEND N"   the instructions of N handshakes
+    "hsbench-icount driver"                     the driver's own work since the last dump
     "hsbench-icount step SIDE ACTION MESSAGE"   one side's advance that handled a message
-    "hsbench-icount pending SIDE"               one that handled none (charged to
-                                                the side's next step, as the trace does)
-    "hsbench-icount steps SCENARIO BACKEND M"   closes the M handshakes of step dumps
+    "hsbench-icount pending SIDE"               one that handled none (charged to the
+                                                side's next step, as the trace does)
+    "hsbench-icount count SCENARIO BACKEND N"   the rest, and the end of the N handshakes
 
-This script sums them per handshake and writes, into each matching result of
-RESULT.json (engine hsbench, one thread), "icount": {total, client, server,
-handshakes, step_handshakes, tool} and, into each of its steps, "icount".
-Steps are counted without the driver between them, so client + server is a
-little under total. Unusable input is one line on stderr and exit code 2.
+so every instruction of the N handshakes is in exactly one dump (one
+directory per valgrind process). This script sums them per handshake and
+writes, into each matching result of RESULT.json (several: their results
+joined)
+(engine hsbench, one thread), "icount": {total, client, server, handshakes,
+tool} and, into each of its steps, "icount". total = client + server + the
+driver between steps. Unusable input is one line on stderr and exit code 2.
 """
 import argparse
 import json
@@ -37,11 +40,12 @@ def dumps(directory):
     """(label, instructions) of every dump in directory, in the order taken."""
     files = []
     for name in os.listdir(directory):
-        m = re.fullmatch(r".*\.(\d+)", name)
-        if m and name.startswith("cg."):
-            files.append((int(m.group(1)), os.path.join(directory, name)))
+        m = re.fullmatch(r"cg\.(\d+)(?:\.(\d+))?", name)  # cg.PID.PART; cg.PID at exit
+        if m:
+            files.append((int(m.group(1)), int(m.group(2) or 1 << 62),
+                          os.path.join(directory, name)))
     out = []
-    for _, path in sorted(files):
+    for _, _, path in sorted(files):
         label, summary = None, None
         with open(path, encoding="utf-8", errors="replace") as f:
             for line in f:
@@ -58,20 +62,18 @@ def dumps(directory):
 
 
 def fold(records):
-    """{(scenario, backend): {total, handshakes, steps: {(side, action, message): instr},
-    step_handshakes}} from the dumps."""
+    """{(scenario, backend): {total, handshakes, steps: {(side, action, message): instr}}}
+    per handshake, from the dumps."""
     counts = {}
     pending = {"client": 0, "server": 0}
     steps = {}
+    total = 0
     for label, instr in records:
         words = label.split()
         kind = words[0]
-        if kind == "total" and len(words) == 4:
-            c = counts.setdefault((words[1], words[2]), {})
-            c["handshakes"] = int(words[3])
-            c["total"] = instr / c["handshakes"]
-            pending = {"client": 0, "server": 0}
-            steps = {}
+        total += instr
+        if kind == "driver" and len(words) == 1:
+            pass
         elif kind == "step" and len(words) == 4:
             side = words[1]
             k = (side, words[2], words[3])
@@ -79,13 +81,18 @@ def fold(records):
             pending[side] = 0
         elif kind == "pending" and len(words) == 2:
             pending[words[1]] = pending.get(words[1], 0) + instr
-        elif kind == "steps" and len(words) == 4:
-            c = counts.setdefault((words[1], words[2]), {})
-            m = int(words[3])
-            c["step_handshakes"] = m
-            c["steps"] = {k: v / m for k, v in steps.items()} if m else {}
-            steps = {}
+        elif kind == "count" and len(words) == 4:
+            n = int(words[3])
+            if n < 1:
+                raise hr.ResultsError(f"callgrind dump label {label!r}: no handshakes")
+            counts[(words[1], words[2])] = {
+                "handshakes": n,
+                "total": total / n,
+                "steps": {k: v / n for k, v in steps.items()},
+            }
             pending = {"client": 0, "server": 0}
+            steps = {}
+            total = 0
         else:
             raise hr.ResultsError(f"unexpected callgrind dump label {label!r}")
     return counts
@@ -108,7 +115,6 @@ def merge(doc, counts, tool):
             "client": round(side["client"], 1) if by_step else None,
             "server": round(side["server"], 1) if by_step else None,
             "handshakes": c["handshakes"],
-            "step_handshakes": c.get("step_handshakes", 0),
             "tool": tool,
         }
         for s in r.get("steps", []):
@@ -116,8 +122,8 @@ def merge(doc, counts, tool):
         merged += 1
     note = ("icount: instructions per handshake, counted by valgrind's callgrind over "
             "deterministic handshakes (fixed random source and ephemeral keys) on one thread, "
-            "nothing else instrumented; per step and per side from one dump per step, without "
-            "the driver between steps (scripts/icount.sh).")
+            "nothing else instrumented; per step and per side from a dump around each step, so "
+            "total = client + server + the driver between steps (scripts/icount.sh).")
     notes = doc["context"].setdefault("notes", [])
     if note not in notes:
         notes.append(note)
@@ -127,23 +133,32 @@ def merge(doc, counts, tool):
 def main(argv=None):
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
     p.error = lambda message: hr.fail(PROG, message)
-    p.add_argument("dump_dir")
-    p.add_argument("--into", required=True, metavar="RESULT.json")
+    p.add_argument("dump_dirs", nargs="+", metavar="DUMP_DIR")
+    p.add_argument("--into", required=True, action="append", metavar="RESULT.json")
     p.add_argument("--out", required=True, metavar="FILE.json")
     p.add_argument("--tool", default="callgrind")
     args = p.parse_args(argv)
     try:
-        if not os.path.isdir(args.dump_dir):
-            raise hr.ResultsError(f"{args.dump_dir}: not a directory of callgrind dumps")
-        counts = fold(dumps(args.dump_dir))
+        records = []
+        for d in args.dump_dirs:
+            if not os.path.isdir(d):
+                raise hr.ResultsError(f"{d}: not a directory of callgrind dumps")
+            records += dumps(d)
+        counts = fold(records)
         if not counts:
-            raise hr.ResultsError(f"{args.dump_dir}: no hsbench-icount dumps (was hsbench run "
-                                  "with --callgrind under valgrind --tool=callgrind?)")
-        doc = hr.load(args.into)
+            raise hr.ResultsError(f"{', '.join(args.dump_dirs)}: no hsbench-icount dumps (was "
+                                  "hsbench run with --callgrind under valgrind --tool=callgrind?)")
+        docs = hr.load_all(args.into)
+        doc = docs[0]
+        for other in docs[1:]:
+            doc["results"] += other["results"]
+            for b in other["context"]["backends"]:
+                if b not in doc["context"]["backends"]:
+                    doc["context"]["backends"].append(b)
         doc.pop("_path", None)
         if merge(doc, counts, args.tool) == 0:
-            raise hr.ResultsError(f"{args.into}: no result (engine hsbench, 1 thread) matches "
-                                  "the counted scenarios")
+            raise hr.ResultsError(f"{', '.join(args.into)}: no result (engine hsbench, 1 thread) "
+                                  "matches the counted scenarios")
         hr.write_atomically(args.out, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     except hr.ResultsError as e:
         hr.fail(PROG, str(e))

@@ -28,9 +28,12 @@ handshakes=20
 wall=0
 bin=${HSBENCH_BIN:-}
 out=icount.json
+backends=all
 pass=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --backend|-b) [[ $# -ge 2 ]] || die "$1 needs a list"; backends=$2; shift 2 ;;
+    --backend=*) backends=${1#--backend=}; shift ;;
     --handshakes) [[ $# -ge 2 ]] || die "--handshakes needs a number"; handshakes=$2; shift 2 ;;
     --wall) wall=1; shift ;;
     --bin) [[ $# -ge 2 ]] || die "--bin needs a path"; bin=$2; shift 2 ;;
@@ -59,24 +62,39 @@ out_dir=$(dirname -- "$out")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hsbench-icount.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# --instr-atstart=no: nothing is counted until hsbench starts the
-# instrumentation around the counted handshakes (engine/run/icount.cc).
-if ! valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/cg.%p" \
-      "$bin" --callgrind --handshakes "$handshakes" --repetitions 1 --warmup 0 \
-      --threads 1 --no-lower-bound --quiet --json "$tmp/run.json" "${pass[@]}" \
-      >"$tmp/stdout" 2>"$tmp/stderr"; then
-  line=$(grep -v '^==' "$tmp/stderr" | tail -n 1)
-  [[ -n $line ]] || line="see the valgrind output"
-  die "hsbench under callgrind failed: $line"
+if [[ $backends == all ]]; then
+  backends=$("$bin" list backends | awk '/^[a-z]/ {print $1}' | paste -sd, -)
 fi
+[[ -n $backends ]] || die "no backend to count"
 
-into=$tmp/run.json
+# One valgrind process per backend, so that what one backend leaves in the
+# heap cannot move the next one's counts. --instr-atstart=no: nothing is
+# counted until hsbench starts the instrumentation around the counted
+# handshakes (engine/run/icount.cc).
+dirs=()
+intos=()
+IFS=, read -r -a names <<<"$backends"
+for name in "${names[@]}"; do
+  d=$tmp/$name
+  mkdir -p "$d"
+  if ! valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$d/cg.%p" \
+        "$bin" --callgrind --backend "$name" --handshakes "$handshakes" --repetitions 1 \
+        --warmup 0 --threads 1 --no-lower-bound --quiet --json "$d/run.json" "${pass[@]}" \
+        >"$d/stdout" 2>"$d/stderr"; then
+    line=$(grep -v '^==' "$d/stderr" | tail -n 1)
+    [[ -n $line ]] || line="see the valgrind output"
+    die "hsbench --backend $name under callgrind failed: $line"
+  fi
+  dirs+=("$d")
+  intos+=(--into "$d/run.json")
+done
+
 if [[ $wall == 1 ]]; then
-  "$bin" --quiet --json "$tmp/wall.json" "${pass[@]}" >"$tmp/wall.txt" \
+  "$bin" --quiet --backend "$backends" --json "$tmp/wall.json" "${pass[@]}" >"$tmp/wall.txt" \
     || die "hsbench (wall time) failed"
-  into=$tmp/wall.json
+  intos=(--into "$tmp/wall.json")
 fi
 
 tool="$(valgrind --version) callgrind"
-/usr/bin/python3 "$root/scripts/icount.py" "$tmp" --into "$into" --out "$out" --tool "$tool"
+/usr/bin/python3 "$root/scripts/icount.py" "${dirs[@]}" "${intos[@]}" --out "$out" --tool "$tool"
 echo "$prog: wrote $out" >&2

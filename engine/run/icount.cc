@@ -21,7 +21,7 @@ namespace hsbench {
 bool running_under_valgrind() { return RUNNING_ON_VALGRIND != 0; }
 
 bool count_instructions(EnginePair& pair, std::string_view scenario, std::string_view backend,
-                        uint64_t handshakes, uint64_t steps_handshakes, std::string* out_error) {
+                        uint64_t handshakes, std::string* out_error) {
   // The same seed every time: the same build makes the same handshakes.
   pair.make_deterministic(0x6873626e63686b31);  // "hsbnchk1"
   std::string error;
@@ -31,21 +31,15 @@ bool count_instructions(EnginePair& pair, std::string_view scenario, std::string
     *out_error = error;
     return false;
   }
-  const std::string total =
-      fmt::format("hsbench-icount total {} {} {}", scenario, backend, handshakes);
-  const std::string steps =
-      fmt::format("hsbench-icount steps {} {} {}", scenario, backend, steps_handshakes);
+  const std::string end =
+      fmt::format("hsbench-icount count {} {} {}", scenario, backend, handshakes);
   bool ok = true;
   CALLGRIND_START_INSTRUMENTATION;
   CALLGRIND_ZERO_STATS;
+  tls::set_icount_steps(true);
   for (uint64_t i = 0; i < handshakes && ok; i++) ok = pair.run(nullptr, &error);
-  CALLGRIND_DUMP_STATS_AT(total.c_str());
-  if (ok) {
-    tls::set_icount_steps(true);
-    for (uint64_t i = 0; i < steps_handshakes && ok; i++) ok = pair.run(nullptr, &error);
-    tls::set_icount_steps(false);
-    CALLGRIND_DUMP_STATS_AT(steps.c_str());
-  }
+  tls::set_icount_steps(false);
+  CALLGRIND_DUMP_STATS_AT(end.c_str());
   CALLGRIND_STOP_INSTRUMENTATION;
   if (!ok) *out_error = error;
   return ok;

@@ -1,10 +1,11 @@
 // The instruction-count phase of a run, under valgrind's callgrind
 // (scripts/icount.sh starts it with --instr-atstart=no): with the pair's
-// randomness and ephemeral keys made deterministic, one dump labelled
-//   "hsbench-icount total SCENARIO BACKEND N"
-// holding the instructions of N handshakes (nothing else is instrumented),
-// then, for steps_n more handshakes, one dump per advance of a side
-// (tls/icount.h), after a dump "hsbench-icount steps SCENARIO BACKEND M".
+// randomness and ephemeral keys made deterministic, N handshakes with
+// callgrind's counters dumped at every boundary the driver crosses
+// (tls/icount.h), then a last dump labelled
+//   "hsbench-icount count SCENARIO BACKEND N"
+// so that every instruction of the N handshakes is in exactly one dump, and
+// nothing else is instrumented.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,6 @@ namespace hsbench {
 
 // False and one line in out_error if a handshake fails.
 bool count_instructions(EnginePair& pair, std::string_view scenario, std::string_view backend,
-                        uint64_t handshakes, uint64_t steps_handshakes, std::string* out_error);
+                        uint64_t handshakes, std::string* out_error);
 
 }  // namespace hsbench

@@ -427,8 +427,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   if (options.count_instructions) {
     std::string error;
     const uint64_t counted = std::max<uint64_t>(options.handshakes, 1);
-    if (!count_instructions(*workers[0].pair, scenario.id, backend.name(), counted,
-                            std::min<uint64_t>(counted, 10), &error)) {
+    if (!count_instructions(*workers[0].pair, scenario.id, backend.name(), counted, &error)) {
       return skipped_result(scenario, backend.name(), threads, error);
     }
   }

@@ -1,9 +1,10 @@
 // Instruction counts per step, under valgrind's callgrind (scripts/icount.sh).
-// While step counting is on, the driver zeroes callgrind's counters before
-// each advance of a side and dumps them after it, labelled with the step
-// ("hsbench-icount step client write ClientHello", or "... pending client"
-// for an advance that handled no message, which the trace charges to the
-// side's next step). Outside valgrind, and while it is off, nothing happens.
+// While step counting is on, the driver dumps callgrind's counters before
+// each advance of a side ("hsbench-icount driver": its own work since the
+// last dump) and after it ("hsbench-icount step client write ClientHello",
+// or "hsbench-icount pending client" for an advance that handled no
+// message, which the trace charges to the side's next step). Outside
+// valgrind, and while it is off, nothing happens.
 #pragma once
 
 #include "hsbench/trace.h"

@@ -26,7 +26,7 @@ struct RunOptions {
   bool timing = true;
   // Under valgrind's callgrind (scripts/icount.sh): after the run, count
   // the instructions of `handshakes` more handshakes on the first thread's
-  // pair, made deterministic, then those of each step (run/icount.h).
+  // pair, made deterministic, step by step (run/icount.h).
   bool count_instructions = false;
 };
 
