@@ -219,12 +219,13 @@ def backend_order(results):
     return order
 
 
-def user_step_times(r):
+def user_step_times(r, field="mean_us"):
     """{side: [µs per handshake for user step 0..8]}: each side's steps summed
-    by user step (the console table's per-step view)."""
+    by user step (the console table's per-step view); field "icount" sums
+    instructions instead."""
     out = {"client": [0.0] * 9, "server": [0.0] * 9}
     for s in r.get("steps", []):
-        out[s["side"]][s["user_step"]] += s["mean_us"]
+        out[s["side"]][s["user_step"]] += s.get(field, 0.0)
     return out
 
 

@@ -548,6 +548,7 @@ def plot_compare(docs, results, args):
     _, higher_better, unit = METRICS[args.metric]
     labels = [f"{k[0]}  {k[1]}" + ("" if k[2] == "hsbench" else f" {k[2]}") + f"  {k[3]}t"
               for k, *_ in pairs]
+    step_field = "icount" if args.metric == "icount" else "mean_us"
     with_steps = [p for p in pairs if p[1].get("steps") and p[2].get("steps")]
     fig, axes = plt.subplots(1, 2 if with_steps else 1, squeeze=False,
                              figsize=(14 if with_steps else 8, 2.0 + 0.28 * len(pairs)),
@@ -584,7 +585,7 @@ def plot_compare(docs, results, args):
         for i, (k, b, n, *_rest) in enumerate(pairs):
             if not (b.get("steps") and n.get("steps")):
                 continue
-            tb, tn = hr.user_step_times(b), hr.user_step_times(n)
+            tb, tn = hr.user_step_times(b, step_field), hr.user_step_times(n, step_field)
             for j, s in enumerate(steps):
                 sb = tb["client"][s] + tb["server"][s]
                 sn = tn["client"][s] + tn["server"][s]
@@ -604,7 +605,9 @@ def plot_compare(docs, results, args):
         ax2.set_yticks(ys)
         ax2.set_yticklabels([])
         ax2.grid(False)
-        ax2.set_title("per user step: change in step time (client + server), %", loc="left")
+        ax2.set_title("per user step: change in step " +
+                      ("instructions" if step_field == "icount" else "time") +
+                      " (client + server), %", loc="left")
         cb = fig.colorbar(im, ax=ax2, fraction=0.03, pad=0.01)
         cb.set_label("% (red: slower; clipped at ±50)")
     fig.tight_layout(rect=(0, 0.04, 1, 1 - 0.55 / fig.get_figheight()))

@@ -136,9 +136,17 @@ def results_section(doc):
                      fmt(cpu.get("server")), fmt(cpu.get("total")), fmt(lat.get("p50")),
                      fmt(lat.get("p99")), fmt(r.get("crypto_lower_bound_us")),
                      f"{r['overhead_ratio']:.2f}" if r.get("overhead_ratio") else "–"])
-    out = [table(["scenario", "backend", "engine", "threads", "hs/s", "± (95%)",
-                  "µs/handshake", "CPU client µs", "CPU server µs", "CPU total µs",
-                  "latency p50 µs", "p99 µs", "lower bound µs", "overhead"], rows, left=3)]
+        if any("icount" in x for x in doc["results"]):
+            ic = r.get("icount") or {}
+            rows[-1] += [f"{ic['total'] / 1e6:.3f}" if ic else "–",
+                         f"{ic['client'] / 1e6:.3f}" if ic.get("client") is not None else "–",
+                         f"{ic['server'] / 1e6:.3f}" if ic.get("server") is not None else "–"]
+    headers = ["scenario", "backend", "engine", "threads", "hs/s", "± (95%)", "µs/handshake",
+               "CPU client µs", "CPU server µs", "CPU total µs", "latency p50 µs", "p99 µs",
+               "lower bound µs", "overhead"]
+    if any("icount" in x for x in doc["results"]):
+        headers += ["M instr/handshake", "M instr client", "M instr server"]
+    out = [table(headers, rows, left=3)]
     if skipped:
         out.append("<p class=\"skip\">Skipped: " + "; ".join(esc(s) for s in skipped) + "</p>")
     return "".join(out)

@@ -113,3 +113,44 @@ def test_the_same_build_counts_the_same(tmp_path):
                         str(tmp_path / "icount1.json"), "--metric", "icount",
                         "--threshold", "0.1"], capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+BASELINE = os.path.join(ROOT, "results", "baselines", "default.json")
+
+
+def test_baseline_is_a_valid_run_with_counts():
+    doc = hr.load(BASELINE)
+    ok = [r for r in doc["results"] if r["status"] == "ok"]
+    assert ok and all("icount" in r for r in ok)
+    for r in ok:
+        ic = r["icount"]
+        assert ic["client"] + ic["server"] <= ic["total"]
+        assert sum(s["icount"] for s in r["steps"]) == pytest.approx(
+            ic["client"] + ic["server"], rel=1e-4)
+
+
+def test_plots_and_report_show_counts(tmp_path):
+    doc = hr.load(BASELINE)
+    doc.pop("_path", None)
+    r = next(r for r in doc["results"] if r["backend"] == "openssl")
+    for s in r["steps"]:
+        if s["side"] == "server" and s["user_step"] in (4, 6):
+            r["icount"]["server"] += s["icount"] * 0.1
+            r["icount"]["total"] += s["icount"] * 0.1
+            s["icount"] *= 1.1
+    new = tmp_path / "new.json"
+    new.write_text(json.dumps(doc), encoding="utf-8")
+    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, "plot.py"), "compare", BASELINE,
+                        str(new), "--metric", "icount", "--threshold", "1", "--out",
+                        str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "compare.png").stat().st_size > 10_000
+    sys.path.insert(0, SCRIPTS)
+    import plot
+    verdicts = [v for *_, v in plot.compare_pairs(hr.load(BASELINE), hr.load(str(new)),
+                                                  "icount", 1.0)]
+    assert verdicts.count("regression") == 1 and verdicts.count("no change") == len(verdicts) - 1
+    p = subprocess.run([sys.executable, os.path.join(SCRIPTS, "report.py"), BASELINE, "--out",
+                        str(tmp_path / "r.html")], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "M instr/handshake" in (tmp_path / "r.html").read_text(encoding="utf-8")
