@@ -197,10 +197,12 @@ class Attacker {
 
   void attack() {
     if (!read_hellos() || !check_key()) return;
-    if (case_.forward_secret) {
-      attack_ecdhe();
-    } else {
+    // The recording says which key exchange was used; the attacker reads it
+    // from the ServerHello like anyone else.
+    if (suite_->kx == KeyExchange::rsa) {
       attack_rsa();
+    } else {
+      attack_ecdhe();
     }
   }
 
@@ -257,7 +259,13 @@ class Attacker {
       return false;
     }
     constexpr std::string_view kProbe = "hsbench pfs-demo: whose key is this?";
-    const auto scheme = SignatureScheme::rsa_pss_rsae_sha256;
+    const std::vector<SignatureScheme> schemes = signature_schemes_for(key_.info());
+    if (schemes.empty()) {
+      step("Check that the stolen key belongs to the certificate in the recording",
+           "the backend signs with no scheme for this key", false);
+      return false;
+    }
+    const SignatureScheme scheme = schemes.front();
     uint8_t signature[kMaxSignatureLength];
     size_t signature_length = 0;
     case_.key_matches_certificate =
@@ -266,9 +274,12 @@ class Attacker {
                        ByteView(signature, signature_length));
     step("Check that the stolen key belongs to the certificate in the recording",
          case_.key_matches_certificate
-             ? fmt::format("it does: what it signs verifies under the recorded {}-bit RSA "
+             ? fmt::format("it does: what it signs verifies under the recorded {}-bit {} "
                            "certificate",
-                           server_public_key_->info().bits)
+                           server_public_key_->info().bits,
+                           server_public_key_->info().type == KeyType::rsa
+                               ? std::string_view("RSA")
+                               : name(server_public_key_->info().type))
              : "it does not: this is some other key",
          case_.key_matches_certificate);
     return case_.key_matches_certificate;
