@@ -634,10 +634,12 @@ std::string render_text(const PfsDemoResult& r) {
   render_case(r.ecdhe, 2, &out);
   out += "\n" +
          wrap(
-             "The price of forward secrecy is the ephemeral key generation and derivation on "
-             "both sides plus the server's signature; `hsbench --backend all` measures it "
-             "(README, \"Forward secrecy, shown\"). TLS 1.3 has no RSA key transport: every "
-             "TLS 1.3 handshake is like the second one.",
+             "The price of forward secrecy here is an ephemeral key generation and derivation "
+             "on each side, and on the client a signature verification in place of an "
+             "encryption; the server's RSA private-key operation is there either way (it "
+             "decrypts in the first handshake, signs in the second). `hsbench --backend all` "
+             "measures it (README, \"Forward secrecy, shown\"). TLS 1.3 has no RSA key "
+             "transport: every TLS 1.3 handshake is like the second one.",
              0, 0) +
          "\n";
   return out;
