@@ -9,10 +9,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "harness.h"
+#include "hsbench/loader.h"
+#include "hsbench/pki.h"
+#include "hsbench/report.h"
+#include "hsbench/runner.h"
+#include "hsbench/scenario.h"
 #include "tls/protocol.h"
 
 using namespace hsbench;
@@ -115,6 +122,67 @@ void write_record_seed(CorpusWriter& w, uint8_t index, fuzz::Protection protecti
       seed);
 }
 
+[[noreturn]] void die(const std::string& why) {
+  std::fprintf(stderr, "make_fuzz_corpus: %s\n", why.c_str());
+  std::exit(1);
+}
+
+// Result files of real runs on the null backend (a few handshakes each, so
+// the seeds stay small), with a fixed context. Unlike the other seeds they
+// hold measured times, so they differ each time they are made.
+void write_result_json_seeds(CorpusWriter& w) {
+  std::string error;
+  auto null = load_backend("null", &error);
+  if (null == nullptr) die("cannot load the null backend: " + error);
+  Report base;
+  ReportContext& c = base.context;
+  c.tool_version = "0.1.0";
+  c.git_commit = "0123456789ab";
+  c.date = "2026-01-02T03:04:05Z";
+  c.host = {"fuzz seed CPU", 2, "Linux", "fuzz"};
+  c.compiler = "clang";
+  c.build_type = "RelWithDebInfo";
+  c.command_line = "make_fuzz_corpus";
+  c.backends = {{"null", std::string(null->backend().version())}};
+  c.settings.handshakes = 2;
+  c.settings.repetitions = 3;
+  c.settings.threads = {1};
+
+  auto run = [&](std::string_view id, bool timing) {
+    const Scenario* s = find_scenario(id);
+    if (s == nullptr) die("no scenario " + std::string(id));
+    auto pki = read_pki(s->cert, default_pki_files(default_pki_dir(), s->cert), &error);
+    if (pki == nullptr) die("cannot read the " + s->cert + " PKI: " + error);
+    RunOptions options;
+    options.warmup_s = 0;
+    options.handshakes = 2;
+    options.repetitions = 3;
+    options.timing = timing;
+    Result r = run_scenario(*s, null->backend(), *pki, options);
+    if (r.skipped) die(std::string(id) + " was skipped: " + r.skip_reason);
+    return r;
+  };
+  auto write = [&](const std::string& name, std::vector<Result> results, bool timing) {
+    Report report = base;
+    report.context.settings.timing = timing;
+    report.results = std::move(results);
+    std::ostringstream out;
+    write_json(report, out);
+    // Without the indentation, which only makes the fuzzer's inputs longer.
+    const std::string text = nlohmann::ordered_json::parse(out.str()).dump();
+    w.write("result_json", name + ".json",
+            ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  };
+  write("tls13-psk-resume-timing", {run("tls13-psk-ecdsa-p256-resume", true)}, true);
+  write("tls12-rsa-no-timing", {run("tls12-rsa-rsa2048", false)}, false);
+  const Scenario* hrr = find_scenario("tls13-p256-ecdsa-p256-hrr");
+  if (hrr == nullptr) die("no scenario tls13-p256-ecdsa-p256-hrr");
+  write("two-results-one-skipped",
+        {run("tls12-ecdhe-x25519-ecdsa-p256", false),
+         skipped_result(*hrr, "null", 1, "a skipped result, for the fuzz seed")},
+        false);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -208,6 +276,8 @@ int main(int argc, char** argv) {
                       {t12_ecdhe_rsa, t13_p256, t12_resume, t13_resume}, 0);
   write_message_seeds(w, "finished", Side::server, HandshakeType::finished,
                       {t12_ecdhe_rsa, t13_p384, t12_resume, t13_psk}, 1);
+
+  write_result_json_seeds(w);
 
   std::printf("make_fuzz_corpus: %zu seeds, %zu bytes, in %s\n", w.files(), w.bytes(), argv[1]);
   return 0;

@@ -7,9 +7,10 @@
 #
 # TARGET is a name from fuzz/fuzz_NAME.cc (record, client, finished, ...);
 # the default is all of them, one after the other. Seeds are read from
-# fuzz/corpus/NAME; inputs the fuzzer finds go to build/fuzz/corpus/NAME and
-# crashes to build/fuzz/artifacts/, never into the source tree. Exits 1 if
-# any target crashed, leaked, timed out or failed to start.
+# fuzz/corpus/NAME (a dictionary from fuzz/NAME.dict, if any); inputs the
+# fuzzer finds go to build/fuzz/corpus/NAME and crashes to
+# build/fuzz/artifacts/, never into the source tree. Exits 1 if any target
+# crashed, leaked, timed out or failed to start.
 #
 # Environment: HSBENCH_FUZZ_ARGS adds libFuzzer flags (e.g. "-jobs=2");
 # HSBENCH_SKIP_DEPS and HSBENCH_JOBS as for scripts/lib.sh.
@@ -65,6 +66,7 @@ for t in "${targets[@]}"; do
   [[ -d $seeds ]] || hsbench_die "no seed corpus $seeds (see fuzz/README.md)"
   log=build/fuzz/logs/$t.$([[ $replay == 1 ]] && echo replay || echo fuzz).log
   common=(-artifact_prefix="build/fuzz/artifacts/$t-" -timeout=10 -print_final_stats=1)
+  if [[ -f fuzz/$t.dict ]]; then common+=(-dict="fuzz/$t.dict"); fi
   rc=0
   if [[ $replay == 1 ]]; then
     hsbench_log "replaying $seeds"
