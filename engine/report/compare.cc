@@ -286,7 +286,8 @@ bool parse_compare_input(std::string_view text, const std::string& path, Compare
   json doc;
   try {
     doc = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // A syntax error, or a number no double holds (out_of_range 406).
     // "[json.exception.parse_error.101] parse error at line 1, ..." -> "parse error at ..."
     std::string what = e.what();
     if (auto p = what.find("] "); what.rfind("[json.exception", 0) == 0 && p != std::string::npos)
