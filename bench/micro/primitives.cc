@@ -319,90 +319,131 @@ std::vector<CryptoOp> pki_primitives(const Backend& backend, const Credentials& 
   return out;
 }
 
+namespace {
+
+// Thread CPU time, like the handshakes' cpu_us_per_handshake it is set
+// against: time the thread spends descheduled inflates neither.
+double thread_cpu_s() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Runs body `iterations` times; the CPU seconds it took, or -1 if it failed.
+double run_batch(const PrimitiveBody& body, uint64_t iterations) {
+  const double t0 = thread_cpu_s();
+  for (uint64_t i = 0; i < iterations; i++) {
+    if (!body()) return -1;
+  }
+  return thread_cpu_s() - t0;
+}
+
+// The batch size that lasts at least min_batch_s (0 if the body fails).
+uint64_t calibrate(const PrimitiveBody& body, double min_batch_s) {
+  uint64_t iterations = 1;
+  double s = run_batch(body, 1);
+  while (s >= 0 && s < min_batch_s) {
+    // Aim a little beyond, growing at least twofold each time.
+    const double scale = s > 0 ? std::clamp(min_batch_s * 1.2 / s, 2.0, 100.0) : 100.0;
+    iterations = static_cast<uint64_t>(std::ceil(static_cast<double>(iterations) * scale));
+    s = run_batch(body, iterations);
+  }
+  return s < 0 ? 0 : iterations;
+}
+
+}  // namespace
+
 double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batches,
                          std::string* out_error) {
-  // Thread CPU time, like the handshakes' cpu_us_per_handshake it is set
-  // against: other load on the machine then inflates neither.
-  auto cpu_s = [] {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-  };
-  auto run = [&](uint64_t iterations, double* out_s) {
-    const double t0 = cpu_s();
-    for (uint64_t i = 0; i < iterations; i++) {
-      if (!body()) return false;
-    }
-    *out_s = cpu_s() - t0;
-    return true;
-  };
-  double s = 0;
-  if (!run(1, &s)) {
+  const uint64_t iterations = calibrate(body, min_batch_s);
+  double best = -1;
+  for (int i = 0; i < batches && iterations > 0; i++) {
+    const double s = run_batch(body, iterations);
+    if (s < 0) break;
+    const double ns = s / static_cast<double>(iterations) * 1e9;
+    best = best < 0 ? ns : std::min(best, ns);
+  }
+  if (iterations == 0 || best < 0) {
     *out_error = "the operation failed";
     return -1;
   }
-  uint64_t iterations = 1;
-  // Grow the batch until it lasts min_batch_s, aiming a little beyond.
-  while (s < min_batch_s) {
-    const double scale = s > 0 ? std::clamp(min_batch_s * 1.2 / s, 2.0, 100.0) : 100.0;
-    iterations = static_cast<uint64_t>(std::ceil(static_cast<double>(iterations) * scale));
-    if (!run(iterations, &s)) {
-      *out_error = "the operation failed";
-      return -1;
-    }
-  }
-  double best = s / static_cast<double>(iterations);
-  for (int i = 1; i < batches; i++) {
-    if (!run(iterations, &s)) {
-      *out_error = "the operation failed";
-      return -1;
-    }
-    best = std::min(best, s / static_cast<double>(iterations));
-  }
-  return best * 1e9;
+  return best;
 }
 
-double LowerBoundEstimator::primitive_ns(Backend& backend, const Pki& pki, CryptoOp op,
-                                         std::string* out_error) {
-  const bool pki_op = uses_pki(op.kind);
+std::string LowerBoundEstimator::cache_key(const Backend& backend, const Pki& pki, CryptoOp op) {
   std::string key = fmt::format("{}/{}", backend.name(), primitive_name(op));
-  if (pki_op) key += fmt::format("/{}", pki.name);
-  if (auto it = ns_.find(key); it != ns_.end()) return it->second;
+  if (uses_pki(op.kind)) key += fmt::format("/{}", pki.name);
+  return key;
+}
 
+PrimitiveBody LowerBoundEstimator::prepare(Backend& backend, const Pki& pki, CryptoOp op,
+                                           std::string* out_error) {
   PrimitiveInputs in;
   in.backend = &backend;
-  if (pki_op) {
+  if (uses_pki(op.kind)) {
     const std::string ckey = fmt::format("{}/{}", backend.name(), pki.name);
     auto& creds = credentials_[ckey];
     if (creds == nullptr) {
       creds = prepare_credentials(backend, pki, kServerName, out_error);
       if (creds == nullptr) {
         credentials_.erase(ckey);
-        return -1;
+        return nullptr;
       }
     }
     in.pki = &pki;
     in.credentials = creds.get();
   }
-  PrimitiveBody body = make_primitive(op, in, out_error);
-  if (!body) return -1;
-  const double ns = time_primitive_ns(body, min_batch_s_, batches_, out_error);
-  if (ns < 0) return -1;
-  ns_[key] = ns;
-  return ns;
+  return make_primitive(op, in, out_error);
 }
 
 void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result) {
   if (result->skipped || result->ops_per_handshake.empty()) return;
-  double total_ns = 0;
-  std::vector<LowerBoundTerm> terms;
+
+  // The primitives not timed yet, timed in rounds: each round runs one
+  // batch of every primitive, and each keeps its fastest batch, so a
+  // passing disturbance cannot spoil all the batches of one primitive.
+  struct Pending {
+    std::string key;
+    std::string name;
+    PrimitiveBody body;
+    uint64_t iterations = 0;
+    double best_ns = -1;
+  };
+  std::vector<Pending> pending;
   for (const OpResult& o : result->ops_per_handshake) {
+    const std::string key = cache_key(backend, pki, o.op);
+    if (ns_.count(key)) continue;
+    if (std::any_of(pending.begin(), pending.end(),
+                    [&](const Pending& p) { return p.key == key; })) {
+      continue;
+    }
     std::string error;
-    const double ns = primitive_ns(backend, pki, o.op, &error);
-    if (ns < 0) {
+    PrimitiveBody body = prepare(backend, pki, o.op, &error);
+    uint64_t iterations = body ? calibrate(body, min_batch_s_) : 0;
+    if (body && iterations == 0) error = "the operation failed";
+    if (iterations == 0) {
       result->lower_bound_error = primitive_name(o.op) + ": " + error;
       return;
     }
+    pending.push_back({key, primitive_name(o.op), std::move(body), iterations});
+  }
+  for (int round = 0; round < batches_; round++) {
+    for (Pending& p : pending) {
+      const double s = run_batch(p.body, p.iterations);
+      if (s < 0) {
+        result->lower_bound_error = p.name + ": the operation failed";
+        return;
+      }
+      const double ns = s / static_cast<double>(p.iterations) * 1e9;
+      p.best_ns = p.best_ns < 0 ? ns : std::min(p.best_ns, ns);
+    }
+  }
+  for (const Pending& p : pending) ns_[p.key] = p.best_ns;
+
+  double total_ns = 0;
+  std::vector<LowerBoundTerm> terms;
+  for (const OpResult& o : result->ops_per_handshake) {
+    const double ns = ns_.at(cache_key(backend, pki, o.op));
     total_ns += o.count * ns;
     terms.push_back({o.name, o.count, ns / 1e3});
   }

@@ -68,8 +68,11 @@ double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batc
 // (by backend, and by PKI for the primitives that use one).
 class LowerBoundEstimator {
  public:
-  explicit LowerBoundEstimator(double min_batch_s = 0.004, int batches = 3)
-      : min_batch_s_(min_batch_s), batches_(batches) {}
+  // Each primitive: calibrated to batches of at least min_batch_s of CPU
+  // time, then `rounds` batches, interleaved with the other primitives of
+  // the result, the fastest kept.
+  explicit LowerBoundEstimator(double min_batch_s = 0.003, int rounds = 5)
+      : min_batch_s_(min_batch_s), batches_(rounds) {}
 
   // Sets result->crypto_lower_bound_us, overhead_ratio and
   // lower_bound_terms, or lower_bound_error. pki must outlive the
@@ -77,7 +80,8 @@ class LowerBoundEstimator {
   void apply(Backend& backend, const Pki& pki, Result* result);
 
  private:
-  double primitive_ns(Backend& backend, const Pki& pki, CryptoOp op, std::string* out_error);
+  static std::string cache_key(const Backend& backend, const Pki& pki, CryptoOp op);
+  PrimitiveBody prepare(Backend& backend, const Pki& pki, CryptoOp op, std::string* out_error);
 
   double min_batch_s_;
   int batches_;
