@@ -55,6 +55,10 @@ if [[ -z $bin ]]; then
   fi
 fi
 [[ -n $bin && -x $bin ]] || die "no hsbench binary (build one, or give --bin)"
+# Valgrind cannot run a binary built with AddressSanitizer (the asan preset).
+if ldd "$bin" 2>/dev/null | grep -q 'libasan'; then
+  die "$bin is a sanitizer build, which valgrind cannot run: give a release build (--bin)"
+fi
 
 out_dir=$(dirname -- "$out")
 [[ -d $out_dir ]] || die "--json $out: no directory $out_dir"
@@ -81,7 +85,7 @@ for name in "${names[@]}"; do
         "$bin" --callgrind --backend "$name" --handshakes "$handshakes" --repetitions 1 \
         --warmup 0 --threads 1 --no-lower-bound --quiet --json "$d/run.json" "${pass[@]}" \
         >"$d/stdout" 2>"$d/stderr"; then
-    line=$(grep -v '^==' "$d/stderr" | tail -n 1)
+    line=$(grep -v '^==' "$d/stderr" | tail -n 1 || true)
     [[ -n $line ]] || line="see the valgrind output"
     die "hsbench --backend $name under callgrind failed: $line"
   fi

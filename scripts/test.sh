@@ -37,7 +37,9 @@ if [[ -d tests/python ]] \
    && [[ -n $(find tests/python -type f \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit) ]]; then
   hsbench_log "running pytest tests/python"
   rc=0
-  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python || rc=$?
+  # The Python tests that run hsbench run this preset's build.
+  HSBENCH_BIN=$HSBENCH_ROOT/build/$preset/bin/hsbench \
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python || rc=$?
   # 5: no tests collected, which is not a failure.
   if [[ $rc -ne 0 && $rc -ne 5 ]]; then failed+=("pytest"); fi
 fi
