@@ -63,9 +63,10 @@ double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batc
 
 // The crypto lower bound of results: the sum over a handshake's crypto
 // operations (Result::ops_per_handshake) of count * the primitive's CPU
-// time alone on the same backend; overhead_ratio is the handshake's CPU
-// time (cpu_us_per_handshake.total) over that. Primitive times are cached across scenarios
-// (by backend, and by PKI for the primitives that use one).
+// time alone on the same backend (its fastest batch); overhead_ratio is
+// the handshake's CPU time (the fastest repetition's) over that. Primitive
+// times are cached across scenarios (by backend, and by PKI for the
+// primitives that use one).
 class LowerBoundEstimator {
  public:
   // Each primitive: calibrated to batches of at least min_batch_s of CPU
@@ -75,8 +76,9 @@ class LowerBoundEstimator {
       : min_batch_s_(min_batch_s), batches_(rounds) {}
 
   // Sets result->crypto_lower_bound_us, overhead_ratio and
-  // lower_bound_terms, or lower_bound_error. pki must outlive the
-  // estimator. Does nothing to a skipped result.
+  // lower_bound_terms, or lower_bound_error; and crypto_in_order_us, the
+  // primitives once each in the order of result->op_sequence. pki must
+  // outlive the estimator. Does nothing to a skipped result.
   void apply(Backend& backend, const Pki& pki, Result* result);
 
  private:
@@ -85,7 +87,8 @@ class LowerBoundEstimator {
 
   double min_batch_s_;
   int batches_;
-  std::map<std::string, double> ns_;                                 // by backend/primitive[/pki]
+  std::map<std::string, double> ns_;             // by backend/primitive[/pki]
+  std::map<std::string, PrimitiveBody> bodies_;  // prepared once, by the same keys
   std::map<std::string, std::unique_ptr<Credentials>> credentials_;  // by backend/pki
 };
 

@@ -103,6 +103,7 @@ ordered_json result_json(const Result& r) {
   }
   j["lower_bound_terms"] = terms;
   if (!r.lower_bound_error.empty()) j["lower_bound_error"] = r.lower_bound_error;
+  if (r.crypto_in_order_us) j["crypto_in_order_us"] = us(*r.crypto_in_order_us);
   return j;
 }
 

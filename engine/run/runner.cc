@@ -373,6 +373,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
       return skipped_result(scenario, backend.name(), threads, error);
     }
     result.ops_per_handshake = ops_of_trace(w.trace);
+    for (size_t i = 0; i < w.trace.op_count; i++) result.op_sequence.push_back(w.trace.ops[i].op);
   }
   const TlsVersion version = workers[0].trace.version;
 

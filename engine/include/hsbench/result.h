@@ -113,10 +113,19 @@ struct Result {
   // Every crypto operation of one handshake (from one traced handshake run
   // outside the measurement), for the lower bound.
   std::vector<OpResult> ops_per_handshake;
+  // The crypto operations of one handshake in the order the handshake
+  // calls them (from the same traced handshake).
+  std::vector<CryptoOp> op_sequence;
   std::optional<double> crypto_lower_bound_us;
-  std::optional<double> overhead_ratio;  // cpu_us_per_handshake.total_us / crypto_lower_bound_us
+  // The fastest repetition's CPU us per handshake / crypto_lower_bound_us.
+  std::optional<double> overhead_ratio;
   std::vector<LowerBoundTerm> lower_bound_terms;
   std::string lower_bound_error;  // why there is no lower bound, if there is none
+  // Where the overhead goes: the same primitives run back to back in
+  // handshake order, once each, with no engine between them (CPU us). Above
+  // the lower bound it is what the crypto costs when it does not run hot in
+  // a loop; cpu_us_per_handshake.total above it is the engine's share.
+  std::optional<double> crypto_in_order_us;
 };
 
 struct BackendInfo {
