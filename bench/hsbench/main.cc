@@ -11,6 +11,7 @@
 //           [--markdown FILE] [--json FILE]        exit 0: no regression, 1: a regression
 //   hsbench version
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -40,6 +41,20 @@ namespace {
 
 constexpr int kExitFailed = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
+
+// SIGINT or SIGTERM during a run: stop after the handshake in progress and
+// write what is complete. SA_RESETHAND: a second signal ends the process.
+void on_stop_signal(int) { request_stop(); }
+
+void install_stop_handlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 // Bad input, already explained on stderr in one line.
 struct BadInput {
@@ -603,6 +618,7 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   c.settings.timing = !o.no_timing;
 
   Progress progress(!o.quiet && isatty(STDERR_FILENO));
+  install_stop_handlers();
   micro::LowerBoundEstimator lower_bound;
   capture::RunCapture capture;
   const size_t total = scenarios.size() * backends.size() * threads.size();
@@ -631,6 +647,11 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
           progress.show(rep == 0 ? what + ": warm-up"
                                  : fmt::format("{}: repetition {}/{}", what, rep, reps));
         });
+        if (stop_requested()) {
+          // Keep only what completed; no lower bound (it takes seconds).
+          if (!r.skipped) report.results.push_back(std::move(r));
+          break;
+        }
         if (!o.no_lower_bound && !r.skipped) {
           progress.show(what + ": crypto lower bound");
           lower_bound.apply(b, pki, &r);
@@ -638,9 +659,17 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
         report.results.push_back(std::move(r));
         done++;
       }
+      if (stop_requested()) break;
     }
+    if (stop_requested()) break;
   }
   progress.clear();
+  const bool interrupted = stop_requested();
+  report.context.partial = interrupted;
+  if (interrupted && report.results.empty()) {
+    fmt::print(stderr, "hsbench: interrupted before any repetition completed; nothing written\n");
+    return kExitInterrupted;
+  }
 
   bool any = false;
   std::vector<std::string> reasons;
@@ -650,7 +679,7 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
     else
       reasons.push_back(fmt::format("{} on {}: {}", r.scenario, r.backend, r.skip_reason));
   }
-  if (!any) throw BadInput{"nothing could run: " + join(reasons, "; ")};
+  if (!any && !interrupted) throw BadInput{"nothing could run: " + join(reasons, "; ")};
 
   if (json_to_stdout) {
     write_json(report, std::cout);
@@ -671,6 +700,11 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
     return kExitFailed;
   }
   std::cout.flush();
+  if (interrupted) {
+    fmt::print(stderr, "hsbench: interrupted: {} result{} written, marked partial\n",
+               report.results.size(), report.results.size() == 1 ? "" : "s");
+    return kExitInterrupted;
+  }
   return 0;
 }
 

@@ -62,6 +62,7 @@ ordered_json result_json(const Result& r) {
     j["skip_reason"] = r.skip_reason;
     return j;
   }
+  if (r.partial) j["partial"] = true;
   j["timing"] = r.timing;
   j["handshakes"] = r.handshakes;
   j["duration_s"] = round_to(r.duration_s, 1e6);
@@ -120,7 +121,7 @@ ordered_json context_json(const ReportContext& c) {
       {"repetitions", s.repetitions},
       {"threads", s.threads},
       {"timing", s.timing}};
-  return {{"tool", "hsbench"},
+  ordered_json j = {{"tool", "hsbench"},
           {"version", c.tool_version},
           {"git_commit", c.git_commit},
           {"date", c.date},
@@ -135,6 +136,8 @@ ordered_json context_json(const ReportContext& c) {
           {"backends", backends},
           {"settings", settings},
           {"notes", report_notes()}};
+  if (c.partial) j["partial"] = true;
+  return j;
 }
 
 }  // namespace

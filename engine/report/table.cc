@@ -47,6 +47,14 @@ void header(const Report& report, std::string* out) {
       "confidence interval of hs/s\n",
       s.repetitions, s.repetitions == 1 ? "" : "s", per, s.warmup_s,
       s.timing ? "" : ", timing off (no traces)");
+  if (c.partial) {
+    size_t partial = 0;
+    for (const Result& r : report.results) partial += r.partial ? 1 : 0;
+    *out += fmt::format(
+        "interrupted: {} result{} hold only the repetitions complete when the run stopped; "
+        "scenarios not reached are absent\n",
+        partial, partial == 1 ? "" : "s");
+  }
 }
 
 void results_table(const Report& report, std::string* out) {

@@ -202,7 +202,11 @@ class StepAggregator {
   uint64_t side_ns_[2] = {0, 0};
 };
 
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "request_stop runs in a signal handler");
+
 struct Repetition {
+  bool complete = false;  // ran to its end (not stopped midway)
   uint64_t handshakes = 0;
   uint64_t wall_ns = 0;
   uint64_t cpu_ns = 0;
@@ -225,7 +229,7 @@ class Run {
       : options_(options),
         workers_(*workers),
         progress_(progress),
-        sync_(static_cast<std::ptrdiff_t>(workers->size())) {}
+        sync_(static_cast<std::ptrdiff_t>(workers->size()), Snapshot{this}) {}
 
   void thread_main(size_t index) {
     Worker& w = workers_[index];
@@ -235,9 +239,14 @@ class Run {
     if (index == 0 && progress_) progress_(0, options_.repetitions);
     warm_up(w, trace);
     for (int r = 0; r < options_.repetitions; r++) {
+      // stopped_ is read only between barriers, where every thread sees
+      // the same value (the barrier's completion sets it), so all threads
+      // leave the loop together.
       sync_.arrive_and_wait();
+      if (stopped_) break;
       if (!failed_.load(std::memory_order_relaxed)) measure(w, trace, &w.repetitions[r]);
       sync_.arrive_and_wait();
+      if (stopped_) break;
       if (index == 0 && progress_) progress_(r + 1, options_.repetitions);
     }
   }
@@ -257,7 +266,8 @@ class Run {
                                    std::chrono::duration<double>(options_.warmup_s));
     do {
       if (!w.pair->run(trace, &error)) return fail(w, error);
-    } while (Clock::now() < until && !failed_.load(std::memory_order_relaxed));
+    } while (Clock::now() < until && !failed_.load(std::memory_order_relaxed) &&
+             !stop_requested());
   }
 
   // The timed loop: a handshake, then (with timing) folding its trace into
@@ -281,7 +291,11 @@ class Run {
         w.steps.add(*trace);
         w.latency.record(trace->total_ns);
       }
-      if (count > 0 ? n >= count : Clock::now() >= until) break;
+      if (count > 0 ? n >= count : Clock::now() >= until) {
+        rep->complete = true;
+        break;
+      }
+      if (stop_requested()) break;
     }
     const auto t1 = Clock::now();
     const uint64_t cpu1 = thread_cpu_ns();
@@ -290,11 +304,19 @@ class Run {
     rep->cpu_ns = cpu1 - cpu0;
   }
 
+  // The barrier's completion step: runs once per phase, while every
+  // thread waits.
+  struct Snapshot {
+    Run* run;
+    void operator()() noexcept { run->stopped_ = stop_requested(); }
+  };
+
   const RunOptions& options_;
   std::vector<Worker>& workers_;
   const ProgressFn& progress_;
-  std::barrier<> sync_;
+  std::barrier<Snapshot> sync_;
   std::atomic<bool> failed_{false};
+  bool stopped_ = false;  // written only by Snapshot
 };
 
 LatencyUs latency_of(const Histogram& h) {
@@ -324,6 +346,10 @@ std::vector<OpResult> ops_of_trace(const HandshakeTrace& t) {
 }
 
 }  // namespace
+
+void request_stop() noexcept { g_stop.store(true, std::memory_order_relaxed); }
+
+bool stop_requested() noexcept { return g_stop.load(std::memory_order_relaxed); }
 
 ScenarioConfig scenario_config(const Scenario& s) {
   ScenarioConfig c;
@@ -391,10 +417,25 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
     }
   }
 
+  // The repetitions every thread completed: all of them, unless the run
+  // was stopped.
+  int complete = 0;
+  while (complete < options.repetitions &&
+         std::all_of(workers.begin(), workers.end(), [complete](const Worker& w) {
+           return w.repetitions[static_cast<size_t>(complete)].complete;
+         })) {
+    complete++;
+  }
+  if (complete == 0) {
+    return skipped_result(scenario, backend.name(), threads,
+                          "interrupted before a repetition completed");
+  }
+  result.partial = complete < options.repetitions;
+
   // Merge the threads.
-  std::vector<double> per_rep(static_cast<size_t>(options.repetitions), 0.0);
+  std::vector<double> per_rep(static_cast<size_t>(complete), 0.0);
   uint64_t cpu_ns = 0;
-  for (int r = 0; r < options.repetitions; r++) {
+  for (int r = 0; r < complete; r++) {
     uint64_t max_wall = 0;
     RepetitionResult rr;
     uint64_t rep_cpu_ns = 0;

@@ -2,13 +2,19 @@
 // stderr and exit 2; a small run prints the table and writes valid JSON.
 // Runs use the null backend and a few handshakes: these tests check shape,
 // never speed.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -103,6 +109,45 @@ class CliTest : public ::testing::Test {
                                      "--no-lower-bound"};
     args.insert(args.end(), more.begin(), more.end());
     return args;
+  }
+
+  // Starts hsbench in dir_, sends it `sig` after `after`, waits; the exit
+  // code, or -1 if a signal ended it.
+  Outcome run_and_signal(const std::vector<std::string>& args, std::chrono::milliseconds after,
+                         int sig) {
+    const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
+    std::vector<std::string> argv_s = {HSBENCH_BIN};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 || chdir(dir_.c_str()) != 0) _exit(99);
+      execv(argv[0], argv.data());
+      _exit(98);
+    }
+    Outcome res;
+    if (pid < 0) return res;
+    std::this_thread::sleep_for(after);
+    kill(pid, sig);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    res.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    res.out = slurp(out);
+    res.err = slurp(err);
+    return res;
+  }
+
+  std::vector<std::string> files() {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+      names.push_back(e.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
   nlohmann::json json_file(const std::string& name) {
@@ -305,6 +350,95 @@ TEST_F(CliTest, SkippedScenarios) {
   EXPECT_EQ(doc["results"][0]["status"], "skipped");
   EXPECT_FALSE(doc["results"][0]["skip_reason"].get<std::string>().empty());
   EXPECT_EQ(doc["results"][1]["status"], "ok");
+}
+
+// Missing, corrupt or mismatched PKI files: one line, exit 2, no JSON.
+TEST_F(CliTest, BadPkiIsOneLineAndExit2) {
+  const std::string src = std::string(HSBENCH_SOURCE_DIR) + "/pki/rsa2048";
+  const std::string ecdsa_key = std::string(HSBENCH_SOURCE_DIR) + "/pki/ecdsa-p256/key.pem";
+  const std::string chain = slurp(src + "/chain.pem");
+  ASSERT_FALSE(chain.empty());
+  struct Case {
+    const char* name;
+    const char* file;          // replaced in the copy of pki/rsa2048
+    std::string content;       // its new content
+    bool remove = false;       // or: removed
+  };
+  const std::vector<Case> cases = {
+      {"missing key", "key.pem", "", true},
+      {"missing chain", "chain.pem", "", true},
+      {"missing root", "root.pem", "", true},
+      {"empty chain", "chain.pem", ""},
+      {"garbage chain", "chain.pem", "-----BEGIN CERTIFICATE-----\nnot base64 !!\n"
+                                     "-----END CERTIFICATE-----\n"},
+      {"truncated chain", "chain.pem", chain.substr(0, chain.size() / 3)},
+      {"binary key", "key.pem", std::string("\x30\x82\xff\xff\x00\x01", 6)},
+      {"truncated root", "root.pem", slurp(src + "/root.pem").substr(0, 100)},
+  };
+  for (const Case& c : cases) {
+    const std::string pki = dir_ + "/pki";
+    ASSERT_EQ(std::system(("rm -rf " + quote(pki) + " && mkdir -p " + quote(pki) + " && cp -r " +
+                           quote(src) + " " + quote(pki + "/rsa2048"))
+                              .c_str()),
+              0);
+    const std::string path = pki + "/rsa2048/" + c.file;
+    if (c.remove) {
+      std::filesystem::remove(path);
+    } else {
+      std::ofstream(path, std::ios::binary | std::ios::trunc) << c.content;
+    }
+    const Outcome o = run(quick({"--pki-dir", pki, "--scenario", "tls12-rsa-rsa2048", "--json",
+                                 "out.json"}));
+    expect_bad_input(o, c.name);
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.json")) << c.name;
+  }
+  // A key that is not the leaf's: only a real backend can tell.
+  const std::string pki = dir_ + "/pki";
+  ASSERT_EQ(std::system(("rm -rf " + quote(pki) + " && mkdir -p " + quote(pki) + " && cp -r " +
+                         quote(src) + " " + quote(pki + "/rsa2048") + " && cp " +
+                         quote(ecdsa_key) + " " + quote(pki + "/rsa2048/key.pem"))
+                            .c_str()),
+            0);
+  Outcome o = run({"pki", "check", "--backend", "null", "--pki-dir", pki});
+  EXPECT_EQ(o.rc, 1) << o.out << o.err;  // pki check: 1, the files do not fit together
+  EXPECT_EQ(lines(o.err).size(), 1u) << o.err;
+  EXPECT_NE(o.err.find("does not match the leaf"), std::string::npos) << o.err;
+  o = run(quick({"--pki-dir", pki, "--scenario", "tls12-rsa-rsa2048", "--json", "out.json"}));
+  expect_bad_input(o, "mismatched key");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.json"));
+}
+
+// SIGINT stops a run cleanly: exit 130, the JSON holds the repetitions that
+// completed, marked partial, and no temporary file is left behind.
+TEST_F(CliTest, InterruptWritesCompletedRepetitionsMarkedPartial) {
+  const Outcome o = run_and_signal(
+      {"--backend", "null", "--scenario", "tls12-rsa-rsa2048,tls13-x25519-ecdsa-p256", "--duration",
+       "0.1", "--repetitions", "1000", "--warmup", "0", "--no-lower-bound", "--json", "p.json"},
+      std::chrono::milliseconds(1500), SIGINT);
+  ASSERT_EQ(o.rc, 130) << o.err;
+  EXPECT_NE(o.err.find("hsbench: interrupted: 1 result written, marked partial"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(files(), (std::vector<std::string>{"p.json", "stderr", "stdout"}));
+  const auto doc = json_file("p.json");
+  EXPECT_EQ(doc["context"]["partial"], true);
+  ASSERT_EQ(doc["results"].size(), 1u);  // the second scenario was never reached
+  const auto& r = doc["results"][0];
+  EXPECT_EQ(r["scenario"], "tls12-rsa-rsa2048");
+  EXPECT_EQ(r["partial"], true);
+  const size_t reps = r["handshakes_per_sec"]["repetitions"].size();
+  EXPECT_GE(reps, 1u);
+  EXPECT_LT(reps, 1000u);
+  EXPECT_NE(o.out.find("interrupted: 1 result hold only"), std::string::npos) << o.out;
+}
+
+TEST_F(CliTest, InterruptBeforeARepetitionWritesNothing) {
+  const Outcome o = run_and_signal({"--backend", "null", "--scenario", "tls12-rsa-rsa2048",
+                                    "--warmup", "30", "--no-lower-bound", "--json", "p.json"},
+                                   std::chrono::milliseconds(500), SIGTERM);
+  EXPECT_EQ(o.rc, 130) << o.err;
+  EXPECT_EQ(lines(o.err).size(), 1u) << o.err;
+  EXPECT_EQ(files(), (std::vector<std::string>{"stderr", "stdout"}));
 }
 
 TEST_F(CliTest, Lists) {

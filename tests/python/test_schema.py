@@ -110,3 +110,14 @@ def test_schema_rejects_what_it_should(validator):
     step = dict(ok["steps"][0], side="middle")
     assert broken(lambda d: d["results"].append(dict(ok, steps=[step])))
     assert broken(lambda d: d["results"].append(dict(ok, unexpected=1)))
+
+
+def test_partial_runs_validate(validator):
+    """An interrupted run (SIGINT) marks the document and its results partial."""
+    doc = load(GOLDEN_JSON)
+    doc["context"]["partial"] = True
+    ok = next(r for r in doc["results"] if r["status"] == "ok")
+    ok["partial"] = True
+    assert errors(validator, doc) == []
+    ok["partial"] = False  # only ever present as true
+    assert errors(validator, doc)

@@ -101,6 +101,10 @@ struct Result {
   bool skipped = false;
   std::string skip_reason;
 
+  // Stopped (request_stop) after some repetitions: only those complete are
+  // here, fewer than the settings asked for.
+  bool partial = false;
+
   uint64_t handshakes = 0;     // measured, over all threads and repetitions
   double duration_s = 0;       // measured wall time, summed over repetitions
   Summary handshakes_per_sec;  // summed over threads, one value per repetition
@@ -160,6 +164,9 @@ struct ReportContext {
   std::string command_line;
   std::vector<BackendInfo> backends;
   RunSettings settings;
+  // The run was interrupted (SIGINT): the results are those complete when
+  // it stopped; scenarios not reached are absent.
+  bool partial = false;
 };
 
 struct Report {

@@ -40,6 +40,14 @@ using ProgressFn = std::function<void(int repetition, int repetitions)>;
 Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
                     const RunOptions& options, const ProgressFn& progress = nullptr);
 
+// Asks every run in progress to stop: each thread finishes the handshake
+// it is in, the repetition in progress is dropped, and run_scenario returns
+// the repetitions already complete (Result::partial), or a skipped result
+// when none is. Async-signal-safe (a lock-free atomic store): SIGINT's
+// handler calls it. Nothing clears it; later runs stop at once.
+void request_stop() noexcept;
+bool stop_requested() noexcept;
+
 // True when this process runs under valgrind (count_instructions needs
 // callgrind).
 bool running_under_valgrind();
