@@ -654,7 +654,14 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
         }
         if (!o.no_lower_bound && !r.skipped) {
           progress.show(what + ": crypto lower bound");
-          lower_bound.apply(b, pki, &r);
+          // Whole handshakes, timed beside the primitives: one thread, untraced.
+          std::string error;
+          const auto pair = make_engine_pair(*s, b, b, pki, &error);
+          const micro::PrimitiveBody handshake = [&pair] {
+            std::string e;
+            return pair != nullptr && pair->run(nullptr, &e);
+          };
+          lower_bound.apply(b, pki, &r, pair != nullptr ? handshake : nullptr);
         }
         report.results.push_back(std::move(r));
         done++;

@@ -370,12 +370,6 @@ double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batc
   return best;
 }
 
-std::string LowerBoundEstimator::cache_key(const Backend& backend, const Pki& pki, CryptoOp op) {
-  std::string key = fmt::format("{}/{}", backend.name(), primitive_name(op));
-  if (uses_pki(op.kind)) key += fmt::format("/{}", pki.name);
-  return key;
-}
-
 PrimitiveBody LowerBoundEstimator::prepare(Backend& backend, const Pki& pki, CryptoOp op,
                                            std::string* out_error) {
   PrimitiveInputs in;
@@ -396,87 +390,93 @@ PrimitiveBody LowerBoundEstimator::prepare(Backend& backend, const Pki& pki, Cry
   return make_primitive(op, in, out_error);
 }
 
-void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result) {
+void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result,
+                                const PrimitiveBody& handshake) {
   if (result->skipped || result->ops_per_handshake.empty()) return;
 
-  // The primitives not timed yet, timed in rounds: each round runs one
-  // batch of every primitive, and each keeps its fastest batch, so a
-  // passing disturbance cannot spoil all the batches of one primitive.
-  struct Pending {
-    std::string key;
+  // A body timed in the rounds: calibrated once, then one batch a round.
+  struct Timed {
     std::string name;
     PrimitiveBody body;
     uint64_t iterations = 0;
     double best_ns = -1;
   };
-  std::vector<Pending> pending;
+  auto timed = [this](std::string name, PrimitiveBody body, std::string* error) {
+    Timed t{std::move(name), std::move(body)};
+    t.iterations = calibrate(t.body, min_batch_s_);
+    if (t.iterations == 0) *error = t.name + ": the operation failed";
+    return t;
+  };
+
+  std::string error;
+  std::map<std::string, PrimitiveBody> bodies;  // by primitive name
+  std::vector<Timed> alone;                     // one per distinct operation
   for (const OpResult& o : result->ops_per_handshake) {
-    const std::string key = cache_key(backend, pki, o.op);
-    if (ns_.count(key)) continue;
-    if (std::any_of(pending.begin(), pending.end(),
-                    [&](const Pending& p) { return p.key == key; })) {
-      continue;
-    }
-    std::string error;
+    const std::string name = primitive_name(o.op);
+    if (bodies.count(name)) continue;
     PrimitiveBody body = prepare(backend, pki, o.op, &error);
-    if (body) bodies_[key] = body;
-    uint64_t iterations = body ? calibrate(body, min_batch_s_) : 0;
-    if (body && iterations == 0) error = "the operation failed";
-    if (iterations == 0) {
-      result->lower_bound_error = primitive_name(o.op) + ": " + error;
+    if (!body) {
+      result->lower_bound_error = name + ": " + error;
       return;
     }
-    pending.push_back({key, primitive_name(o.op), std::move(body), iterations});
-  }
-  for (int round = 0; round < batches_; round++) {
-    for (Pending& p : pending) {
-      const double s = run_batch(p.body, p.iterations);
-      if (s < 0) {
-        result->lower_bound_error = p.name + ": the operation failed";
-        return;
-      }
-      const double ns = s / static_cast<double>(p.iterations) * 1e9;
-      p.best_ns = p.best_ns < 0 ? ns : std::min(p.best_ns, ns);
+    bodies[name] = body;
+    alone.push_back(timed(name, std::move(body), &error));
+    if (alone.back().iterations == 0) {
+      result->lower_bound_error = error;
+      return;
     }
   }
-  for (const Pending& p : pending) ns_[p.key] = p.best_ns;
+  // The same primitives once each in the handshake's order.
+  std::vector<const PrimitiveBody*> sequence;
+  for (CryptoOp op : result->op_sequence) sequence.push_back(&bodies.at(primitive_name(op)));
+  std::vector<Timed> paired;  // [in order] [, handshake]
+  if (!sequence.empty()) {
+    paired.push_back(timed("the primitives in handshake order", [&sequence] {
+      for (const PrimitiveBody* body : sequence) {
+        if (!(*body)()) return false;
+      }
+      return true;
+    }, &error));
+  }
+  if (handshake) paired.push_back(timed("the handshake", handshake, &error));
+  for (const Timed& t : paired) {
+    if (t.iterations == 0) {
+      result->lower_bound_error = error;
+      return;
+    }
+  }
+
+  for (int round = 0; round < batches_; round++) {
+    for (std::vector<Timed>* group : {&paired, &alone}) {
+      for (Timed& t : *group) {
+        const double s = run_batch(t.body, t.iterations);
+        if (s < 0) {
+          result->lower_bound_error = t.name + ": the operation failed";
+          return;
+        }
+        const double ns = s / static_cast<double>(t.iterations) * 1e9;
+        t.best_ns = t.best_ns < 0 ? ns : std::min(t.best_ns, ns);
+      }
+    }
+  }
 
   double total_ns = 0;
   std::vector<LowerBoundTerm> terms;
   for (const OpResult& o : result->ops_per_handshake) {
-    const double ns = ns_.at(cache_key(backend, pki, o.op));
-    total_ns += o.count * ns;
-    terms.push_back({o.name, o.count, ns / 1e3});
+    const std::string name = primitive_name(o.op);
+    const auto it = std::find_if(alone.begin(), alone.end(),
+                                 [&](const Timed& t) { return t.name == name; });
+    total_ns += o.count * it->best_ns;
+    terms.push_back({o.name, o.count, it->best_ns / 1e3});
   }
   result->lower_bound_terms = std::move(terms);
   result->crypto_lower_bound_us = total_ns / 1e3;
-  // Best against best: the primitives' fastest batches against the
-  // fastest repetition's CPU time per handshake, so that a slow patch of
-  // the machine on either side does not tilt the ratio.
-  double cpu_us = result->cpu_us_per_handshake.total_us;
-  for (const RepetitionResult& rep : result->repetitions) {
-    if (rep.cpu_us_per_handshake > 0) cpu_us = std::min(cpu_us, rep.cpu_us_per_handshake);
+  if (!sequence.empty()) result->crypto_in_order_us = paired[0].best_ns / 1e3;
+  if (handshake) {
+    const double hs_ns = paired.back().best_ns;
+    result->handshake_best_us = hs_ns / 1e3;
+    if (total_ns > 0) result->overhead_ratio = hs_ns / total_ns;
   }
-  if (total_ns > 0 && cpu_us > 0) result->overhead_ratio = cpu_us / (total_ns / 1e3);
-
-  // The same primitives once each in the handshake's order: the crypto as
-  // a handshake runs it, without the engine.
-  std::vector<const PrimitiveBody*> sequence;
-  for (CryptoOp op : result->op_sequence) {
-    auto it = bodies_.find(cache_key(backend, pki, op));
-    if (it == bodies_.end()) return;
-    sequence.push_back(&it->second);
-  }
-  if (sequence.empty()) return;
-  const PrimitiveBody in_order = [&sequence] {
-    for (const PrimitiveBody* body : sequence) {
-      if (!(*body)()) return false;
-    }
-    return true;
-  };
-  std::string error;
-  const double ns = time_primitive_ns(in_order, min_batch_s_, batches_, &error);
-  if (ns > 0) result->crypto_in_order_us = ns / 1e3;
 }
 
 }  // namespace hsbench::micro

@@ -61,34 +61,35 @@ std::vector<CryptoOp> pki_primitives(const Backend& backend, const Credentials& 
 double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batches,
                          std::string* out_error);
 
-// The crypto lower bound of results: the sum over a handshake's crypto
-// operations (Result::ops_per_handshake) of count * the primitive's CPU
-// time alone on the same backend (its fastest batch); overhead_ratio is
-// the handshake's CPU time (the fastest repetition's) over that. Primitive
-// times are cached across scenarios (by backend, and by PKI for the
-// primitives that use one).
+// The crypto lower bound of results, and how close the handshake comes to
+// it. For each result, in rounds: one batch of whole handshakes (if given),
+// one batch of the handshake's primitives in its order (the crypto with no
+// engine between), then one batch of each primitive alone; each keeps its
+// fastest batch (thread CPU time). crypto_lower_bound_us sums, over the
+// handshake's crypto operations (Result::ops_per_handshake), count * the
+// primitive's time alone; overhead_ratio is the handshake batches' time per
+// handshake over it. Measured side by side, round by round, the ratio holds
+// on a machine whose speed drifts by more than the ratio's own size.
 class LowerBoundEstimator {
  public:
-  // Each primitive: calibrated to batches of at least min_batch_s of CPU
-  // time, then `rounds` batches, interleaved with the other primitives of
-  // the result, the fastest kept.
-  explicit LowerBoundEstimator(double min_batch_s = 0.003, int rounds = 5)
+  // Each body: calibrated once to batches of at least min_batch_s of CPU
+  // time, then `rounds` batches, the fastest kept.
+  explicit LowerBoundEstimator(double min_batch_s = 0.003, int rounds = 7)
       : min_batch_s_(min_batch_s), batches_(rounds) {}
 
-  // Sets result->crypto_lower_bound_us, overhead_ratio and
-  // lower_bound_terms, or lower_bound_error; and crypto_in_order_us, the
-  // primitives once each in the order of result->op_sequence. pki must
-  // outlive the estimator. Does nothing to a skipped result.
-  void apply(Backend& backend, const Pki& pki, Result* result);
+  // Sets result->crypto_lower_bound_us, lower_bound_terms,
+  // crypto_in_order_us and, with a handshake body (one whole handshake per
+  // call, untraced), handshake_best_us and overhead_ratio; or
+  // lower_bound_error. pki must outlive the estimator. Does nothing to a
+  // skipped result.
+  void apply(Backend& backend, const Pki& pki, Result* result,
+             const PrimitiveBody& handshake = nullptr);
 
  private:
-  static std::string cache_key(const Backend& backend, const Pki& pki, CryptoOp op);
   PrimitiveBody prepare(Backend& backend, const Pki& pki, CryptoOp op, std::string* out_error);
 
   double min_batch_s_;
   int batches_;
-  std::map<std::string, double> ns_;             // by backend/primitive[/pki]
-  std::map<std::string, PrimitiveBody> bodies_;  // prepared once, by the same keys
   std::map<std::string, std::unique_ptr<Credentials>> credentials_;  // by backend/pki
 };
 

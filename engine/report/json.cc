@@ -105,6 +105,7 @@ ordered_json result_json(const Result& r) {
   j["lower_bound_terms"] = terms;
   if (!r.lower_bound_error.empty()) j["lower_bound_error"] = r.lower_bound_error;
   if (r.crypto_in_order_us) j["crypto_in_order_us"] = us(*r.crypto_in_order_us);
+  if (r.handshake_best_us) j["handshake_best_us"] = us(*r.handshake_best_us);
   return j;
 }
 

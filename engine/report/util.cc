@@ -17,13 +17,14 @@ std::vector<std::string> report_notes() {
       "crypto call); without timing there are none.",
       "crypto_lower_bound_us sums, over the crypto operations of one handshake, each "
       "operation's thread CPU time measured alone on the same backend in the same process (the "
-      "bench/micro primitives, each its fastest of 5 batches); overhead_ratio = the fastest "
-      "repetition's CPU us per handshake / crypto_lower_bound_us (CPU time, best against best, "
-      "so other load on the machine tilts neither side).",
-      "crypto_in_order_us: the same primitives run back to back in the order one handshake calls "
-      "them, once each, with no engine in between; the gap from crypto_lower_bound_us is what the "
-      "crypto loses outside a hot loop (caches, branch predictors), the gap to "
-      "cpu_us_per_handshake.total is the engine's own cost.",
+      "bench/micro primitives). It is measured in 7 rounds, each one batch of whole untraced "
+      "handshakes (handshake_best_us), one of the handshake's primitives back to back in its "
+      "order (crypto_in_order_us) and one of each primitive alone, every figure its fastest "
+      "batch; overhead_ratio = handshake_best_us / crypto_lower_bound_us. Side by side, the "
+      "ratio holds while the machine's speed drifts.",
+      "Above crypto_lower_bound_us, crypto_in_order_us is what the crypto loses outside a hot "
+      "loop (caches, branch predictors); above that, handshake_best_us adds the engine's own "
+      "cost.",
   };
 }
 

@@ -121,14 +121,17 @@ struct Result {
   // calls them (from the same traced handshake).
   std::vector<CryptoOp> op_sequence;
   std::optional<double> crypto_lower_bound_us;
-  // The fastest repetition's CPU us per handshake / crypto_lower_bound_us.
+  // The handshake's CPU time per handshake in the lower bound's rounds
+  // (its fastest batch, untraced), measured side by side with the
+  // primitives; overhead_ratio = handshake_best_us / crypto_lower_bound_us.
+  std::optional<double> handshake_best_us;
   std::optional<double> overhead_ratio;
   std::vector<LowerBoundTerm> lower_bound_terms;
   std::string lower_bound_error;  // why there is no lower bound, if there is none
-  // Where the overhead goes: the same primitives run back to back in
-  // handshake order, once each, with no engine between them (CPU us). Above
-  // the lower bound it is what the crypto costs when it does not run hot in
-  // a loop; cpu_us_per_handshake.total above it is the engine's share.
+  // The same primitives run back to back in handshake order, once each,
+  // with no engine between them (CPU us, in the same rounds). Above the
+  // lower bound: what the crypto loses outside a hot loop (caches, branch
+  // predictors); below handshake_best_us: the engine's own share.
   std::optional<double> crypto_in_order_us;
 };
 
