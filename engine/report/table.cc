@@ -150,7 +150,7 @@ void write_table(const Report& report, std::ostream& out) {
   steps_table(report, &text);
   text +=
       "\nclient/server µs: CPU per handshake, split by each side's step time (one thread runs "
-      "both); lower µs: the same crypto timed alone; overhead = CPU per handshake / lower\n";
+      "both); lower µs: the same crypto timed alone; overhead = whole handshakes timed beside the crypto / lower\n";
   out << text;
 }
 
