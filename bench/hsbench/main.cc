@@ -2,7 +2,8 @@
 // (bad input) or 1 (a check that ran and failed).
 //
 //   hsbench [--backend openssl|boringssl|null|all[,...]] [--scenario ID,...|all |
-//           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...] [--threads 1,2,...]
+//           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...]
+//           [--engine hsbench|native|both] [--threads 1,2,...]
 //           [--duration S | --handshakes N] [--warmup S] [--repetitions R] [--json FILE|-]
 //           [--format table|json|csv|gbench] [--quiet] [--no-timing] [--no-lower-bound]
 //   hsbench list [backends|scenarios|steps]
@@ -18,11 +19,15 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "capture/scenario_capture.h"
+#if HSBENCH_COUNTING_MALLOC
+#include "counting_malloc.h"
+#endif
 #include "demo/pfs.h"
 #include "hsbench/backend.h"
 #include "hsbench/compare.h"
@@ -328,6 +333,7 @@ struct BenchOptions {
   std::string backends = "all";
   std::string scenarios;
   std::string tls, kx, cert;
+  std::string engine = "hsbench";
   std::string threads = "1";
   double duration_s = 0.25;
   uint64_t handshakes = 0;
@@ -376,6 +382,11 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
   auto* kx = app->add_option("--kx", o->kx, "... by key exchange: rsa,x25519,p256,p384");
   auto* cert = app->add_option("--cert", o->cert, "... by certificate: rsa2048,ecdsa-p256,...");
   scenario->excludes(tls)->excludes(kx)->excludes(cert);
+  app->add_option("--engine,-e", o->engine,
+                  "Whose handshakes: hsbench (our engine on the backend's crypto), native (the "
+                  "backend's own TLS stack) or both")
+      ->check(CLI::IsMember({"hsbench", "native", "both"}).description(""))
+      ->capture_default_str();
   app->add_option("--threads,-t", o->threads,
                   "Thread counts, comma-separated (each thread owns a client/server pair; one "
                   "result per count)")
@@ -547,12 +558,39 @@ class Progress {
   bool on_;
 };
 
+// A native result's lower bound is the engine's for the same scenario and
+// backend: the same crypto, whichever stack calls it.
+void native_lower_bound(const Result* engine, Result* native) {
+  if (engine == nullptr || !engine->crypto_lower_bound_us) {
+    native->lower_bound_error =
+        "a native result takes the engine's lower bound for its scenario and backend: run with "
+        "--engine both";
+    return;
+  }
+  native->crypto_lower_bound_us = engine->crypto_lower_bound_us;
+  native->lower_bound_terms = engine->lower_bound_terms;
+  double best_cpu_us = 0;
+  for (const RepetitionResult& rep : native->repetitions) {
+    if (rep.cpu_us_per_handshake > 0 &&
+        (best_cpu_us == 0 || rep.cpu_us_per_handshake < best_cpu_us))
+      best_cpu_us = rep.cpu_us_per_handshake;
+  }
+  if (best_cpu_us > 0 && *engine->crypto_lower_bound_us > 0) {
+    native->overhead_ratio = best_cpu_us / *engine->crypto_lower_bound_us;
+  }
+}
+
 int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   const std::vector<int> threads = parse_threads(o.threads);
   if (o.callgrind && !running_under_valgrind())
     throw BadInput{"--callgrind: not running under valgrind --tool=callgrind (scripts/icount.sh)"};
   if (o.callgrind && o.handshakes == 0)
     throw BadInput{"--callgrind needs --handshakes N: the handshakes to count"};
+  if (o.callgrind && o.engine != "hsbench")
+    throw BadInput{"--callgrind counts the engine's instructions only (--engine hsbench)"};
+  std::vector<EngineKind> engines;
+  if (o.engine != "native") engines.push_back(EngineKind::hsbench);
+  if (o.engine != "hsbench") engines.push_back(EngineKind::native);
   const std::vector<const Scenario*> scenarios = select_scenarios(o);
   const std::optional<Format> format = parse_format(o.format);
   if (!format) throw BadInput{"--format: unknown format '" + o.format + "'"};
@@ -605,7 +643,7 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   Progress progress(!o.quiet && isatty(STDERR_FILENO));
   micro::LowerBoundEstimator lower_bound;
   capture::RunCapture capture;
-  const size_t total = scenarios.size() * backends.size() * threads.size();
+  const size_t total = scenarios.size() * backends.size() * threads.size() * engines.size();
   size_t done = 0;
   for (const Scenario* s : scenarios) {
     for (const auto& lb : backends) {
@@ -617,26 +655,41 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
         fmt::print(stderr, "hsbench: not captured: {}\n", capture_error);
       }
       for (int t : threads) {
-        RunOptions ro;
-        ro.threads = t;
-        ro.warmup_s = o.warmup_s;
-        ro.duration_s = o.duration_s;
-        ro.handshakes = o.handshakes;
-        ro.repetitions = o.repetitions;
-        ro.count_instructions = o.callgrind;
-        ro.timing = !o.no_timing;
-        const std::string what = fmt::format("[{}/{}] {} on {}, {} thread{}", done + 1, total,
-                                             s->id, b.name(), t, t == 1 ? "" : "s");
-        Result r = run_scenario(*s, b, pki, ro, [&](int rep, int reps) {
-          progress.show(rep == 0 ? what + ": warm-up"
-                                 : fmt::format("{}: repetition {}/{}", what, rep, reps));
-        });
-        if (!o.no_lower_bound && !r.skipped) {
-          progress.show(what + ": crypto lower bound");
-          lower_bound.apply(b, pki, &r);
+        // This scenario's engine result, for the native lower bound (an index:
+        // results grow).
+        std::optional<size_t> engine_result;
+        for (EngineKind engine : engines) {
+          RunOptions ro;
+          ro.engine = engine;
+          ro.threads = t;
+          ro.warmup_s = o.warmup_s;
+          ro.duration_s = o.duration_s;
+          ro.handshakes = o.handshakes;
+          ro.repetitions = o.repetitions;
+          ro.count_instructions = o.callgrind;
+          ro.timing = !o.no_timing;
+          ro.memory_handshakes = o.callgrind ? 0 : ro.memory_handshakes;
+          const std::string what =
+              fmt::format("[{}/{}] {} on {}{}, {} thread{}", done + 1, total, s->id, b.name(),
+                          engine == EngineKind::native ? " (native)" : "", t, t == 1 ? "" : "s");
+          Result r = run_scenario(*s, b, pki, ro, [&](int rep, int reps) {
+            progress.show(rep == 0 ? what + ": warm-up"
+                                   : fmt::format("{}: repetition {}/{}", what, rep, reps));
+          });
+          if (!o.no_lower_bound && !r.skipped) {
+            if (engine == EngineKind::hsbench) {
+              progress.show(what + ": crypto lower bound");
+              lower_bound.apply(b, pki, &r);
+            } else {
+              native_lower_bound(engine_result ? &report.results[*engine_result] : nullptr, &r);
+            }
+          }
+          report.results.push_back(std::move(r));
+          if (engine == EngineKind::hsbench && !report.results.back().skipped) {
+            engine_result = report.results.size() - 1;
+          }
+          done++;
         }
-        report.results.push_back(std::move(r));
-        done++;
       }
     }
   }
@@ -675,6 +728,9 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
 }
 
 int run(int argc, char** argv) {
+#if HSBENCH_COUNTING_MALLOC
+  install_counting_malloc();
+#endif
   CLI::App app{
       "hsbench: what a TLS handshake costs, step by step.\n"
       "With no subcommand, runs the benchmark: by default the RSA-versus-ECDHE "
