@@ -38,7 +38,9 @@ namespace hsbench {
 // finished processing one message and built the next with no callback in
 // between: the interval goes to the message built, and both steps are
 // marked approximate (the read step lacks the end of its processing, the
-// write step holds it). A read step followed directly by another read and
+// write step holds it). When such a write is followed by a read, the
+// library may have finished the first read only after the write, so that
+// next read is marked approximate too. A read step followed directly by another read and
 // then a write may have no time of its own at all; it is kept, with 0 and
 // marked approximate. Nothing is invented: every nanosecond of the calls
 // goes to exactly one step, and the time between calls (the driver moving
@@ -51,7 +53,8 @@ const char kNativeStepBoundaries[] =
     "runs to the next boundary); the returns of SSL_write and SSL_read close the application "
     "data steps. Time from a read callback to a write callback holds the end of the read "
     "message's processing and the building of the written one with no boundary between: it "
-    "goes to the written message and both steps are marked \"boundary\": \"approximate\". No "
+    "goes to the written message and both steps are marked \"boundary\": \"approximate\" (and so "
+    "is a read that directly follows such a write). No "
     "crypto operation is visible inside a library: crypto is [] for native steps.";
 
 namespace {
@@ -311,6 +314,11 @@ class NativePair final : public EnginePair {
         charge(a, ns);
       } else if (z.kind == opens) {
         charge(z, ns);
+        // After a read, a write, then a read: the library may finish the
+        // first read's processing only after the write (BoringSSL's TLS 1.3
+        // client sends its compatibility ChangeCipherSpec on seeing the
+        // ServerHello, before processing it), so this interval may hold it.
+        if (a.kind == closes && k > 0 && b[k - 1].kind == opens) mark_approximate(z);
       } else if (a.kind == closes) {
         charge(a, ns);
       } else {
