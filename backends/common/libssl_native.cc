@@ -64,6 +64,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
@@ -207,6 +208,11 @@ class LibsslConnection final : public NativeConnection {
     error_ = std::move(error);
   }
 
+  void set_event_log(NativeEventLog* log) override {
+    event_log_ = log;
+    // Only a logging connection pays for the callback.
+    SSL_set_msg_callback(ssl_.get(), log != nullptr ? on_message : nullptr);
+  }
   Status handshake(ByteView in, Bytes* out) override;
   bool write(ByteView plaintext, Bytes* out) override;
   bool read(ByteView in, Bytes* out_plaintext, Bytes* out) override;
@@ -221,6 +227,10 @@ class LibsslConnection final : public NativeConnection {
   // SSL_CTX_set_info_callback: remembers the last alert sent or received,
   // for error().
   static void on_info(const SSL* ssl, int where, int value);
+  // SSL_set_msg_callback: appends handshake messages and ChangeCipherSpec
+  // records to the event log, timed.
+  static void on_message(int write_p, int version, int content_type, const void* buf, size_t len,
+                         SSL* ssl, void* arg);
   // SSL_CTX_sess_set_new_cb: keeps the newest resumable session.
   static int on_new_session(SSL* ssl, SSL_SESSION* session);
 
@@ -237,6 +247,7 @@ class LibsslConnection final : public NativeConnection {
   BIO* read_bio_;   // owned by ssl_
   BIO* write_bio_;  // owned by ssl_
   SessionPtr newest_session_;
+  NativeEventLog* event_log_ = nullptr;
   std::string last_alert_;
   std::string error_;
   bool failed_ = false;
@@ -575,7 +586,7 @@ NativeConnection::Status LibsslConnection::handshake(ByteView in, Bytes* out) {
                                 : std::to_string(negotiated_cipher_suite())) +
                ", which the config does not list" +
                (kIsBoringSsl && context_.version() == TlsVersion::tls13
-                    ? " (BoringSSL's TLS 1.3 cipher suites cannot be configured)"
+                    ? " (unsupported: BoringSSL's TLS 1.3 cipher suites cannot be configured)"
                     : ""),
            SSL_ERROR_NONE);
       return Status::failed;
@@ -659,6 +670,39 @@ void LibsslConnection::on_info(const SSL* ssl, int where, int value) {
   connection->last_alert_ = std::string((where & SSL_CB_READ) != 0 ? "received " : "sent ") +
                             SSL_alert_type_string_long(value) + " alert " +
                             SSL_alert_desc_string_long(value);
+}
+
+void LibsslConnection::on_message(int write_p, int version, int content_type, const void* buf,
+                                  size_t len, SSL* ssl, void* arg) {
+  (void)version;
+  (void)arg;
+  constexpr int kChangeCipherSpec = 20, kHandshake = 22;
+  if (content_type != kChangeCipherSpec && content_type != kHandshake) return;
+  const auto now = std::chrono::steady_clock::now();
+  auto* connection = static_cast<LibsslConnection*>(SSL_get_app_data(ssl));
+  if (connection == nullptr || connection->event_log_ == nullptr) return;
+  NativeEvent e;
+  e.ns = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+  e.content_type = static_cast<uint8_t>(content_type);
+  e.sent = write_p != 0;
+  if (content_type == kHandshake) {
+    const auto* bytes = static_cast<const uint8_t*>(buf);
+    if (len < 1) return;
+    e.handshake_type = bytes[0];
+    // A HelloRetryRequest is a ServerHello whose random is this constant
+    // (RFC 8446 4.1.3): type(1) length(3) legacy_version(2) random(32).
+    static constexpr uint8_t kHrrRandom[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11,
+                                               0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+                                               0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e,
+                                               0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+    constexpr size_t kRandomOffset = 6;
+    if (e.handshake_type == 2 && len >= kRandomOffset + sizeof(kHrrRandom) &&
+        std::memcmp(bytes + kRandomOffset, kHrrRandom, sizeof(kHrrRandom)) == 0) {
+      e.handshake_type = kHelloRetryRequestType;
+    }
+  }
+  connection->event_log_->add(e);
 }
 
 int LibsslConnection::on_new_session(SSL* ssl, SSL_SESSION* session) {

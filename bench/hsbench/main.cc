@@ -2,7 +2,8 @@
 // (bad input) or 1 (a check that ran and failed).
 //
 //   hsbench [--backend openssl|boringssl|null|all[,...]] [--scenario ID,...|all |
-//           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...] [--threads 1,2,...]
+//           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...]
+//           [--engine hsbench|native|both] [--threads 1,2,...]
 //           [--duration S | --handshakes N] [--warmup S] [--repetitions R] [--json FILE|-]
 //           [--format table|json|csv|gbench] [--quiet] [--no-timing] [--no-lower-bound]
 //   hsbench list [backends|scenarios|steps]
@@ -19,12 +20,17 @@
 #include <cstdio>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "capture/scenario_capture.h"
+#if HSBENCH_COUNTING_MALLOC
+#include "counting_malloc.h"
+#endif
 #include "demo/pfs.h"
+#include "run/native_pair.h"
 #include "hsbench/backend.h"
 #include "hsbench/compare.h"
 #include "hsbench/engine.h"
@@ -343,6 +349,7 @@ struct BenchOptions {
   std::string backends = "all";
   std::string scenarios;
   std::string tls, kx, cert;
+  std::string engine = "hsbench";
   std::string threads = "1";
   double duration_s = 0.25;
   uint64_t handshakes = 0;
@@ -391,6 +398,11 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
   auto* kx = app->add_option("--kx", o->kx, "... by key exchange: rsa,x25519,p256,p384");
   auto* cert = app->add_option("--cert", o->cert, "... by certificate: rsa2048,ecdsa-p256,...");
   scenario->excludes(tls)->excludes(kx)->excludes(cert);
+  app->add_option("--engine,-e", o->engine,
+                  "Whose handshakes: hsbench (our engine on the backend's crypto), native (the "
+                  "backend's own TLS stack) or both")
+      ->check(CLI::IsMember({"hsbench", "native", "both"}).description(""))
+      ->capture_default_str();
   app->add_option("--threads,-t", o->threads,
                   "Thread counts, comma-separated (each thread owns a client/server pair; one "
                   "result per count)")
@@ -562,12 +574,53 @@ class Progress {
   bool on_;
 };
 
+// The crypto lower bound of one (scenario, backend, threads): the engine's
+// result's crypto operations, timed alone and in order, side by side with
+// whole handshakes of each engine that ran (one thread, untraced). A native
+// result takes the engine's bound: the same crypto, whichever stack calls
+// it; with no engine result there is no list of operations to time.
+void apply_lower_bound(micro::LowerBoundEstimator* estimator, const Scenario& s, Backend& b,
+                       const Pki& pki, Result* engine, Result* native) {
+  if (engine == nullptr) {
+    if (native != nullptr) {
+      native->lower_bound_error =
+          "a native result takes the engine's lower bound for its scenario and backend: run "
+          "with --engine both";
+    }
+    return;
+  }
+  std::string error;
+  const std::unique_ptr<EnginePair> engine_pair = make_engine_pair(s, b, b, pki, &error);
+  const std::unique_ptr<EnginePair> native_pair =
+      native != nullptr ? make_native_pair(s, b, pki, &error) : nullptr;
+  auto body = [](EnginePair* pair) -> micro::PrimitiveBody {
+    if (pair == nullptr) return nullptr;
+    return [pair] {
+      std::string e;
+      return pair->run(nullptr, &e);
+    };
+  };
+  std::vector<micro::LowerBoundEstimator::Other> others;
+  if (native_pair != nullptr) others.push_back({native, body(native_pair.get())});
+  estimator->apply(b, pki, engine, body(engine_pair.get()), others);
+  if (native != nullptr && !native->crypto_lower_bound_us) {
+    native->lower_bound_error = !engine->lower_bound_error.empty()
+                                    ? engine->lower_bound_error
+                                    : "no native handshake to time: " + error;
+  }
+}
+
 int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   const std::vector<int> threads = parse_threads(o.threads);
   if (o.callgrind && !running_under_valgrind())
     throw BadInput{"--callgrind: not running under valgrind --tool=callgrind (scripts/icount.sh)"};
   if (o.callgrind && o.handshakes == 0)
     throw BadInput{"--callgrind needs --handshakes N: the handshakes to count"};
+  if (o.callgrind && o.engine != "hsbench")
+    throw BadInput{"--callgrind counts the engine's instructions only (--engine hsbench)"};
+  std::vector<EngineKind> engines;
+  if (o.engine != "native") engines.push_back(EngineKind::hsbench);
+  if (o.engine != "hsbench") engines.push_back(EngineKind::native);
   const std::vector<const Scenario*> scenarios = select_scenarios(o);
   const std::optional<Format> format = parse_format(o.format);
   if (!format) throw BadInput{"--format: unknown format '" + o.format + "'"};
@@ -621,7 +674,7 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   install_stop_handlers();
   micro::LowerBoundEstimator lower_bound;
   capture::RunCapture capture;
-  const size_t total = scenarios.size() * backends.size() * threads.size();
+  const size_t total = scenarios.size() * backends.size() * threads.size() * engines.size();
   size_t done = 0;
   for (const Scenario* s : scenarios) {
     for (const auto& lb : backends) {
@@ -633,38 +686,46 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
         fmt::print(stderr, "hsbench: not captured: {}\n", capture_error);
       }
       for (int t : threads) {
-        RunOptions ro;
-        ro.threads = t;
-        ro.warmup_s = o.warmup_s;
-        ro.duration_s = o.duration_s;
-        ro.handshakes = o.handshakes;
-        ro.repetitions = o.repetitions;
-        ro.count_instructions = o.callgrind;
-        ro.timing = !o.no_timing;
-        const std::string what = fmt::format("[{}/{}] {} on {}, {} thread{}", done + 1, total,
-                                             s->id, b.name(), t, t == 1 ? "" : "s");
-        Result r = run_scenario(*s, b, pki, ro, [&](int rep, int reps) {
-          progress.show(rep == 0 ? what + ": warm-up"
-                                 : fmt::format("{}: repetition {}/{}", what, rep, reps));
-        });
-        if (stop_requested()) {
-          // Keep only what completed; no lower bound (it takes seconds).
-          if (!r.skipped) report.results.push_back(std::move(r));
-          break;
+        // This (scenario, backend, threads)'s results, by engine: the lower
+        // bound times their handshakes side by side.
+        std::optional<size_t> engine_result, native_result;
+        for (EngineKind engine : engines) {
+          RunOptions ro;
+          ro.engine = engine;
+          ro.threads = t;
+          ro.warmup_s = o.warmup_s;
+          ro.duration_s = o.duration_s;
+          ro.handshakes = o.handshakes;
+          ro.repetitions = o.repetitions;
+          ro.count_instructions = o.callgrind;
+          ro.timing = !o.no_timing;
+          ro.memory_handshakes = o.callgrind ? 0 : ro.memory_handshakes;
+          const std::string what =
+              fmt::format("[{}/{}] {} on {}{}, {} thread{}", done + 1, total, s->id, b.name(),
+                          engine == EngineKind::native ? " (native)" : "", t, t == 1 ? "" : "s");
+          Result r = run_scenario(*s, b, pki, ro, [&](int rep, int reps) {
+            progress.show(rep == 0 ? what + ": warm-up"
+                                   : fmt::format("{}: repetition {}/{}", what, rep, reps));
+          });
+          // Interrupted: keep only what completed; no lower bound (it takes
+          // seconds).
+          if (stop_requested() && r.skipped) break;
+          report.results.push_back(std::move(r));
+          if (!report.results.back().skipped) {
+            (engine == EngineKind::hsbench ? engine_result : native_result) =
+                report.results.size() - 1;
+          }
+          done++;
+          if (stop_requested()) break;
         }
-        if (!o.no_lower_bound && !r.skipped) {
-          progress.show(what + ": crypto lower bound");
-          // Whole handshakes, timed beside the primitives: one thread, untraced.
-          std::string error;
-          const auto pair = make_engine_pair(*s, b, b, pki, &error);
-          const micro::PrimitiveBody handshake = [&pair] {
-            std::string e;
-            return pair != nullptr && pair->run(nullptr, &e);
-          };
-          lower_bound.apply(b, pki, &r, pair != nullptr ? handshake : nullptr);
+        if (stop_requested()) break;
+        if (!o.no_lower_bound) {
+          progress.show(fmt::format("{} on {}, {} thread{}: crypto lower bound", s->id, b.name(), t,
+                                    t == 1 ? "" : "s"));
+          apply_lower_bound(&lower_bound, *s, b, pki,
+                            engine_result ? &report.results[*engine_result] : nullptr,
+                            native_result ? &report.results[*native_result] : nullptr);
         }
-        report.results.push_back(std::move(r));
-        done++;
       }
       if (stop_requested()) break;
     }
@@ -716,6 +777,9 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
 }
 
 int run(int argc, char** argv) {
+#if HSBENCH_COUNTING_MALLOC
+  install_counting_malloc();
+#endif
   CLI::App app{
       "hsbench: what a TLS handshake costs, step by step.\n"
       "With no subcommand, runs the benchmark: by default the RSA-versus-ECDHE "

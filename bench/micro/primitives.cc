@@ -391,7 +391,7 @@ PrimitiveBody LowerBoundEstimator::prepare(Backend& backend, const Pki& pki, Cry
 }
 
 void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result,
-                                const PrimitiveBody& handshake) {
+                                const PrimitiveBody& handshake, const std::vector<Other>& others) {
   if (result->skipped || result->ops_per_handshake.empty()) return;
 
   // A body timed in the rounds: calibrated once, then one batch a round.
@@ -429,7 +429,7 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
   // The same primitives once each in the handshake's order.
   std::vector<const PrimitiveBody*> sequence;
   for (CryptoOp op : result->op_sequence) sequence.push_back(&bodies.at(primitive_name(op)));
-  std::vector<Timed> paired;  // [in order] [, handshake]
+  std::vector<Timed> paired;  // [in order] [, handshake] [, others' handshakes]
   if (!sequence.empty()) {
     paired.push_back(timed("the primitives in handshake order", [&sequence] {
       for (const PrimitiveBody* body : sequence) {
@@ -439,6 +439,9 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
     }, &error));
   }
   if (handshake) paired.push_back(timed("the handshake", handshake, &error));
+  for (const Other& o : others) {
+    paired.push_back(timed("the " + o.result->engine + " handshake", o.handshake, &error));
+  }
   for (const Timed& t : paired) {
     if (t.iterations == 0) {
       result->lower_bound_error = error;
@@ -471,11 +474,17 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
   }
   result->lower_bound_terms = std::move(terms);
   result->crypto_lower_bound_us = total_ns / 1e3;
-  if (!sequence.empty()) result->crypto_in_order_us = paired[0].best_ns / 1e3;
-  if (handshake) {
-    const double hs_ns = paired.back().best_ns;
-    result->handshake_best_us = hs_ns / 1e3;
-    if (total_ns > 0) result->overhead_ratio = hs_ns / total_ns;
+  size_t next = 0;
+  if (!sequence.empty()) result->crypto_in_order_us = paired[next++].best_ns / 1e3;
+  auto set_handshake = [total_ns](Result* r, double hs_ns) {
+    r->handshake_best_us = hs_ns / 1e3;
+    if (total_ns > 0) r->overhead_ratio = hs_ns / total_ns;
+  };
+  if (handshake) set_handshake(result, paired[next++].best_ns);
+  for (const Other& o : others) {
+    o.result->crypto_lower_bound_us = result->crypto_lower_bound_us;
+    o.result->lower_bound_terms = result->lower_bound_terms;
+    set_handshake(o.result, paired[next++].best_ns);
   }
 }
 

@@ -82,8 +82,17 @@ class LowerBoundEstimator {
   // call, untraced), handshake_best_us and overhead_ratio; or
   // lower_bound_error. pki must outlive the estimator. Does nothing to a
   // skipped result.
+  //
+  // others: results of the same scenario and backend by another engine
+  // (the library's own stack), each with its handshake body, timed in the
+  // same rounds; each gets the same bound and terms, its own
+  // handshake_best_us and overhead_ratio.
+  struct Other {
+    Result* result;
+    PrimitiveBody handshake;
+  };
   void apply(Backend& backend, const Pki& pki, Result* result,
-             const PrimitiveBody& handshake = nullptr);
+             const PrimitiveBody& handshake = nullptr, const std::vector<Other>& others = {});
 
  private:
   PrimitiveBody prepare(Backend& backend, const Pki& pki, CryptoOp op, std::string* out_error);

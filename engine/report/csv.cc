@@ -29,14 +29,14 @@ void write_csv(const Report& report, std::ostream& out) {
       "hs_per_sec_mean,hs_per_sec_median,hs_per_sec_stddev,hs_per_sec_ci95_lo,hs_per_sec_ci95_hi,"
       "us_per_handshake,cpu_client_us,cpu_server_us,cpu_total_us,latency_mean_us,latency_p50_us,"
       "latency_p90_us,latency_p99_us,latency_max_us,crypto_lower_bound_us,overhead_ratio,"
-      "skip_reason\n";
+      "bytes_allocated_per_handshake,allocations_per_handshake,peak_live_bytes,skip_reason\n";
   for (const Result& r : report.results) {
     const ScenarioConfig& c = r.config;
     text += fmt::format("{},{},{},{},{},{},{},{},{},{}", quote(r.scenario), c.tls, c.kx, c.group,
                         c.cert, c.cipher, quote(r.backend), r.engine, r.threads,
                         r.skipped ? "skipped" : "ok");
     if (r.skipped) {
-      text += std::string(19, ',') + quote(r.skip_reason) + "\n";
+      text += std::string(22, ',') + quote(r.skip_reason) + "\n";
       continue;
     }
     const Summary& hs = r.handshakes_per_sec;
@@ -52,7 +52,14 @@ void write_csv(const Report& report, std::ostream& out) {
     } else {
       text += ",,,,,";
     }
-    text += fmt::format(",{},{},\n", num(r.crypto_lower_bound_us), num(r.overhead_ratio));
+    text += fmt::format(",{},{}", num(r.crypto_lower_bound_us), num(r.overhead_ratio));
+    if (r.memory) {
+      text += fmt::format(",{},{},{}", num(r.memory->bytes_allocated), num(r.memory->allocations),
+                          r.memory->peak_live_bytes);
+    } else {
+      text += ",,,";
+    }
+    text += ",\n";
   }
   out << text;
 }

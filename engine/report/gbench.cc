@@ -76,6 +76,13 @@ void write_gbench(const Report& report, std::ostream& out) {
       rate.push_back(hs);
       ordered_json e = entry(name, real.back(), cpu.back(), hs, rep.handshakes);
       e["repetition_index"] = i;
+      // User counters (Google Benchmark's state.counters), the same in
+      // every repetition: heap use per handshake, counted once per run.
+      if (r.memory) {
+        e["bytes_allocated_per_handshake"] = r.memory->bytes_allocated;
+        e["allocations_per_handshake"] = r.memory->allocations;
+        e["peak_live_bytes"] = r.memory->peak_live_bytes;
+      }
       benchmarks.push_back(std::move(e));
     }
     const Summary sr = summarize(real), sc = summarize(cpu), sh = summarize(rate);

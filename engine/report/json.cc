@@ -82,17 +82,22 @@ ordered_json result_json(const Result& r) {
     j["latency_us"] = nullptr;
   }
   ordered_json steps = ordered_json::array();
+  const bool native = r.engine == "native";
   for (const StepResult& s : r.steps) {
-    steps.push_back({{"user_step", s.user_step},
-                     {"user_step_name", std::string(user_step_name(s.user_step))},
-                     {"message", std::string(name(s.message))},
-                     {"side", std::string(name(s.side))},
-                     {"action", std::string(name(s.action))},
-                     {"mean_us", us(s.mean_us)},
-                     {"p50_us", us(s.p50_us)},
-                     {"p99_us", us(s.p99_us)},
-                     {"share", ratio(s.share)},
-                     {"crypto", ops_json(s.crypto)}});
+    ordered_json step = {{"user_step", s.user_step},
+                         {"user_step_name", std::string(user_step_name(s.user_step))},
+                         {"message", std::string(name(s.message))},
+                         {"side", std::string(name(s.side))},
+                         {"action", std::string(name(s.action))},
+                         {"mean_us", us(s.mean_us)},
+                         {"p50_us", us(s.p50_us)},
+                         {"p99_us", us(s.p99_us)},
+                         {"share", ratio(s.share)},
+                         {"crypto", ops_json(s.crypto)}};
+    // The engine times every step between its own boundaries; a library's
+    // steps are bounded by its callbacks (context.notes).
+    if (native) step["boundary"] = s.approximate ? "approximate" : "exact";
+    steps.push_back(std::move(step));
   }
   j["steps"] = steps;
   j["crypto_ops"] = ops_json(r.ops_per_handshake);
@@ -106,6 +111,16 @@ ordered_json result_json(const Result& r) {
   if (!r.lower_bound_error.empty()) j["lower_bound_error"] = r.lower_bound_error;
   if (r.crypto_in_order_us) j["crypto_in_order_us"] = us(*r.crypto_in_order_us);
   if (r.handshake_best_us) j["handshake_best_us"] = us(*r.handshake_best_us);
+  if (r.memory) {
+    const MemoryPerHandshake& m = *r.memory;
+    j["memory"] = {{"bytes_allocated_per_handshake", round_to(m.bytes_allocated, 1e2)},
+                   {"allocations_per_handshake", round_to(m.allocations, 1e2)},
+                   {"peak_live_bytes", m.peak_live_bytes},
+                   {"handshakes_counted", m.handshakes}};
+  } else {
+    j["memory"] = nullptr;
+    if (!r.memory_note.empty()) j["memory_note"] = r.memory_note;
+  }
   return j;
 }
 

@@ -57,6 +57,18 @@ void header(const Report& report, std::string* out) {
   }
 }
 
+// The engine's result beside a native one: same scenario, backend, threads
+// and timing, measured.
+const Result* engine_result_for(const Report& report, const Result& native) {
+  for (const Result& r : report.results) {
+    if (r.engine == "hsbench" && !r.skipped && r.scenario == native.scenario &&
+        r.backend == native.backend && r.threads == native.threads && r.timing == native.timing) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
 void results_table(const Report& report, std::string* out) {
   size_t scenario_w = 8;
   size_t backend_w = 7;
@@ -64,9 +76,11 @@ void results_table(const Report& report, std::string* out) {
     scenario_w = std::max(scenario_w, r.scenario.size());
     backend_w = std::max(backend_w, result_label(r, false).size());
   }
-  *out += fmt::format("{:<{}}  {:<{}}  {:>3}  {:>9}  {:>6}  {:>9}  {:>9}  {:>9}  {:>8}\n",
-                      "scenario", scenario_w, "backend", backend_w, "thr", "hs/s", "±", "client µs",
-                      "server µs", "lower µs", "overhead");
+  *out += fmt::format(
+      "{:<{}}  {:<{}}  {:>3}  {:>9}  {:>6}  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>7}  {:>8}  "
+      "{:>6}\n",
+      "scenario", scenario_w, "backend", backend_w, "thr", "hs/s", "±", "client µs", "server µs",
+      "lower µs", "overhead", "KiB/hs", "allocs", "peak KiB", "vs eng");
   for (const Result& r : report.results) {
     std::string lead = fmt::format("{:<{}}  {:<{}}  {:>3}", r.scenario, scenario_w,
                                    result_label(r, false), backend_w, r.threads);
@@ -76,11 +90,22 @@ void results_table(const Report& report, std::string* out) {
     }
     const Summary& hs = r.handshakes_per_sec;
     const double pm = hs.mean > 0 ? (hs.ci95_hi - hs.mean) / hs.mean * 100 : 0;
-    *out += fmt::format("{}  {:>9}  {:>5.1f}%  {:>9}  {:>9}  {:>9}  {:>8}\n", lead,
-                        fmt_rate(hs.mean), pm, fmt_opt_us(r.cpu_us_per_handshake.client_us),
-                        fmt_opt_us(r.cpu_us_per_handshake.server_us),
-                        fmt_opt_us(r.crypto_lower_bound_us),
-                        r.overhead_ratio ? fmt::format("{:.2f}", *r.overhead_ratio) : "-");
+    std::string kib = "-", allocs = "-", peak = "-";
+    if (r.memory) {
+      kib = fmt::format("{:.1f}", r.memory->bytes_allocated / 1024);
+      allocs = fmt::format("{:.0f}", r.memory->allocations);
+      peak = fmt::format("{:.1f}", static_cast<double>(r.memory->peak_live_bytes) / 1024);
+    }
+    const Result* engine = r.engine == "native" ? engine_result_for(report, r) : nullptr;
+    std::string vs = "-";
+    if (engine != nullptr && engine->handshakes_per_sec.mean > 0) {
+      vs = fmt::format("{:.2f}", hs.mean / engine->handshakes_per_sec.mean);
+    }
+    *out += fmt::format(
+        "{}  {:>9}  {:>5.1f}%  {:>9}  {:>9}  {:>9}  {:>8}  {:>8}  {:>7}  {:>8}  {:>6}\n", lead,
+        fmt_rate(hs.mean), pm, fmt_opt_us(r.cpu_us_per_handshake.client_us),
+        fmt_opt_us(r.cpu_us_per_handshake.server_us), fmt_opt_us(r.crypto_lower_bound_us),
+        r.overhead_ratio ? fmt::format("{:.2f}", *r.overhead_ratio) : "-", kib, allocs, peak, vs);
   }
 }
 
@@ -150,7 +175,17 @@ void write_table(const Report& report, std::ostream& out) {
   steps_table(report, &text);
   text +=
       "\nclient/server µs: CPU per handshake, split by each side's step time (one thread runs "
-      "both); lower µs: the same crypto timed alone; overhead = whole handshakes timed beside the crypto / lower\n";
+      "both); lower µs: the same crypto timed alone; overhead = whole handshakes timed beside the crypto / lower\n"
+      "KiB/hs, allocs: heap bytes and allocations per handshake, client and server together; "
+      "peak KiB: the most the live heap rose during one; vs eng: native hs/s / engine hs/s\n";
+  const bool native_steps =
+      std::any_of(report.results.begin(), report.results.end(),
+                  [](const Result& r) { return r.engine == "native" && !r.steps.empty(); });
+  if (native_steps) {
+    text +=
+        "native steps: the library's time between its message callbacks; where it hides a "
+        "boundary the JSON step says \"boundary\": \"approximate\" (context.notes)\n";
+  }
   out << text;
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "run/native_pair.h"
+
 namespace hsbench {
 
 std::vector<std::string> report_notes() {
@@ -25,6 +27,21 @@ std::vector<std::string> report_notes() {
       "Above crypto_lower_bound_us, crypto_in_order_us is what the crypto loses outside a hot "
       "loop (caches, branch predictors); above that, handshake_best_us adds the engine's own "
       "cost.",
+      "engine \"native\": the backend's own TLS stack (its libssl), one SSL_CTX per side and "
+      "thread reused across handshakes, a new SSL per connection, in memory; resumption through "
+      "the library's own tickets. Its crypto_lower_bound_us is the engine result's for the same "
+      "scenario and backend (the same crypto), measured in the same rounds, with its own "
+      "handshake_best_us, when the engine ran too; its crypto_ops are empty.",
+      kNativeStepBoundaries,
+      "memory: the heap one handshake uses, client and server together, counted by the hsbench "
+      "executable's malloc interposer (every malloc/calloc/realloc/aligned allocation and free "
+      "of the process, so the engine, the C++ runtime and the libraries alike) over a few "
+      "untimed handshakes after the measurement: bytes asked for and calls, per handshake, and "
+      "peak_live_bytes, the most the live heap (malloc_usable_size) rose above its level at a "
+      "handshake's start. What contexts and keys hold from setup is not per handshake and not "
+      "counted; the engine reuses its connection objects and their buffers across handshakes, "
+      "while a library makes and frees a connection (SSL) per handshake. Null in sanitizer "
+      "builds and outside the hsbench executable.",
   };
 }
 

@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "hsbench/engine.h"
+#include "hsbench/heap.h"
 #include "run/histogram.h"
 #include "run/icount.h"
+#include "run/native_pair.h"
 #include "run/stats.h"
 
 namespace hsbench {
@@ -69,6 +71,7 @@ class StepAggregator {
         touched_.push_back(static_cast<uint16_t>(slot));
       }
       current_[slot] += step.ns;
+      s.approximate |= step.approximate;
       side_ns_[static_cast<size_t>(step.side)] += step.ns;
       const size_t end = std::min<size_t>(step.first_op + step.op_count, t.op_count);
       for (size_t k = step.first_op; k < end; k++) add_op(&s, t.ops[k]);
@@ -96,6 +99,7 @@ class StepAggregator {
       }
       s.hist->merge(*o.hist);
       s.sum_ns += o.sum_ns;
+      s.approximate |= o.approximate;
       for (const OpAgg& op : o.ops) {
         OpAgg* mine = find_op(&s, op.op);
         mine->count += op.count;
@@ -124,6 +128,7 @@ class StepAggregator {
       r.p50_us = s.hist->percentile(50) / 1e3;
       r.p99_us = s.hist->percentile(99) / 1e3;
       r.share = total_ns == 0 ? 0 : static_cast<double>(s.sum_ns) / static_cast<double>(total_ns);
+      r.approximate = s.approximate;
       for (const OpAgg& op : s.ops) {
         OpResult o;
         o.op = op.op;
@@ -171,6 +176,7 @@ class StepAggregator {
     Side side = Side::client;
     Action action = Action::write;
     Message message = Message::client_hello;
+    bool approximate = false;
     uint64_t sum_ns = 0;
     std::unique_ptr<Histogram> hist;
     std::vector<OpAgg> ops;
@@ -345,11 +351,55 @@ std::vector<OpResult> ops_of_trace(const HandshakeTrace& t) {
   return out;
 }
 
+// Heap use of `count` untimed handshakes on pair, on this thread (see
+// MemoryPerHandshake). False with a reason when the process does not count
+// its heap or a handshake fails.
+bool measure_memory(EnginePair& pair, int count, MemoryPerHandshake* out, std::string* out_why) {
+  const HeapCounterHooks* hooks = heap_counter_hooks();
+  if (hooks == nullptr) {
+    *out_why =
+        "this process does not count its heap (only the hsbench executable does, and not in "
+        "sanitizer builds)";
+    return false;
+  }
+  if (count <= 0) {
+    *out_why = "memory not measured";
+    return false;
+  }
+  std::string error;
+  hooks->set_counting(true);
+  const HeapCounters before = hooks->read();
+  int64_t peak = 0;
+  bool ok = true;
+  for (int i = 0; i < count && ok; i++) {
+    const int64_t start = hooks->read().live;
+    hooks->reset_peak();
+    ok = pair.run(nullptr, &error);
+    peak = std::max(peak, hooks->read().peak - start);
+  }
+  const HeapCounters after = hooks->read();
+  hooks->set_counting(false);
+  if (!ok) {
+    *out_why = "a counted handshake failed: " + error;
+    return false;
+  }
+  const double n = static_cast<double>(count);
+  out->bytes_allocated = static_cast<double>(after.bytes - before.bytes) / n;
+  out->allocations = static_cast<double>(after.allocations - before.allocations) / n;
+  out->peak_live_bytes = static_cast<uint64_t>(std::max<int64_t>(peak, 0));
+  out->handshakes = count;
+  return true;
+}
+
 }  // namespace
 
 void request_stop() noexcept { g_stop.store(true, std::memory_order_relaxed); }
 
 bool stop_requested() noexcept { return g_stop.load(std::memory_order_relaxed); }
+
+std::string_view name(EngineKind engine) {
+  return engine == EngineKind::native ? "native" : "hsbench";
+}
 
 ScenarioConfig scenario_config(const Scenario& s) {
   ScenarioConfig c;
@@ -364,11 +414,12 @@ ScenarioConfig scenario_config(const Scenario& s) {
 }
 
 Result skipped_result(const Scenario& scenario, std::string_view backend, int threads,
-                      std::string reason) {
+                      std::string reason, EngineKind engine) {
   Result r;
   r.scenario = scenario.id;
   r.config = scenario_config(scenario);
   r.backend = std::string(backend);
+  r.engine = std::string(name(engine));
   r.threads = threads;
   r.skipped = true;
   r.skip_reason = std::move(reason);
@@ -378,15 +429,27 @@ Result skipped_result(const Scenario& scenario, std::string_view backend, int th
 Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
                     const RunOptions& options, const ProgressFn& progress) {
   const int threads = std::max(1, options.threads);
-  Result result = skipped_result(scenario, backend.name(), threads, "");
+  const EngineKind engine = options.engine;
+  const bool native = engine == EngineKind::native;
+  auto skipped = [&](std::string reason) {
+    return skipped_result(scenario, backend.name(), threads, std::move(reason), engine);
+  };
+  Result result = skipped("");
   result.skipped = false;
   result.timing = options.timing;
+  if (native && options.count_instructions) {
+    return skipped("instruction counts are for the engine only (unsupported natively)");
+  }
 
+  // Each thread its own pair: for the engine, a client and a server on the
+  // backend's crypto; natively, a client and a server context (SSL_CTX) of
+  // the backend's own TLS stack.
   std::vector<Worker> workers(static_cast<size_t>(threads));
   for (Worker& w : workers) {
     std::string error;
-    w.pair = make_engine_pair(scenario, backend, backend, pki, &error);
-    if (w.pair == nullptr) return skipped_result(scenario, backend.name(), threads, error);
+    w.pair = native ? make_native_pair(scenario, backend, pki, &error)
+                    : make_engine_pair(scenario, backend, backend, pki, &error);
+    if (w.pair == nullptr) return skipped(error);
   }
 
   // One traced handshake outside the measurement: it checks that the
@@ -395,9 +458,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   {
     std::string error;
     Worker& w = workers[0];
-    if (!w.pair->run(&w.trace, &error)) {
-      return skipped_result(scenario, backend.name(), threads, error);
-    }
+    if (!w.pair->run(&w.trace, &error)) return skipped(error);
     result.ops_per_handshake = ops_of_trace(w.trace);
     for (size_t i = 0; i < w.trace.op_count; i++) result.op_sequence.push_back(w.trace.ops[i].op);
   }
@@ -413,7 +474,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   }
   if (run.failed()) {
     for (const Worker& w : workers) {
-      if (!w.error.empty()) return skipped_result(scenario, backend.name(), threads, w.error);
+      if (!w.error.empty()) return skipped(w.error);
     }
   }
 
@@ -470,7 +531,16 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
     std::string error;
     const uint64_t counted = std::max<uint64_t>(options.handshakes, 1);
     if (!count_instructions(*workers[0].pair, scenario.id, backend.name(), counted, &error)) {
-      return skipped_result(scenario, backend.name(), threads, error);
+      return skipped(error);
+    }
+  }
+
+  // After the measurement, so the pair is in its steady state (buffers and
+  // tickets as the timed handshakes left them), and on this thread alone.
+  {
+    MemoryPerHandshake memory;
+    if (measure_memory(*workers[0].pair, options.memory_handshakes, &memory, &result.memory_note)) {
+      result.memory = memory;
     }
   }
 

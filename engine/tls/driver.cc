@@ -59,6 +59,7 @@ HandshakeOutcome run_handshake(Connection& client, Connection& server, Handshake
           s.ns = ns + pending_ns[current];
           s.first_op = static_cast<uint16_t>(from);
           s.op_count = static_cast<uint16_t>(trace->op_count - from);
+          s.approximate = false;
         } else {
           trace->overflow = true;
         }

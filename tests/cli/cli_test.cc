@@ -66,6 +66,9 @@ std::vector<std::string> tokens(const std::string& line) {
   return out;
 }
 
+// The hsbench executable counts its heap, except in sanitizer builds.
+constexpr bool kCountsHeap = HSBENCH_COUNTING_MALLOC;
+
 bool is_number(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789.") == std::string::npos;
 }
@@ -188,6 +191,11 @@ TEST_F(CliTest, BadInputIsOneLineAndExit2) {
       {"--backend", "null", "--scenario", "tls12-rsa-rsa2048", "--tls", "1.2"},
       {"--backend", "null", "--duration", "1", "--handshakes", "5"},
       {"list", "nonsense"},
+      {"--backend", "null", "--engine", "nope"},
+      {"--backend", "null", "--engine", ""},
+      {"--backend", "null", "--engine", "hsbench,native"},
+      {"--backend", "null", "--engine"},
+      {"--backend", "null", "--engine", "native", "--handshakes", "2", "--callgrind"},
   };
   for (const auto& args : cases) {
     std::string what;
@@ -213,11 +221,12 @@ TEST_F(CliTest, RunPrintsTableAndWritesJson) {
   EXPECT_EQ(l[3], "");
   EXPECT_EQ(tokens(l[4]),
             (std::vector<std::string>{"scenario", "backend", "thr", "hs/s", "±", "client", "µs",
-                                      "server", "µs", "lower", "µs", "overhead"}))
+                                      "server", "µs", "lower", "µs", "overhead", "KiB/hs", "allocs",
+                                      "peak", "KiB", "vs", "eng"}))
       << l[4];
   for (size_t i : {5, 6}) {
     const auto t = tokens(l[i]);
-    ASSERT_EQ(t.size(), 9u) << l[i];
+    ASSERT_EQ(t.size(), 13u) << l[i];
     EXPECT_TRUE(t[0] == "tls12-rsa-rsa2048" || t[0] == "tls12-ecdhe-x25519-ecdsa-p256") << l[i];
     EXPECT_EQ(t[1], "null");
     EXPECT_EQ(t[2], "1");
@@ -226,6 +235,10 @@ TEST_F(CliTest, RunPrintsTableAndWritesJson) {
     EXPECT_TRUE(is_number(t[5]) && is_number(t[6])) << l[i];
     EXPECT_EQ(t[7], "-");  // --no-lower-bound
     EXPECT_EQ(t[8], "-");
+    for (size_t k : {9, 10, 11}) {  // heap per handshake, when this build counts it
+      EXPECT_TRUE(kCountsHeap ? is_number(t[k]) : t[k] == "-") << l[i];
+    }
+    EXPECT_EQ(t[12], "-");  // no native result beside it
   }
   EXPECT_NE(o.out.find("per step: µs per handshake, client | server"), std::string::npos);
   for (int step = 1; step <= kUserSteps; step++) {
@@ -443,6 +456,68 @@ TEST_F(CliTest, InterruptBeforeARepetitionWritesNothing) {
   EXPECT_EQ(o.rc, 130) << o.err;
   EXPECT_EQ(lines(o.err).size(), 1u) << o.err;
   EXPECT_EQ(files(), (std::vector<std::string>{"stderr", "stdout"}));
+}
+
+// --engine both: the engine and the library's own stack side by side, the
+// native result with the engine's lower bound and the ratio, and both with
+// their heap use.
+TEST_F(CliTest, EngineBothOnOpenssl) {
+  if (!HSBENCH_HAVE_OPENSSL) GTEST_SKIP() << "no openssl backend in this build";
+  const Outcome o =
+      run({"--backend", "openssl", "--engine", "both", "--scenario", "tls13-x25519-ecdsa-p256",
+           "--handshakes", "3", "--repetitions", "2", "--warmup", "0", "--json", "both.json"});
+  ASSERT_EQ(o.rc, 0) << o.err;
+  const auto doc = json_file("both.json");
+  ASSERT_EQ(doc["results"].size(), 2u);
+  const auto& engine = doc["results"][0];
+  const auto& native = doc["results"][1];
+  EXPECT_EQ(engine["engine"], "hsbench");
+  EXPECT_EQ(native["engine"], "native");
+  ASSERT_EQ(native["status"], "ok") << native.dump();
+  EXPECT_EQ(native["handshakes"], 6);
+  EXPECT_FALSE(native["steps"].empty());
+  for (const auto& step : native["steps"]) {
+    EXPECT_TRUE(step["crypto"].empty());
+    EXPECT_TRUE(step["boundary"] == "exact" || step["boundary"] == "approximate") << step.dump();
+  }
+  EXPECT_EQ(native["crypto_lower_bound_us"], engine["crypto_lower_bound_us"]);
+  EXPECT_GT(native["overhead_ratio"].get<double>(), 0);
+  for (const auto* r : {&engine, &native}) {
+    if (kCountsHeap) {
+      ASSERT_TRUE((*r)["memory"].is_object()) << r->dump();
+      EXPECT_GT((*r)["memory"]["bytes_allocated_per_handshake"].get<double>(), 0);
+      EXPECT_GT((*r)["memory"]["allocations_per_handshake"].get<double>(), 0);
+      EXPECT_GT((*r)["memory"]["peak_live_bytes"].get<double>(), 0);
+    } else {
+      EXPECT_EQ((*r)["memory"], nullptr);
+      EXPECT_FALSE((*r)["memory_note"].get<std::string>().empty());
+    }
+  }
+  // The table: a row each, the native one with its ratio to the engine.
+  bool native_row = false;
+  for (const std::string& line : lines(o.out)) {
+    const auto t = tokens(line);
+    if (t.size() == 13 && t[0] == "tls13-x25519-ecdsa-p256" && t[1] == "openssl/native") {
+      native_row = true;
+      EXPECT_TRUE(is_number(t[12])) << line;
+    }
+  }
+  EXPECT_TRUE(native_row) << o.out;
+  EXPECT_NE(o.out.find("openssl/native"), std::string::npos);
+}
+
+// The null backend has no TLS stack of its own: natively, nothing runs.
+TEST_F(CliTest, EngineNativeOnNullIsSkipped) {
+  Outcome o = run(quick({"--scenario", "tls12-rsa-rsa2048", "--engine", "native"}));
+  expect_bad_input(o, "--engine native on null");
+  EXPECT_NE(o.err.find("no TLS stack of its own"), std::string::npos) << o.err;
+  o = run(quick({"--scenario", "tls12-rsa-rsa2048", "--engine", "both", "--json", "n.json"}));
+  ASSERT_EQ(o.rc, 0) << o.err;
+  const auto doc = json_file("n.json");
+  ASSERT_EQ(doc["results"].size(), 2u);
+  EXPECT_EQ(doc["results"][0]["engine"], "hsbench");
+  EXPECT_EQ(doc["results"][1]["engine"], "native");
+  EXPECT_EQ(doc["results"][1]["status"], "skipped");
 }
 
 TEST_F(CliTest, Lists) {

@@ -89,6 +89,20 @@ def test_real_backends_validate(validator, hsbench, tmp_path):
     assert len(doc["context"]["backends"]) >= 1
 
 
+def test_engine_and_native_validate(validator, hsbench, tmp_path):
+    doc = run_json(hsbench, tmp_path, "--backend", "all", "--engine", "both", "--scenario",
+                   "tls13-x25519-ecdsa-p256,tls13-psk-ecdsa-p256-resume", "--handshakes", "2",
+                   "--repetitions", "1", "--warmup", "0", "--no-lower-bound")
+    assert errors(validator, doc) == []
+    assert {r["engine"] for r in doc["results"]} == {"hsbench", "native"}
+    native = [r for r in doc["results"] if r["engine"] == "native" and r["status"] == "ok"]
+    if any(b["name"] != "null" for b in doc["context"]["backends"]):
+        assert native
+    for r in native:
+        assert all(s["boundary"] in ("exact", "approximate") for s in r["steps"])
+        assert all(s["crypto"] == [] for s in r["steps"])
+
+
 def test_schema_rejects_what_it_should(validator):
     good = load(GOLDEN_JSON)
     ok = next(r for r in good["results"] if r["status"] == "ok")
@@ -109,6 +123,10 @@ def test_schema_rejects_what_it_should(validator):
                                                  if k != "skip_reason"}))
     step = dict(ok["steps"][0], side="middle")
     assert broken(lambda d: d["results"].append(dict(ok, steps=[step])))
+    step = dict(ok["steps"][0], boundary="roughly")
+    assert broken(lambda d: d["results"].append(dict(ok, steps=[step])))
+    assert broken(lambda d: d["results"].append(dict(ok, memory={"bytes_allocated_per_handshake": 1})))
+    assert broken(lambda d: d["results"].append(dict(ok, engine="other")))
     assert broken(lambda d: d["results"].append(dict(ok, unexpected=1)))
 
 

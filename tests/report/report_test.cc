@@ -104,7 +104,18 @@ Report fixed_report() {
   c.backends = {{"openssl", "OpenSSL 3.0.0 7 sep 2021"}, {"null", "null (no cryptography)"}};
   c.settings = {0.1, 0.25, 0, 5, {1}, true};
   report.results.push_back(measured("tls12-rsa-rsa2048", "openssl", 1));
+  report.results.back().memory = MemoryPerHandshake{20480.5, 210.25, 9216, 8};
+  // The library's own stack beside it: no crypto inside its steps, a hidden
+  // boundary, the engine's lower bound.
+  Result native = measured("tls12-rsa-rsa2048", "openssl", 0.8);
+  native.engine = "native";
+  for (StepResult& s : native.steps) s.crypto.clear();
+  native.steps[1].approximate = true;
+  native.ops_per_handshake.clear();
+  native.memory = MemoryPerHandshake{61440, 640, 40960, 8};
+  report.results.push_back(native);
   report.results.push_back(measured("tls12-rsa-rsa2048", "null", 20));
+  report.results.back().memory_note = "this process does not count its heap";
   Result untimed = measured("tls12-ecdhe-x25519-ecdsa-p256", "openssl", 2);
   untimed.timing = false;
   untimed.steps.clear();
@@ -118,6 +129,9 @@ Report fixed_report() {
   report.results.push_back(untimed);
   report.results.push_back(skipped_result(*find_scenario("tls12-ecdhe-p256-ecdsa-p256"),
                                           "boringssl", 1, "client failed: no shared group"));
+  report.results.push_back(skipped_result(*find_scenario("tls13-psk-ecdsa-p256-resume"),
+                                          "boringssl", 1, "native client: psk_ke unsupported",
+                                          EngineKind::native));
   return report;
 }
 
@@ -154,7 +168,7 @@ TEST(ReportTest, GbenchGolden) { check_golden("gbench.json", render(Format::gben
 TEST(ReportTest, JsonShape) {
   const auto doc = nlohmann::json::parse(render(Format::json));
   EXPECT_EQ(doc["schema"], "hsbench/v1");
-  ASSERT_EQ(doc["results"].size(), 4u);
+  ASSERT_EQ(doc["results"].size(), 6u);
   const auto& r = doc["results"][0];
   for (const char* key : {"scenario", "config", "backend", "engine", "threads", "handshakes",
                           "duration_s", "handshakes_per_sec", "cpu_us_per_handshake", "latency_us",
@@ -165,11 +179,42 @@ TEST(ReportTest, JsonShape) {
   EXPECT_EQ(r["handshakes_per_sec"]["repetitions"].size(), 5u);
   EXPECT_EQ(r["steps"][3]["crypto"][0]["op"], "decrypt:rsa2048-pkcs1");
   EXPECT_EQ(r["config"]["group"], nullptr);
-  EXPECT_EQ(doc["results"][2]["latency_us"], nullptr);
-  EXPECT_EQ(doc["results"][2]["cpu_us_per_handshake"]["client"], nullptr);
-  EXPECT_EQ(doc["results"][3]["status"], "skipped");
-  EXPECT_EQ(doc["results"][3]["skip_reason"], "client failed: no shared group");
-  EXPECT_FALSE(doc["results"][3].contains("handshakes"));
+  EXPECT_EQ(doc["results"][3]["latency_us"], nullptr);
+  EXPECT_EQ(doc["results"][3]["cpu_us_per_handshake"]["client"], nullptr);
+  EXPECT_EQ(doc["results"][4]["status"], "skipped");
+  EXPECT_EQ(doc["results"][4]["skip_reason"], "client failed: no shared group");
+  EXPECT_FALSE(doc["results"][4].contains("handshakes"));
+}
+
+TEST(ReportTest, JsonNativeAndMemory) {
+  const auto doc = nlohmann::json::parse(render(Format::json));
+  const auto& engine = doc["results"][0];
+  const auto& native = doc["results"][1];
+  EXPECT_EQ(engine["engine"], "hsbench");
+  EXPECT_FALSE(engine["steps"][0].contains("boundary"));
+  EXPECT_EQ(engine["memory"]["bytes_allocated_per_handshake"], 20480.5);
+  EXPECT_EQ(engine["memory"]["allocations_per_handshake"], 210.25);
+  EXPECT_EQ(engine["memory"]["peak_live_bytes"], 9216);
+  EXPECT_EQ(native["engine"], "native");
+  EXPECT_EQ(native["steps"][0]["boundary"], "exact");
+  EXPECT_EQ(native["steps"][1]["boundary"], "approximate");
+  EXPECT_TRUE(native["steps"][1]["crypto"].empty());
+  EXPECT_EQ(native["memory"]["peak_live_bytes"], 40960);
+  EXPECT_EQ(doc["results"][2]["memory"], nullptr);
+  EXPECT_EQ(doc["results"][2]["memory_note"], "this process does not count its heap");
+  EXPECT_EQ(doc["results"][5]["engine"], "native");
+  EXPECT_EQ(doc["results"][5]["status"], "skipped");
+}
+
+TEST(ReportTest, TableShowsNativeBesideEngineWithRatio) {
+  const std::string table = render(Format::table);
+  EXPECT_NE(table.find("openssl/native"), std::string::npos);
+  // 960 native hs/s over 1200 engine hs/s.
+  const size_t row = table.find("openssl/native");
+  ASSERT_NE(row, std::string::npos);
+  const std::string line = table.substr(row, table.find('\n', row) - row);
+  EXPECT_NE(line.find("  0.80"), std::string::npos) << line;
+  EXPECT_NE(line.find("60.0"), std::string::npos) << line;  // KiB per handshake
 }
 
 TEST(ReportTest, CsvHasOneRowPerResultAndEqualColumns) {
@@ -177,15 +222,15 @@ TEST(ReportTest, CsvHasOneRowPerResultAndEqualColumns) {
   std::string line;
   std::vector<size_t> commas;
   while (std::getline(in, line)) commas.push_back(std::count(line.begin(), line.end(), ','));
-  ASSERT_EQ(commas.size(), 5u);
+  ASSERT_EQ(commas.size(), 7u);
   for (size_t c : commas) EXPECT_EQ(c, commas[0]);
 }
 
 TEST(ReportTest, GbenchShapeForCompareTool) {
   const auto doc = nlohmann::json::parse(render(Format::gbench));
   ASSERT_TRUE(doc.contains("context"));
-  // 3 measured results x (5 repetitions + mean, median, stddev, cv).
-  ASSERT_EQ(doc["benchmarks"].size(), 3u * 9);
+  // 4 measured results x (5 repetitions + mean, median, stddev, cv).
+  ASSERT_EQ(doc["benchmarks"].size(), 4u * 9);
   const auto& first = doc["benchmarks"][0];
   EXPECT_EQ(first["name"], "tls12-rsa-rsa2048/openssl/threads:1");
   EXPECT_EQ(first["run_type"], "iteration");
@@ -194,6 +239,8 @@ TEST(ReportTest, GbenchShapeForCompareTool) {
   EXPECT_TRUE(first.contains("cpu_time"));
   EXPECT_EQ(doc["benchmarks"][5]["name"], "tls12-rsa-rsa2048/openssl/threads:1_mean");
   EXPECT_EQ(doc["benchmarks"][5]["aggregate_name"], "mean");
+  EXPECT_EQ(first["bytes_allocated_per_handshake"], 20480.5);
+  EXPECT_EQ(doc["benchmarks"][9]["name"], "tls12-rsa-rsa2048/openssl/native/threads:1");
 }
 
 TEST(ReportTest, ParseFormat) {

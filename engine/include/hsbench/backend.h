@@ -31,7 +31,7 @@ namespace hsbench {
 
 // Bumped whenever a virtual function or a struct below changes shape; a
 // plugin built against another version is refused at load time.
-inline constexpr uint32_t kBackendAbiVersion = 1;
+inline constexpr uint32_t kBackendAbiVersion = 2;
 
 // A running hash, for transcripts. Copyable, so one transcript can fork
 // (TLS 1.3 hashes the transcript at many points).
@@ -146,10 +146,47 @@ class NativeSession {
   virtual ~NativeSession() = default;
 };
 
+// One record-layer event a library reported through its message callback
+// (SSL_CTX_set_msg_callback): a handshake message or ChangeCipherSpec sent
+// or received, with the steady_clock time of the callback. When a library
+// calls it is part of what it reports: OpenSSL and BoringSSL call it for a
+// written message once it is built (OpenSSL: also sealed into its record),
+// and for a read message once its whole body has arrived, before processing
+// it. Record headers, TLS 1.3 inner content types and alerts are left out.
+struct NativeEvent {
+  uint64_t ns = 0;           // steady_clock, since its epoch
+  uint8_t content_type = 0;  // 20 ChangeCipherSpec, 22 handshake
+  // The handshake type (RFC 8446 4); a TLS 1.3 HelloRetryRequest, which is
+  // a ServerHello on the wire, is reported as kHelloRetryRequestType.
+  uint8_t handshake_type = 0;
+  bool sent = false;
+};
+inline constexpr uint8_t kHelloRetryRequestType = 6;  // hello_retry_request_RESERVED
+
+// Where a connection appends its events: fixed capacity, so logging
+// allocates nothing; events past the capacity are dropped and counted.
+struct NativeEventLog {
+  static constexpr size_t kMaxEvents = 32;
+  NativeEvent events[kMaxEvents];
+  size_t count = 0;
+  size_t dropped = 0;
+  void clear() { count = dropped = 0; }
+  void add(const NativeEvent& e) {
+    if (count == kMaxEvents) {
+      dropped++;
+      return;
+    }
+    events[count++] = e;
+  }
+};
+
 class NativeConnection {
  public:
   enum class Status { in_progress, established, failed };
   virtual ~NativeConnection() = default;
+  // From now on (nullptr: no longer), every message event goes to log. The
+  // log belongs to the caller and must outlive the connection or be unset.
+  virtual void set_event_log(NativeEventLog* log) = 0;
   // Consumes in (bytes from the peer; may be empty), advances the handshake
   // as far as it can, and appends the bytes for the peer to out.
   virtual Status handshake(ByteView in, Bytes* out) = 0;

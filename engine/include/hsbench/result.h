@@ -54,6 +54,20 @@ struct StepResult {
   double p99_us = 0;
   double share = 0;  // of the summed step time of a handshake
   std::vector<OpResult> crypto;
+  // Native steps only: a boundary of the step is hidden inside the library
+  // (Step::approximate, run/native_pair.cc).
+  bool approximate = false;
+};
+
+// The heap a handshake uses, client and server together, counted by the
+// hsbench executable's malloc interposer over a few untimed handshakes
+// after the measurement (hsbench/heap.h).
+struct MemoryPerHandshake {
+  double bytes_allocated = 0;    // bytes asked of malloc and friends, per handshake
+  double allocations = 0;        // calls that allocated, per handshake
+  uint64_t peak_live_bytes = 0;  // the most the live heap rose above its level at a
+                                 // handshake's start, over the counted handshakes
+  int handshakes = 0;            // how many were counted
 };
 
 // CPU time per handshake. Both sides run on one thread, so the thread's CPU
@@ -133,6 +147,10 @@ struct Result {
   // lower bound: what the crypto loses outside a hot loop (caches, branch
   // predictors); below handshake_best_us: the engine's own share.
   std::optional<double> crypto_in_order_us;
+
+  // Absent when the process does not count its heap; memory_note says why.
+  std::optional<MemoryPerHandshake> memory;
+  std::string memory_note;
 };
 
 struct BackendInfo {

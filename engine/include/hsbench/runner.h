@@ -14,7 +14,13 @@
 
 namespace hsbench {
 
+// Whose handshakes: our engine on the backend's crypto, or the backend's
+// own TLS stack (its libssl).
+enum class EngineKind { hsbench, native };
+std::string_view name(EngineKind engine);
+
 struct RunOptions {
+  EngineKind engine = EngineKind::hsbench;
   int threads = 1;
   double warmup_s = 0.1;     // per thread, before the first repetition (at least 1 handshake)
   double duration_s = 0.25;  // per repetition, when handshakes is 0
@@ -28,6 +34,9 @@ struct RunOptions {
   // the instructions of `handshakes` more handshakes on the first thread's
   // pair, made deterministic, step by step (run/icount.h).
   bool count_instructions = false;
+  // Untimed handshakes after the measurement whose heap use is counted
+  // (Result::memory), when the process counts its heap; 0: none.
+  int memory_handshakes = 8;
 };
 
 // Called from the runner's own thread between repetitions (never inside the
@@ -54,6 +63,6 @@ bool running_under_valgrind();
 
 // A Result for a scenario that was not run, with why.
 Result skipped_result(const Scenario& scenario, std::string_view backend, int threads,
-                      std::string reason);
+                      std::string reason, EngineKind engine = EngineKind::hsbench);
 
 }  // namespace hsbench

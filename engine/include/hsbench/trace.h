@@ -104,6 +104,10 @@ struct Step {
   uint64_t ns = 0;
   uint16_t first_op = 0;  // index into HandshakeTrace::ops
   uint16_t op_count = 0;
+  // The step's time has no boundary of its own on one end, so it holds part
+  // of a neighbouring step's work or lacks part of its own (native steps,
+  // whose boundaries are the library's callbacks; never the engine's).
+  bool approximate = false;
 };
 
 struct HandshakeTrace {
