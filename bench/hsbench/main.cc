@@ -205,7 +205,8 @@ int list_steps() {
   fmt::print(
       "\nTLS 1.2 runs them in the order 1,2,3,4,6,7,5,8. In the JSON, each result's\n"
       "\"steps\" lists the engine's real steps (side, action, message) in wire order,\n"
-      "each with its user_step.\n");
+      "each with its user_step; a native result (--engine native) lists the library's\n"
+      "messages as its message callbacks report them, each with its \"boundary\".\n");
   return 0;
 }
 

@@ -50,21 +50,25 @@ class StepAggregator {
     touched_.reserve(HandshakeTrace::kMaxSteps);
   }
 
+  // Makes the slots (and their operations) of the steps of t, recording
+  // nothing: after a warm-up handshake, so that the measured ones find
+  // everything in place and allocate nothing.
+  void prepare(const HandshakeTrace& t) {
+    for (size_t i = 0; i < t.step_count; i++) {
+      const Step& step = t.steps[i];
+      Slot& s = slot(step);
+      const size_t end = std::min<size_t>(step.first_op + step.op_count, t.op_count);
+      for (size_t k = step.first_op; k < end; k++) (void)find_op(&s, t.ops[k].op);
+    }
+  }
+
   void add(const HandshakeTrace& t) {
     handshakes_++;
     touched_.clear();
     for (size_t i = 0; i < t.step_count; i++) {
       const Step& step = t.steps[i];
       const size_t slot = slot_of(step);
-      Slot& s = slots_[slot];
-      if (!s.seen) {
-        s.seen = true;
-        s.side = step.side;
-        s.action = step.action;
-        s.message = step.message;
-        s.hist = std::make_unique<Histogram>();
-        order_.push_back(static_cast<uint16_t>(slot));
-      }
+      Slot& s = this->slot(step);
       if (epoch_[slot] != handshakes_) {
         epoch_[slot] = handshakes_;
         current_[slot] = 0;
@@ -118,6 +122,7 @@ class StepAggregator {
     const double n = static_cast<double>(handshakes_);
     for (uint16_t slot : order_) {
       const Slot& s = slots_[slot];
+      if (s.hist->count() == 0) continue;  // prepared, never measured
       StepResult r;
       r.side = s.side;
       r.action = s.action;
@@ -130,6 +135,7 @@ class StepAggregator {
       r.share = total_ns == 0 ? 0 : static_cast<double>(s.sum_ns) / static_cast<double>(total_ns);
       r.approximate = s.approximate;
       for (const OpAgg& op : s.ops) {
+        if (op.count == 0) continue;
         OpResult o;
         o.op = op.op;
         o.name = op_name(op.op);
@@ -148,6 +154,7 @@ class StepAggregator {
     if (handshakes_ == 0) return out;
     for (uint16_t slot : order_) {
       for (const OpAgg& op : slots_[slot].ops) {
+        if (op.count == 0) continue;  // prepared, never measured
         auto it =
             std::find_if(out.begin(), out.end(), [&](const OpResult& o) { return o.op == op.op; });
         if (it == out.end()) {
@@ -181,6 +188,20 @@ class StepAggregator {
     std::unique_ptr<Histogram> hist;
     std::vector<OpAgg> ops;
   };
+
+  Slot& slot(const Step& step) {
+    const size_t index = slot_of(step);
+    Slot& s = slots_[index];
+    if (!s.seen) {
+      s.seen = true;
+      s.side = step.side;
+      s.action = step.action;
+      s.message = step.message;
+      s.hist = std::make_unique<Histogram>();
+      order_.push_back(static_cast<uint16_t>(index));
+    }
+    return s;
+  }
 
   static size_t slot_of(const Step& s) {
     return (static_cast<size_t>(s.side) * 2 + static_cast<size_t>(s.action)) * 256 +
@@ -274,6 +295,7 @@ class Run {
       if (!w.pair->run(trace, &error)) return fail(w, error);
     } while (Clock::now() < until && !failed_.load(std::memory_order_relaxed) &&
              !stop_requested());
+    if (trace != nullptr) w.steps.prepare(*trace);
   }
 
   // The timed loop: a handshake, then (with timing) folding its trace into

@@ -10,11 +10,14 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hsbench/loader.h"
@@ -141,30 +144,55 @@ struct PlainPair {
   }
 };
 
-// Handshakes per second of the plain loop over about `seconds`.
-double plain_rate(PlainPair& pair, double seconds) {
+uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+struct Rates {
+  double wall = 0;  // handshakes per second of wall time
+  double cpu = 0;   // handshakes per second of this thread's CPU time
+};
+
+// The plain loop, n handshakes.
+Rates plain_rates(PlainPair& pair, uint64_t n) {
   using Clock = std::chrono::steady_clock;
+  const uint64_t cpu0 = thread_cpu_ns();
   const auto t0 = Clock::now();
-  const auto until =
-      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  uint64_t n = 0;
-  Clock::time_point t1;
-  do {
+  for (uint64_t i = 0; i < n; i++) {
     if (!pair.handshake()) {
       ADD_FAILURE() << "plain loop handshake failed: " << ERR_reason_error_string(ERR_get_error());
-      return 0;
+      return {};
     }
-    n++;
-    t1 = Clock::now();
-  } while (t1 < until);
-  return static_cast<double>(n) / std::chrono::duration<double>(t1 - t0).count();
+  }
+  const auto t1 = Clock::now();
+  const double cpu_s = static_cast<double>(thread_cpu_ns() - cpu0) / 1e9;
+  return {static_cast<double>(n) / std::chrono::duration<double>(t1 - t0).count(),
+          static_cast<double>(n) / cpu_s};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
 // The harness adds nothing that shows: native handshakes/sec from the
-// runner (timing on, as hsbench runs by default) against the plain loop,
-// each the best of several short runs taken in turn, so a disturbance on a
-// shared machine spoils a run of either, not one of them throughout.
+// runner (timing on, as hsbench runs by default) against the plain loop.
+// The machine is shared and its speed drifts by tens of percent from one
+// second to the next, so the two run in turn, in short rounds, and what is
+// compared is the median over the rounds of each round's ratio (a
+// disturbance spoils a few rounds, not the median), with rates from the
+// thread's CPU time, which other processes taking the CPU leave alone. The
+// runner measures that CPU time itself (RepetitionResult), around the same
+// handshakes its handshakes/sec counts.
 TEST(NativeRunner, MatchesAPlainLoopOfSslDoHandshake) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Instrumented code on each side (the plugin and this test) costs what the
+  // sanitizer makes it cost: speed means nothing here.
+  GTEST_SKIP() << "a speed comparison; not under sanitizers";
+#endif
   std::string error;
   auto backend = load_backend("openssl", &error);
   if (backend == nullptr) GTEST_SKIP() << error;
@@ -174,26 +202,57 @@ TEST(NativeRunner, MatchesAPlainLoopOfSslDoHandshake) {
   PlainPair plain(*pki);
   ASSERT_TRUE(plain.handshake()) << ERR_reason_error_string(ERR_get_error());
 
-  constexpr double kSeconds = 0.2;
+  // Rounds of a few handshakes each (about 15 ms), so that the two sides of
+  // a round see the same machine, each side set up as the runner sets up a
+  // run.
+  constexpr uint64_t kHandshakes = 10;
+  constexpr int kRounds = 41;
+  // A burst of load long enough to shift the median spoils an attempt, not
+  // the verdict: up to 3 attempts, each of which must stand on its own. A
+  // harness that costs more than 5% fails them all.
+  constexpr int kAttempts = 3;
   RunOptions o;
   o.engine = EngineKind::native;
-  o.warmup_s = 0.02;
-  o.duration_s = kSeconds;
+  o.warmup_s = 0;
+  o.handshakes = kHandshakes;
   o.repetitions = 1;
   o.memory_handshakes = 0;
-  double best_runner = 0, best_plain = 0;
-  for (int round = 0; round < 6; round++) {
-    best_plain = std::max(best_plain, plain_rate(plain, kSeconds));
-    Result r = run_scenario(*s, backend->backend(), *pki, o);
-    ASSERT_FALSE(r.skipped) << r.skip_reason;
-    best_runner = std::max(best_runner, r.handshakes_per_sec.mean);
+  std::string attempts;
+  bool within = false;
+  for (int attempt = 0; attempt < kAttempts && !within; attempt++) {
+    std::vector<double> cpu_ratios, wall_ratios;
+    for (int round = 0; round < kRounds; round++) {
+      // As the runner does each round: on a thread of its own, with fresh
+      // contexts and two handshakes before the measured ones.
+      Rates p;
+      std::thread([&] {
+        PlainPair fresh(*pki);
+        if (fresh.handshake() && fresh.handshake()) p = plain_rates(fresh, kHandshakes);
+      }).join();
+      Result r = run_scenario(*s, backend->backend(), *pki, o);
+      ASSERT_FALSE(r.skipped) << r.skip_reason;
+      ASSERT_GT(p.cpu, 0);
+      ASSERT_EQ(r.repetitions.size(), 1u);
+      cpu_ratios.push_back(1e6 / r.repetitions[0].cpu_us_per_handshake / p.cpu);
+      wall_ratios.push_back(r.handshakes_per_sec.mean / p.wall);
+    }
+    const double cpu_ratio = median(cpu_ratios);
+    const double wall_ratio = median(wall_ratios);
+    // (Appends, not "literal" + std::string: GCC 12 warns wrongly on those.)
+    attempts += ' ';
+    attempts += std::to_string(cpu_ratio);
+    attempts += " (wall ";
+    attempts += std::to_string(wall_ratio);
+    attempts += ')';
+    std::string cpu_key = "cpu_ratio_", wall_key = "wall_ratio_";
+    cpu_key += std::to_string(attempt);
+    wall_key += std::to_string(attempt);
+    RecordProperty(cpu_key, std::to_string(cpu_ratio));
+    RecordProperty(wall_key, std::to_string(wall_ratio));
+    within = std::abs(cpu_ratio - 1.0) <= 0.05;
   }
-  ASSERT_GT(best_plain, 0);
-  const double ratio = best_runner / best_plain;
-  RecordProperty("runner_hs_per_sec", std::to_string(best_runner));
-  RecordProperty("plain_hs_per_sec", std::to_string(best_plain));
-  EXPECT_NEAR(ratio, 1.0, 0.05) << "runner " << best_runner << " hs/s, plain loop " << best_plain
-                                << " hs/s";
+  EXPECT_TRUE(within) << "runner hs/s over plain loop hs/s (per CPU second), median of " << kRounds
+                      << " rounds, per attempt:" << attempts;
 }
 
 }  // namespace
