@@ -4,8 +4,8 @@
 // with dlopen(RTLD_LOCAL) still finds malloc in the executable first, the
 // executable being first in the global scope), each forwarding to glibc's
 // own __libc_* entry points. Counting is switched on only around the
-// runner's memory measurement; otherwise each call costs one extra load and
-// branch.
+// runner's memory measurement; otherwise each call costs a load, a branch
+// and a jump.
 //
 // Limits: sizes are what callers ask for (bytes) and what
 // malloc_usable_size reports (live, peak: glibc's rounded-up chunks);
@@ -24,14 +24,16 @@
 
 #include "hsbench/heap.h"
 
+// noexcept (C functions never throw), so that calls to them can be tail
+// calls.
 extern "C" {
-void* __libc_malloc(size_t size);
-void __libc_free(void* p);
-void* __libc_calloc(size_t n, size_t size);
-void* __libc_realloc(void* p, size_t size);
-void* __libc_memalign(size_t alignment, size_t size);
-void* __libc_valloc(size_t size);
-void* __libc_pvalloc(size_t size);
+void* __libc_malloc(size_t size) noexcept;
+void __libc_free(void* p) noexcept;
+void* __libc_calloc(size_t n, size_t size) noexcept;
+void* __libc_realloc(void* p, size_t size) noexcept;
+void* __libc_memalign(size_t alignment, size_t size) noexcept;
+void* __libc_valloc(size_t size) noexcept;
+void* __libc_pvalloc(size_t size) noexcept;
 }
 
 namespace {
@@ -72,21 +74,41 @@ void install_counting_malloc() { set_heap_counter_hooks(&kHooks); }
 
 extern "C" {
 
-void* malloc(size_t size) noexcept {
+// Not counting, each function is a test and a tail call into glibc: a few
+// instructions per call (OpenSSL makes thousands of calls per handshake).
+// The counting paths are kept out of line so that the common path needs no
+// stack frame.
+
+[[gnu::noinline]] void* counted_malloc(size_t size) noexcept {
   void* p = __libc_malloc(size);
-  if (counting()) on_alloc(p, size);
+  on_alloc(p, size);
   return p;
 }
 
-void free(void* p) noexcept {
-  if (counting()) on_free(p);
+[[gnu::noinline]] void counted_free(void* p) noexcept {
+  on_free(p);
   __libc_free(p);
 }
 
-void* calloc(size_t n, size_t size) noexcept {
+[[gnu::noinline]] void* counted_calloc(size_t n, size_t size) noexcept {
   void* p = __libc_calloc(n, size);
-  if (counting()) on_alloc(p, n * size);  // no overflow: calloc refused it
+  on_alloc(p, n * size);  // no overflow: calloc refused it
   return p;
+}
+
+void* malloc(size_t size) noexcept {
+  if (counting()) [[unlikely]] return counted_malloc(size);
+  return __libc_malloc(size);
+}
+
+void free(void* p) noexcept {
+  if (counting()) [[unlikely]] return counted_free(p);
+  return __libc_free(p);
+}
+
+void* calloc(size_t n, size_t size) noexcept {
+  if (counting()) [[unlikely]] return counted_calloc(n, size);
+  return __libc_calloc(n, size);
 }
 
 void* realloc(void* old, size_t size) noexcept {
@@ -109,8 +131,9 @@ void* reallocarray(void* old, size_t n, size_t size) noexcept {
 }
 
 void* memalign(size_t alignment, size_t size) noexcept {
+  if (!counting()) [[likely]] return __libc_memalign(alignment, size);
   void* p = __libc_memalign(alignment, size);
-  if (counting()) on_alloc(p, size);
+  on_alloc(p, size);
   return p;
 }
 
@@ -127,14 +150,16 @@ int posix_memalign(void** out, size_t alignment, size_t size) noexcept {
 }
 
 void* valloc(size_t size) noexcept {
+  if (!counting()) [[likely]] return __libc_valloc(size);
   void* p = __libc_valloc(size);
-  if (counting()) on_alloc(p, size);
+  on_alloc(p, size);
   return p;
 }
 
 void* pvalloc(size_t size) noexcept {
+  if (!counting()) [[likely]] return __libc_pvalloc(size);
   void* p = __libc_pvalloc(size);
-  if (counting()) on_alloc(p, size);
+  on_alloc(p, size);
   return p;
 }
 
