@@ -353,23 +353,6 @@ uint64_t calibrate(const PrimitiveBody& body, double min_batch_s) {
 
 }  // namespace
 
-double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batches,
-                         std::string* out_error) {
-  const uint64_t iterations = calibrate(body, min_batch_s);
-  double best = -1;
-  for (int i = 0; i < batches && iterations > 0; i++) {
-    const double s = run_batch(body, iterations);
-    if (s < 0) break;
-    const double ns = s / static_cast<double>(iterations) * 1e9;
-    best = best < 0 ? ns : std::min(best, ns);
-  }
-  if (iterations == 0 || best < 0) {
-    *out_error = "the operation failed";
-    return -1;
-  }
-  return best;
-}
-
 PrimitiveBody LowerBoundEstimator::prepare(Backend& backend, const Pki& pki, CryptoOp op,
                                            std::string* out_error) {
   PrimitiveInputs in;
@@ -409,17 +392,17 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
   };
 
   std::string error;
-  std::map<std::string, PrimitiveBody> bodies;  // by primitive name
-  std::vector<Timed> alone;                     // one per distinct operation
+  std::vector<Timed> alone;             // one per distinct operation
+  std::map<std::string, size_t> index;  // into alone, by primitive name
   for (const OpResult& o : result->ops_per_handshake) {
     const std::string name = primitive_name(o.op);
-    if (bodies.count(name)) continue;
+    if (index.count(name)) continue;
     PrimitiveBody body = prepare(backend, pki, o.op, &error);
     if (!body) {
       result->lower_bound_error = name + ": " + error;
       return;
     }
-    bodies[name] = body;
+    index[name] = alone.size();
     alone.push_back(timed(name, std::move(body), &error));
     if (alone.back().iterations == 0) {
       result->lower_bound_error = error;
@@ -428,7 +411,9 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
   }
   // The same primitives once each in the handshake's order.
   std::vector<const PrimitiveBody*> sequence;
-  for (CryptoOp op : result->op_sequence) sequence.push_back(&bodies.at(primitive_name(op)));
+  for (CryptoOp op : result->op_sequence) {
+    sequence.push_back(&alone[index.at(primitive_name(op))].body);
+  }
   std::vector<Timed> paired;  // [in order] [, handshake] [, others' handshakes]
   if (!sequence.empty()) {
     paired.push_back(timed("the primitives in handshake order", [&sequence] {
@@ -466,11 +451,9 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
   double total_ns = 0;
   std::vector<LowerBoundTerm> terms;
   for (const OpResult& o : result->ops_per_handshake) {
-    const std::string name = primitive_name(o.op);
-    const auto it = std::find_if(alone.begin(), alone.end(),
-                                 [&](const Timed& t) { return t.name == name; });
-    total_ns += o.count * it->best_ns;
-    terms.push_back({o.name, o.count, it->best_ns / 1e3});
+    const double ns = alone[index.at(primitive_name(o.op))].best_ns;
+    total_ns += o.count * ns;
+    terms.push_back({o.name, o.count, ns / 1e3});
   }
   result->lower_bound_terms = std::move(terms);
   result->crypto_lower_bound_us = total_ns / 1e3;

@@ -55,12 +55,6 @@ std::vector<CryptoOp> generic_primitives(const Backend& backend);
 // Every primitive of a PKI's key and chain on the backend.
 std::vector<CryptoOp> pki_primitives(const Backend& backend, const Credentials& credentials);
 
-// Times a body alone, in thread CPU time: calibrates a batch to at least
-// min_batch_s, then returns the fastest per-call time, in ns, of `batches`
-// batches. A negative value, with the reason, if the body fails.
-double time_primitive_ns(const PrimitiveBody& body, double min_batch_s, int batches,
-                         std::string* out_error);
-
 // The crypto lower bound of results, and how close the handshake comes to
 // it. For each result, in rounds: one batch of whole handshakes (if given),
 // one batch of the handshake's primitives in its order (the crypto with no
