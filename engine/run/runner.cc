@@ -56,7 +56,7 @@ class StepAggregator {
   void prepare(const HandshakeTrace& t) {
     for (size_t i = 0; i < t.step_count; i++) {
       const Step& step = t.steps[i];
-      Slot& s = slot(step);
+      Slot& s = slot_at(slot_of(step), step.side, step.action, step.message);
       const size_t end = std::min<size_t>(step.first_op + step.op_count, t.op_count);
       for (size_t k = step.first_op; k < end; k++) (void)find_op(&s, t.ops[k].op);
     }
@@ -68,7 +68,7 @@ class StepAggregator {
     for (size_t i = 0; i < t.step_count; i++) {
       const Step& step = t.steps[i];
       const size_t slot = slot_of(step);
-      Slot& s = this->slot(step);
+      Slot& s = slot_at(slot, step.side, step.action, step.message);
       if (epoch_[slot] != handshakes_) {
         epoch_[slot] = handshakes_;
         current_[slot] = 0;
@@ -92,15 +92,7 @@ class StepAggregator {
     side_ns_[1] += other.side_ns_[1];
     for (uint16_t slot : other.order_) {
       const Slot& o = other.slots_[slot];
-      Slot& s = slots_[slot];
-      if (!s.seen) {
-        s.seen = true;
-        s.side = o.side;
-        s.action = o.action;
-        s.message = o.message;
-        s.hist = std::make_unique<Histogram>();
-        order_.push_back(slot);
-      }
+      Slot& s = slot_at(slot, o.side, o.action, o.message);
       s.hist->merge(*o.hist);
       s.sum_ns += o.sum_ns;
       s.approximate |= o.approximate;
@@ -189,14 +181,14 @@ class StepAggregator {
     std::vector<OpAgg> ops;
   };
 
-  Slot& slot(const Step& step) {
-    const size_t index = slot_of(step);
+  // The slot at index (slot_of), made the first time it is reached.
+  Slot& slot_at(size_t index, Side side, Action action, Message message) {
     Slot& s = slots_[index];
     if (!s.seen) {
       s.seen = true;
-      s.side = step.side;
-      s.action = step.action;
-      s.message = step.message;
+      s.side = side;
+      s.action = action;
+      s.message = message;
       s.hist = std::make_unique<Histogram>();
       order_.push_back(static_cast<uint16_t>(index));
     }
