@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "backend/backend_test_util.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/runner.h"
@@ -27,13 +28,6 @@
 
 namespace hsbench {
 namespace {
-
-std::unique_ptr<Pki> load_pki(const std::string& kind) {
-  std::string error;
-  auto p = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
-  EXPECT_NE(p, nullptr) << error;
-  return p;
-}
 
 // --- The plain loop: libssl alone, as its documentation drives it. ---
 
@@ -198,7 +192,8 @@ TEST(NativeRunner, MatchesAPlainLoopOfSslDoHandshake) {
   if (backend == nullptr) GTEST_SKIP() << error;
   const Scenario* s = find_scenario("tls12-ecdhe-x25519-ecdsa-p256");
   ASSERT_NE(s, nullptr);
-  auto pki = load_pki(s->cert);
+  const auto pki = test::read_default_pki(s->cert);
+  ASSERT_NE(pki, nullptr);
   PlainPair plain(*pki);
   ASSERT_TRUE(plain.handshake()) << ERR_reason_error_string(ERR_get_error());
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend_test_util.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/runner.h"
@@ -17,11 +18,16 @@
 namespace hsbench {
 namespace {
 
-std::unique_ptr<Pki> load_pki(const std::string& kind) {
-  std::string error;
-  auto p = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
-  EXPECT_NE(p, nullptr) << error;
-  return p;
+// A short native run of s: no warm-up, one repetition of `handshakes`.
+Result run_native(Backend& backend, const Scenario& s, uint64_t handshakes) {
+  const auto pki = test::read_default_pki(s.cert);
+  if (pki == nullptr) return skipped_result(s, backend.name(), 1, "no test PKI");
+  RunOptions o;
+  o.engine = EngineKind::native;
+  o.warmup_s = 0;
+  o.handshakes = handshakes;
+  o.repetitions = 1;
+  return run_scenario(s, backend, *pki, o);
 }
 
 struct Expected {
@@ -110,13 +116,7 @@ TEST_P(NativeStepsTest, WireOrderAndUserSteps) {
     SCOPED_TRACE(id);
     const Scenario* s = find_scenario(id);
     ASSERT_NE(s, nullptr);
-    auto pki = load_pki(s->cert);
-    RunOptions o;
-    o.engine = EngineKind::native;
-    o.warmup_s = 0;
-    o.handshakes = 3;
-    o.repetitions = 1;
-    Result r = run_scenario(*s, backend->backend(), *pki, o);
+    Result r = run_native(backend->backend(), *s, 3);
     ASSERT_FALSE(r.skipped) << r.skip_reason;
     EXPECT_EQ(r.engine, "native");
     const std::vector<Expected> want = s->version == TlsVersion::tls12 ? kTls12Full : kTls13Full;
@@ -156,13 +156,7 @@ TEST(NativeRunner, UnsupportedIsSkippedWithReason) {
   for (const char* id : {"tls13-psk-ecdsa-p256-resume", "tls13-x25519-ecdsa-p256-chacha20"}) {
     const Scenario* s = find_scenario(id);
     ASSERT_NE(s, nullptr);
-    auto pki = load_pki(s->cert);
-    RunOptions o;
-    o.engine = EngineKind::native;
-    o.warmup_s = 0;
-    o.handshakes = 1;
-    o.repetitions = 1;
-    Result r = run_scenario(*s, backend->backend(), *pki, o);
+    Result r = run_native(backend->backend(), *s, 1);
     EXPECT_TRUE(r.skipped) << id;
     EXPECT_EQ(r.engine, "native");
     EXPECT_NE(r.skip_reason.find("unsupported"), std::string::npos) << r.skip_reason;
@@ -177,13 +171,8 @@ TEST(NativeRunner, ResumesThroughTheLibrarysTickets) {
     for (const char* id : {"tls12-ecdhe-x25519-rsa2048-resume", "tls13-x25519-rsa2048-resume"}) {
       SCOPED_TRACE(std::string(backend_name) + " " + id);
       const Scenario* s = find_scenario(id);
-      auto pki = load_pki(s->cert);
-      RunOptions o;
-      o.engine = EngineKind::native;
-      o.warmup_s = 0;
-      o.handshakes = 3;
-      o.repetitions = 1;
-      Result r = run_scenario(*s, backend->backend(), *pki, o);
+      ASSERT_NE(s, nullptr);
+      Result r = run_native(backend->backend(), *s, 3);
       ASSERT_FALSE(r.skipped) << r.skip_reason;  // a handshake not resumed fails the run
       // A resumed handshake sends no certificate.
       for (const StepResult& step : r.steps) EXPECT_NE(step.message, Message::certificate);
