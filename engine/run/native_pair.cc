@@ -8,6 +8,7 @@
 
 #include "run/configs.h"
 #include "tls/clock.h"
+#include "tls/protocol.h"
 
 namespace hsbench {
 
@@ -63,33 +64,35 @@ constexpr int kMaxCalls = 64;
 constexpr size_t kApplicationDataLength = 64;  // as the engine's pairs send
 
 std::optional<Message> message_of(const NativeEvent& e) {
-  constexpr uint8_t kChangeCipherSpec = 20;
-  if (e.content_type == kChangeCipherSpec) return Message::change_cipher_spec;
-  switch (e.handshake_type) {
-    case 1:
-      return Message::client_hello;
-    case 2:
-      return Message::server_hello;
-    case 4:
-      return Message::new_session_ticket;
-    case kHelloRetryRequestType:
-      return Message::hello_retry_request;
-    case 8:
-      return Message::encrypted_extensions;
-    case 11:
-      return Message::certificate;
-    case 12:
-      return Message::server_key_exchange;
-    case 14:
-      return Message::server_hello_done;
-    case 15:
-      return Message::certificate_verify;
-    case 16:
-      return Message::client_key_exchange;
-    case 20:
-      return Message::finished;
+  using tls::HandshakeType;
+  if (e.content_type == static_cast<uint8_t>(tls::ContentType::change_cipher_spec)) {
+    return Message::change_cipher_spec;
   }
-  return std::nullopt;  // not one the scenarios send: no boundary
+  if (e.handshake_type == kHelloRetryRequestType) return Message::hello_retry_request;
+  switch (static_cast<HandshakeType>(e.handshake_type)) {
+    case HandshakeType::client_hello:
+      return Message::client_hello;
+    case HandshakeType::server_hello:
+      return Message::server_hello;
+    case HandshakeType::new_session_ticket:
+      return Message::new_session_ticket;
+    case HandshakeType::encrypted_extensions:
+      return Message::encrypted_extensions;
+    case HandshakeType::certificate:
+      return Message::certificate;
+    case HandshakeType::server_key_exchange:
+      return Message::server_key_exchange;
+    case HandshakeType::server_hello_done:
+      return Message::server_hello_done;
+    case HandshakeType::certificate_verify:
+      return Message::certificate_verify;
+    case HandshakeType::client_key_exchange:
+      return Message::client_key_exchange;
+    case HandshakeType::finished:
+      return Message::finished;
+    default:
+      return std::nullopt;  // not one the scenarios send: no boundary
+  }
 }
 
 uint64_t now_ns() {
