@@ -11,6 +11,11 @@
 
 HSBENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# ccache (when the build finds it): paths relative to the checkout, so that a
+# second tree of the same sources (the gate's base) hits the same cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$HSBENCH_ROOT}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
 hsbench_log() { echo "hsbench: $*" >&2; }
 hsbench_die() { echo "hsbench: error: $*" >&2; exit 1; }
 
