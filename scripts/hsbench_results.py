@@ -16,7 +16,7 @@ SCHEMA = "hsbench/v1"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA_PATH = os.path.join(ROOT, "results", "schema.json")
 
-# The 8 steps users think in (DESIGN.md, "Steps"); 0 holds the engine's
+# The 8 steps users think in (README.md, "The handshake, step by step"); 0 holds the engine's
 # steps outside them.
 USER_STEPS = {
     0: "Other",

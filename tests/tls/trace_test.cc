@@ -75,7 +75,7 @@ constexpr Action R = Action::read;
 TEST_F(TraceTest, Tls12EcdheWireOrderAndOps) {
   HandshakeTrace trace;
   run("tls12-ecdhe-x25519-ecdsa-p256", &trace);
-  // Wire order 1,2,3,4,6,7,5,8 (DESIGN.md "Steps").
+  // Wire order 1,2,3,4,6,7,5,8 (README.md, "The handshake, step by step").
   expect_steps(
       trace,
       {

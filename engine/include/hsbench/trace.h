@@ -42,7 +42,7 @@ enum class Message : uint8_t {
 
 std::string_view name(Message m);
 
-// The 8 steps users think in (DESIGN.md, "Steps"): 1 ClientHello,
+// The 8 steps users think in (README.md, "The handshake, step by step"): 1 ClientHello,
 // 2 ServerHello, 3 Certificate, 4 Key exchange, 5 Server Finished, 6 Client
 // key exchange, 7 Client Finished, 8 Session established.
 inline constexpr int kUserSteps = 8;
