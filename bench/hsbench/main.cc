@@ -30,7 +30,7 @@
 #include "counting_malloc.h"
 #endif
 #include "demo/pfs.h"
-#include "run/native_pair.h"
+#include "run/lower_bound.h"
 #include "hsbench/backend.h"
 #include "hsbench/compare.h"
 #include "hsbench/engine.h"
@@ -40,7 +40,6 @@
 #include "hsbench/runner.h"
 #include "hsbench/scenario.h"
 #include "hsbench_git.h"
-#include "primitives.h"
 
 namespace hsbench {
 namespace {
@@ -575,42 +574,6 @@ class Progress {
   bool on_;
 };
 
-// The crypto lower bound of one (scenario, backend, threads): the engine's
-// result's crypto operations, timed alone and in order, side by side with
-// whole handshakes of each engine that ran (one thread, untraced). A native
-// result takes the engine's bound: the same crypto, whichever stack calls
-// it; with no engine result there is no list of operations to time.
-void apply_lower_bound(micro::LowerBoundEstimator* estimator, const Scenario& s, Backend& b,
-                       const Pki& pki, Result* engine, Result* native) {
-  if (engine == nullptr) {
-    if (native != nullptr) {
-      native->lower_bound_error =
-          "a native result takes the engine's lower bound for its scenario and backend: run "
-          "with --engine both";
-    }
-    return;
-  }
-  std::string error;
-  const std::unique_ptr<EnginePair> engine_pair = make_engine_pair(s, b, b, pki, &error);
-  const std::unique_ptr<EnginePair> native_pair =
-      native != nullptr ? make_native_pair(s, b, pki, &error) : nullptr;
-  auto body = [](EnginePair* pair) -> micro::PrimitiveBody {
-    if (pair == nullptr) return nullptr;
-    return [pair] {
-      std::string e;
-      return pair->run(nullptr, &e);
-    };
-  };
-  std::vector<micro::LowerBoundEstimator::Other> others;
-  if (native_pair != nullptr) others.push_back({native, body(native_pair.get())});
-  estimator->apply(b, pki, engine, body(engine_pair.get()), others);
-  if (native != nullptr && !native->crypto_lower_bound_us) {
-    native->lower_bound_error = !engine->lower_bound_error.empty()
-                                    ? engine->lower_bound_error
-                                    : "no native handshake to time: " + error;
-  }
-}
-
 int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   const std::vector<int> threads = parse_threads(o.threads);
   if (o.callgrind && !running_under_valgrind())
@@ -673,7 +636,7 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
 
   Progress progress(!o.quiet && isatty(STDERR_FILENO));
   install_stop_handlers();
-  micro::LowerBoundEstimator lower_bound;
+  LowerBoundEstimator lower_bound;
   capture::RunCapture capture;
   const size_t total = scenarios.size() * backends.size() * threads.size() * engines.size();
   size_t done = 0;
