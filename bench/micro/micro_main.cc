@@ -1,7 +1,7 @@
 // hsbench-micro: every crypto primitive of a handshake, on every backend
 // that loads, as Google Benchmark benchmarks named BACKEND/PRIMITIVE[/PKI]
 // ("openssl/sign:ecdsa_secp256r1_sha256/ecdsa-p256"). The definitions are
-// those hsbench times for its crypto lower bound (primitives.h).
+// those hsbench times for its crypto lower bound (engine/run/primitives.h).
 //
 // Google Benchmark's own flags apply (--benchmark_filter,
 // --benchmark_format=json, --benchmark_out, --benchmark_repetitions, ...);
@@ -19,7 +19,7 @@
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
-#include "primitives.h"
+#include "run/primitives.h"
 
 namespace hsbench::micro {
 namespace {

@@ -501,10 +501,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
          })) {
     complete++;
   }
-  if (complete == 0) {
-    return skipped_result(scenario, backend.name(), threads,
-                          "interrupted before a repetition completed");
-  }
+  if (complete == 0) return skipped("interrupted before a repetition completed");
   result.partial = complete < options.repetitions;
 
   // Merge the threads.
