@@ -14,6 +14,7 @@
 #pragma once
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include <cstdint>
 #include <memory>
@@ -120,5 +121,29 @@ extern const int kPssSaltLengthIsDigest;
 // Sets up what RSAES-PKCS1-v1_5 decryption needs beyond the padding mode, on
 // a context already initialized for decryption with that padding.
 bool PrepareRsaPkcs1Decrypt(EVP_PKEY_CTX* ctx);
+
+// ---------------------------------------------------------------------------
+// The library's own libssl (libssl_native.cc)
+
+// false with one line in *out_error when config asks for what this libssl
+// does not do at all.
+bool NativeConfigSupported(const NativeConfig& config, std::string* out_error);
+// The context options config needs beyond those every library shares.
+void SetNativeOptions(SSL_CTX* ctx, const NativeConfig& config);
+// The TLS 1.2 cipher list (OpenSSL names, ':'-separated); 1 on success.
+int SetTls12CipherList(SSL_CTX* ctx, const char* list);
+// Whether SetTls13CipherSuites can set anything. When not, the library's own
+// TLS 1.3 suites stay, and libssl_native.cc checks the negotiated one.
+extern const bool kTls13CipherSuitesConfigurable;
+// The TLS 1.3 cipher suites (IANA names, ':'-separated, in preference
+// order); 1 on success.
+int SetTls13CipherSuites(SSL_CTX* ctx, const char* list);
+// The groups, by NID, in preference order; 1 on success.
+int SetGroups(SSL_CTX* ctx, std::span<const int> nids);
+// The signature schemes to sign and verify with, in preference order; names
+// holds the same schemes by their RFC 8446 names, ':'-separated. 1 on
+// success.
+int SetSignatureSchemes(SSL_CTX* ctx, std::span<const SignatureScheme> schemes,
+                        const std::string& names);
 
 }  // namespace hsbench::libcrypto::compat

@@ -252,6 +252,45 @@ const int kPssSaltLengthIsDigest = -1;
 // BoringSSL's PKCS#1 v1.5 decryption reports bad padding as an error.
 bool PrepareRsaPkcs1Decrypt(EVP_PKEY_CTX*) { return true; }
 
+// ---------------------------------------------------------------------------
+// libssl
+
+bool NativeConfigSupported(const NativeConfig& config, std::string* out_error) {
+  if (config.psk_ke) {
+    *out_error = "BoringSSL implements TLS 1.3 resumption with (EC)DHE only: psk_ke unsupported";
+    return false;
+  }
+  return true;
+}
+
+void SetNativeOptions(SSL_CTX*, const NativeConfig&) {}
+
+// Strict: fails on any name it does not know, not only when none match.
+int SetTls12CipherList(SSL_CTX* ctx, const char* list) {
+  return SSL_CTX_set_strict_cipher_list(ctx, list);
+}
+
+// Not configurable: the client always offers AES-128-GCM, AES-256-GCM and
+// ChaCha20-Poly1305 (see libssl_native.cc).
+const bool kTls13CipherSuitesConfigurable = false;
+
+int SetTls13CipherSuites(SSL_CTX*, const char*) { return 0; }
+
+int SetGroups(SSL_CTX* ctx, std::span<const int> nids) {
+  return SSL_CTX_set1_curves(ctx, nids.data(), nids.size());
+}
+
+// BoringSSL's SSL_SIGN_* values are the IANA code points.
+int SetSignatureSchemes(SSL_CTX* ctx, std::span<const SignatureScheme> schemes,
+                        const std::string&) {
+  std::vector<uint16_t> prefs;
+  for (SignatureScheme scheme : schemes) prefs.push_back(static_cast<uint16_t>(scheme));
+  return SSL_CTX_set_signing_algorithm_prefs(ctx, prefs.data(), prefs.size()) == 1 &&
+                 SSL_CTX_set_verify_algorithm_prefs(ctx, prefs.data(), prefs.size()) == 1
+             ? 1
+             : 0;
+}
+
 }  // namespace compat
 
 void Deleter<compat::AeadKey>::operator()(compat::AeadKey* key) const { delete key; }

@@ -422,6 +422,35 @@ bool PrepareRsaPkcs1Decrypt(EVP_PKEY_CTX* ctx) {
 #endif
 }
 
+// ---------------------------------------------------------------------------
+// libssl
+
+bool NativeConfigSupported(const NativeConfig&, std::string*) { return true; }
+
+void SetNativeOptions(SSL_CTX* ctx, const NativeConfig& config) {
+  // psk_ke: resumption from the PSK alone (RFC 8446 4.2.9).
+  if (config.psk_ke) SSL_CTX_set_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
+}
+
+int SetTls12CipherList(SSL_CTX* ctx, const char* list) {
+  return SSL_CTX_set_cipher_list(ctx, list);
+}
+
+const bool kTls13CipherSuitesConfigurable = true;
+
+int SetTls13CipherSuites(SSL_CTX* ctx, const char* list) {
+  return SSL_CTX_set_ciphersuites(ctx, list);
+}
+
+int SetGroups(SSL_CTX* ctx, std::span<const int> nids) {
+  return static_cast<int>(SSL_CTX_set1_groups(ctx, nids.data(), static_cast<int>(nids.size())));
+}
+
+// OpenSSL knows the schemes by their RFC 8446 names.
+int SetSignatureSchemes(SSL_CTX* ctx, std::span<const SignatureScheme>, const std::string& names) {
+  return static_cast<int>(SSL_CTX_set1_sigalgs_list(ctx, names.c_str()));
+}
+
 }  // namespace compat
 
 void Deleter<compat::AeadKey>::operator()(compat::AeadKey* key) const { delete key; }

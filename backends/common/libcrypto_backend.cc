@@ -122,7 +122,7 @@ class LibcryptoBackend final : public Backend {
   // The library's own libssl (libssl_native.cc).
   std::unique_ptr<NativeContext> new_native_context(const NativeConfig& config,
                                                     std::string* out_error) override {
-    return make_native_context(config, out_error);
+    return MakeNativeContext(config, out_error);
   }
 
  private:

@@ -1,6 +1,7 @@
-// What every file of the libcrypto plugins shares: owning handles, the library's error queue turned
-// into one line, and the parsing of certificates and private keys. Only the API the libraries have
-// in common is used here; what differs is in compat.h.
+// What every file of the libcrypto plugins shares, the native (libssl) one
+// included: owning handles, the library's error queue turned into one line,
+// and the parsing of certificates and private keys. Only the API the
+// libraries have in common is used here; what differs is in compat.h.
 #pragma once
 
 #include <openssl/bio.h>
@@ -8,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -65,6 +67,12 @@ struct Deleter<STACK_OF(X509)> {
   // sk_X509_pop_free is a macro in OpenSSL, so it cannot be a template argument.
   void operator()(STACK_OF(X509) * p) const { sk_X509_pop_free(p, X509_free); }
 };
+template <>
+struct Deleter<SSL_CTX> : FreeWith<SSL_CTX_free> {};
+template <>
+struct Deleter<SSL> : FreeWith<SSL_free> {};
+template <>
+struct Deleter<SSL_SESSION> : FreeWith<SSL_SESSION_free> {};
 
 // Failures leave entries on the library's thread-local error queue; drop them
 // so one failed call never shows up as the cause of a later one.
