@@ -1,8 +1,8 @@
 // The library's own TLS stack, driven over memory BIOs: one SSL_CTX per
 // NativeConfig, one SSL per connection. The same source is compiled against
-// OpenSSL 3 and against BoringSSL; OPENSSL_IS_BORINGSSL selects the library's
-// own call only where the two APIs differ (TLS 1.3 cipher suites, groups,
-// signature algorithms).
+// OpenSSL 3 and against BoringSSL; compat.h has the library's own call where
+// the two APIs differ (TLS 1.2 cipher list, TLS 1.3 cipher suites, groups,
+// signature algorithms, psk_ke).
 //
 // What a config asks for, and what each library does with it:
 //
@@ -57,8 +57,6 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
@@ -75,48 +73,19 @@
 #include <utility>
 #include <vector>
 
+#include "compat.h"
 #include "hsbench/algorithms.h"
 #include "hsbench/backend.h"
+#include "util.h"
 
-namespace hsbench {
+namespace hsbench::libcrypto {
 namespace {
 
-#if defined(OPENSSL_IS_BORINGSSL)
-constexpr bool kIsBoringSsl = true;
-constexpr char kLibrary[] = "BoringSSL";
-#else
-constexpr bool kIsBoringSsl = false;
-constexpr char kLibrary[] = "OpenSSL";
-#endif
+using compat::kLibraryName;
 
-template <auto FreeFn>
-struct FreeWith {
-  template <typename T>
-  void operator()(T* p) const {
-    FreeFn(p);
-  }
-};
-using SslCtxPtr = std::unique_ptr<SSL_CTX, FreeWith<SSL_CTX_free>>;
-using SslPtr = std::unique_ptr<SSL, FreeWith<SSL_free>>;
-using SessionPtr = std::unique_ptr<SSL_SESSION, FreeWith<SSL_SESSION_free>>;
-using X509Ptr = std::unique_ptr<X509, FreeWith<X509_free>>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, FreeWith<BIO_free>>;
-
-// The library's first queued error, one line, and an empty queue.
-std::string take_library_error() {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  if (code == 0) return {};
-  char buf[256];
-  ERR_error_string_n(code, buf, sizeof(buf));
-  return buf;
-}
-
-bool fail_config(std::string* out_error, std::string message) {
-  std::string detail = take_library_error();
-  if (!detail.empty()) message += ": " + detail;
-  *out_error = std::move(message);
+// One line for out_error: message, then the library's first queued error.
+bool fail_config(std::string* out_error, std::string_view message) {
+  *out_error = TakeError(message);
   return false;
 }
 
@@ -141,62 +110,23 @@ const char* tls12_cipher_name(CipherSuite suite) {
   }
 }
 
-int group_nid(Group group) {
-  switch (group) {
-    case Group::x25519:
-      return NID_X25519;
-    case Group::secp256r1:
-      return NID_X9_62_prime256v1;
-    case Group::secp384r1:
-      return NID_secp384r1;
-  }
-  return NID_undef;
-}
-
-X509Ptr parse_certificate(ByteView der) {
-  if (der.empty() || der.size() > LONG_MAX) return nullptr;
-  const uint8_t* p = der.data();
-  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (cert != nullptr && p != der.data() + der.size()) return nullptr;  // trailing bytes
-  return cert;
-}
-
-// A private key from PEM (any of the PEM private-key labels) or DER
-// (PKCS#8 or the traditional RSA/EC forms).
-EvpPkeyPtr parse_private_key(ByteView pem_or_der) {
-  if (pem_or_der.empty() || pem_or_der.size() > INT_MAX) return nullptr;
-  constexpr std::string_view kPemBegin = "-----BEGIN";
-  std::string_view text(reinterpret_cast<const char*>(pem_or_der.data()), pem_or_der.size());
-  if (text.find(kPemBegin) != std::string_view::npos) {
-    BioPtr bio(BIO_new_mem_buf(pem_or_der.data(), static_cast<int>(pem_or_der.size())));
-    if (bio == nullptr) return nullptr;
-    // An encrypted key fails rather than prompting on the terminal.
-    pem_password_cb* no_password = [](char*, int, int, void*) { return 0; };
-    return EvpPkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr));
-  }
-  const uint8_t* p = pem_or_der.data();
-  EvpPkeyPtr key(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(pem_or_der.size())));
-  if (key != nullptr && p != pem_or_der.data() + pem_or_der.size()) return nullptr;
-  return key;
-}
-
 class LibsslContext;
 
 class LibsslSession final : public NativeSession {
  public:
-  LibsslSession(const LibsslContext* owner, SessionPtr session)
+  LibsslSession(const LibsslContext* owner, UniquePtr<SSL_SESSION> session)
       : owner_(owner), session_(std::move(session)) {}
   const LibsslContext* owner() const { return owner_; }
   SSL_SESSION* get() const { return session_.get(); }
 
  private:
   const LibsslContext* owner_;
-  SessionPtr session_;
+  UniquePtr<SSL_SESSION> session_;
 };
 
 class LibsslConnection final : public NativeConnection {
  public:
-  LibsslConnection(const LibsslContext& context, SslPtr ssl, BIO* read_bio, BIO* write_bio)
+  LibsslConnection(const LibsslContext& context, UniquePtr<SSL> ssl, BIO* read_bio, BIO* write_bio)
       : context_(context), ssl_(std::move(ssl)), read_bio_(read_bio), write_bio_(write_bio) {
     SSL_set_app_data(ssl_.get(), this);
   }
@@ -243,10 +173,10 @@ class LibsslConnection final : public NativeConnection {
   bool suite_allowed() const;
 
   const LibsslContext& context_;
-  SslPtr ssl_;
+  UniquePtr<SSL> ssl_;
   BIO* read_bio_;   // owned by ssl_
   BIO* write_bio_;  // owned by ssl_
-  SessionPtr newest_session_;
+  UniquePtr<SSL_SESSION> newest_session_;
   NativeEventLog* event_log_ = nullptr;
   std::string last_alert_;
   std::string error_;
@@ -255,7 +185,7 @@ class LibsslConnection final : public NativeConnection {
 
 class LibsslContext final : public NativeContext {
  public:
-  LibsslContext(SslCtxPtr ctx, const NativeConfig& config)
+  LibsslContext(UniquePtr<SSL_CTX> ctx, const NativeConfig& config)
       : ctx_(std::move(ctx)),
         server_(config.server),
         version_(config.version),
@@ -271,7 +201,7 @@ class LibsslContext final : public NativeContext {
   const std::vector<CipherSuite>& cipher_suites() const { return cipher_suites_; }
 
  private:
-  SslCtxPtr ctx_;
+  UniquePtr<SSL_CTX> ctx_;
   bool server_;
   TlsVersion version_;
   bool tickets_;
@@ -303,24 +233,17 @@ bool set_cipher_suites(SSL_CTX* ctx, const NativeConfig& config, std::string* ou
                                                 : std::string(info->name);
   }
   if (config.version == TlsVersion::tls12) {
-#if defined(OPENSSL_IS_BORINGSSL)
-    // Strict: fails on any name it does not know, not only when none match.
-    if (SSL_CTX_set_strict_cipher_list(ctx, list.c_str()) != 1) {
-#else
-    if (SSL_CTX_set_cipher_list(ctx, list.c_str()) != 1) {
-#endif
-      return fail_config(out_error, kLibrary + std::string(" refused the cipher list ") + list);
+    if (compat::SetTls12CipherList(ctx, list.c_str()) != 1) {
+      return fail_config(out_error, kLibraryName + std::string(" refused the cipher list ") + list);
     }
   } else {
-#if defined(OPENSSL_IS_BORINGSSL)
-    // Not configurable; enforced after each handshake (see the top of this
-    // file).
-    return true;
-#else
-    if (SSL_CTX_set_ciphersuites(ctx, list.c_str()) != 1) {
-      return fail_config(out_error, "OpenSSL refused the TLS 1.3 cipher suites " + list);
+    // When not configurable, enforced after each handshake (see the top of
+    // this file).
+    if (!compat::kTls13CipherSuitesConfigurable) return true;
+    if (compat::SetTls13CipherSuites(ctx, list.c_str()) != 1) {
+      return fail_config(out_error,
+                         kLibraryName + std::string(" refused the TLS 1.3 cipher suites ") + list);
     }
-#endif
   }
   // set_cipher_list succeeds when any one name matches: check each.
   const STACK_OF(SSL_CIPHER)* enabled = SSL_CTX_get_ciphers(ctx);
@@ -336,7 +259,8 @@ bool set_cipher_suites(SSL_CTX* ctx, const NativeConfig& config, std::string* ou
       }
     }
     if (!found) {
-      *out_error = std::string(kLibrary) + " lacks " + std::string(cipher_suite_info(suite)->name);
+      *out_error =
+          std::string(kLibraryName) + " lacks " + std::string(cipher_suite_info(suite)->name);
       return false;
     }
   }
@@ -347,45 +271,30 @@ bool set_groups(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error
   if (config.groups.empty()) return true;
   std::vector<int> nids;
   for (Group group : config.groups) {
-    int nid = group_nid(group);
+    int nid = GroupNid(group);
     if (nid == NID_undef) {
       *out_error = "unknown group " + std::to_string(static_cast<unsigned>(group));
       return false;
     }
     nids.push_back(nid);
   }
-#if defined(OPENSSL_IS_BORINGSSL)
-  int ok = SSL_CTX_set1_curves(ctx, nids.data(), nids.size());
-#else
-  int ok = SSL_CTX_set1_groups(ctx, nids.data(), static_cast<int>(nids.size()));
-#endif
-  if (ok != 1) return fail_config(out_error, std::string(kLibrary) + " refused the groups");
+  if (compat::SetGroups(ctx, nids) != 1) {
+    return fail_config(out_error, std::string(kLibraryName) + " refused the groups");
+  }
   return true;
 }
 
 bool set_signature_schemes(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
   if (config.signature_schemes.empty()) return true;
-#if defined(OPENSSL_IS_BORINGSSL)
-  // BoringSSL's SSL_SIGN_* values are the IANA code points.
-  std::vector<uint16_t> prefs;
-  for (SignatureScheme scheme : config.signature_schemes) {
-    prefs.push_back(static_cast<uint16_t>(scheme));
-  }
-  if (SSL_CTX_set_signing_algorithm_prefs(ctx, prefs.data(), prefs.size()) != 1 ||
-      SSL_CTX_set_verify_algorithm_prefs(ctx, prefs.data(), prefs.size()) != 1) {
-    return fail_config(out_error, "BoringSSL refused the signature schemes");
-  }
-#else
-  // OpenSSL knows the schemes by their RFC 8446 names.
   std::string list;
   for (SignatureScheme scheme : config.signature_schemes) {
     if (!list.empty()) list += ':';
     list += name(scheme);
   }
-  if (SSL_CTX_set1_sigalgs_list(ctx, list.c_str()) != 1) {
-    return fail_config(out_error, "OpenSSL refused the signature schemes " + list);
+  if (compat::SetSignatureSchemes(ctx, config.signature_schemes, list) != 1) {
+    return fail_config(out_error,
+                       kLibraryName + std::string(" refused the signature schemes ") + list);
   }
-#endif
   return true;
 }
 
@@ -395,7 +304,7 @@ bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::strin
     return false;
   }
   for (size_t i = 0; i < config.chain_der.size(); i++) {
-    X509Ptr cert = parse_certificate(config.chain_der[i]);
+    UniquePtr<X509> cert = ParseCertificate(config.chain_der[i]);
     if (cert == nullptr) {
       return fail_config(out_error,
                          "certificate " + std::to_string(i) + " of the chain is not DER");
@@ -405,13 +314,13 @@ bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::strin
                     : static_cast<int>(SSL_CTX_add1_chain_cert(ctx, cert.get()));
     if (ok != 1) {
       return fail_config(out_error,
-                         std::string(kLibrary) + " refused certificate " + std::to_string(i));
+                         std::string(kLibraryName) + " refused certificate " + std::to_string(i));
     }
   }
-  EvpPkeyPtr key = parse_private_key(config.private_key);
+  UniquePtr<EVP_PKEY> key = ParsePrivateKey(config.private_key, nullptr);
   if (key == nullptr) return fail_config(out_error, "cannot read the server's private key");
   if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
-    return fail_config(out_error, std::string(kLibrary) + " refused the private key");
+    return fail_config(out_error, std::string(kLibraryName) + " refused the private key");
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
     return fail_config(out_error, "the private key does not match the leaf certificate");
@@ -427,16 +336,13 @@ bool set_client_trust(SSL_CTX* ctx, const NativeConfig& config, std::string* out
   // The context's own store starts empty: no system roots are loaded.
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   for (size_t i = 0; i < config.roots_der.size(); i++) {
-    X509Ptr root = parse_certificate(config.roots_der[i]);
+    UniquePtr<X509> root = ParseCertificate(config.roots_der[i]);
     if (root == nullptr) {
       return fail_config(out_error, "trust anchor " + std::to_string(i) + " is not DER");
     }
-    // A repeated anchor is harmless.
-    if (X509_STORE_add_cert(store, root.get()) != 1 &&
-        ERR_GET_REASON(ERR_peek_last_error()) != X509_R_CERT_ALREADY_IN_HASH_TABLE) {
+    if (!AddTrustAnchor(store, root.get())) {
       return fail_config(out_error, "cannot add trust anchor " + std::to_string(i));
     }
-    ERR_clear_error();
   }
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
   return true;
@@ -461,7 +367,7 @@ void set_session_policy(SSL_CTX* ctx, const NativeConfig& config) {
 
 std::unique_ptr<NativeConnection> LibsslContext::new_connection(const NativeSession* resume) {
   ERR_clear_error();
-  SslPtr ssl(SSL_new(ctx_.get()));
+  UniquePtr<SSL> ssl(SSL_new(ctx_.get()));
   if (ssl == nullptr) return nullptr;
   BIO* read_bio = BIO_new(BIO_s_mem());
   BIO* write_bio = BIO_new(BIO_s_mem());
@@ -480,7 +386,7 @@ std::unique_ptr<NativeConnection> LibsslContext::new_connection(const NativeSess
     SSL_set_connect_state(ssl.get());
     if (!hostname_.empty() && (SSL_set_tlsext_host_name(ssl.get(), hostname_.c_str()) != 1 ||
                                SSL_set1_host(ssl.get(), hostname_.c_str()) != 1)) {
-      pending_error = "cannot set the host name: " + take_library_error();
+      pending_error = "cannot set the host name: " + TakeError();
     }
   }
   if (resume != nullptr && pending_error.empty()) {
@@ -490,8 +396,7 @@ std::unique_ptr<NativeConnection> LibsslContext::new_connection(const NativeSess
     if (server_ || session == nullptr || session->owner() != this) {
       pending_error = "the session to resume is not from this client context";
     } else if (SSL_set_session(ssl.get(), session->get()) != 1) {
-      pending_error =
-          std::string(kLibrary) + " refused the session to resume: " + take_library_error();
+      pending_error = std::string(kLibraryName) + " refused the session to resume: " + TakeError();
     }
   }
   auto connection = std::make_unique<LibsslConnection>(*this, std::move(ssl), read_bio, write_bio);
@@ -535,7 +440,7 @@ bool LibsslConnection::fail(std::string_view what, int ssl_error) {
   failed_ = true;
   std::string line(what);
   unsigned long code = ERR_peek_error();
-  std::string detail = take_library_error();
+  std::string detail = TakeError();
   if (!detail.empty()) {
     line += ": " + detail;
   } else if (ssl_error == SSL_ERROR_ZERO_RETURN) {
@@ -581,12 +486,13 @@ NativeConnection::Status LibsslConnection::handshake(ByteView in, Bytes* out) {
   if (rc == 1) {
     if (!suite_allowed()) {
       const CipherSuiteInfo* info = cipher_suite_info(negotiated_cipher_suite());
-      fail(std::string(kLibrary) + " negotiated " +
+      fail(std::string(kLibraryName) + " negotiated " +
                (info != nullptr ? std::string(info->name)
                                 : std::to_string(negotiated_cipher_suite())) +
                ", which the config does not list" +
-               (kIsBoringSsl && context_.version() == TlsVersion::tls13
-                    ? " (unsupported: BoringSSL's TLS 1.3 cipher suites cannot be configured)"
+               (!compat::kTls13CipherSuitesConfigurable && context_.version() == TlsVersion::tls13
+                    ? " (unsupported: " + std::string(kLibraryName) +
+                          "'s TLS 1.3 cipher suites cannot be configured)"
                     : ""),
            SSL_ERROR_NONE);
       return Status::failed;
@@ -650,7 +556,7 @@ bool LibsslConnection::read(ByteView in, Bytes* out_plaintext, Bytes* out) {
 
 std::unique_ptr<NativeSession> LibsslConnection::session() const {
   if (context_.server() || !context_.tickets()) return nullptr;
-  SessionPtr session;
+  UniquePtr<SSL_SESSION> session;
   if (newest_session_ != nullptr) {
     SSL_SESSION_up_ref(newest_session_.get());
     session.reset(newest_session_.get());
@@ -714,8 +620,8 @@ int LibsslConnection::on_new_session(SSL* ssl, SSL_SESSION* session) {
 
 }  // namespace
 
-std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
-                                                   std::string* out_error) {
+std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config,
+                                                 std::string* out_error) {
   std::string ignored;
   if (out_error == nullptr) out_error = &ignored;
   ERR_clear_error();
@@ -725,13 +631,8 @@ std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
     *out_error = std::string("unsupported TLS version ") + hex;
     return nullptr;
   }
-#if defined(OPENSSL_IS_BORINGSSL)
-  if (config.psk_ke) {
-    *out_error = "BoringSSL implements TLS 1.3 resumption with (EC)DHE only: psk_ke unsupported";
-    return nullptr;
-  }
-#endif
-  SslCtxPtr ctx(SSL_CTX_new(TLS_method()));
+  if (!compat::NativeConfigSupported(config, out_error)) return nullptr;
+  UniquePtr<SSL_CTX> ctx(SSL_CTX_new(TLS_method()));
   if (ctx == nullptr) {
     fail_config(out_error, "cannot make an SSL_CTX");
     return nullptr;
@@ -740,16 +641,13 @@ std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
   if (SSL_CTX_set_min_proto_version(ctx.get(), version) != 1 ||
       SSL_CTX_set_max_proto_version(ctx.get(), version) != 1) {
     fail_config(out_error,
-                std::string(kLibrary) + " refused TLS " + std::string(name(config.version)));
+                std::string(kLibraryName) + " refused TLS " + std::string(name(config.version)));
     return nullptr;
   }
   SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                      (config.tickets ? 0 : SSL_OP_NO_TICKET) |
                                      (config.server ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
-#if !defined(OPENSSL_IS_BORINGSSL)
-  // psk_ke: resumption from the PSK alone (RFC 8446 4.2.9).
-  if (config.psk_ke) SSL_CTX_set_options(ctx.get(), SSL_OP_ALLOW_NO_DHE_KEX);
-#endif
+  compat::SetNativeOptions(ctx.get(), config);
   if (!set_cipher_suites(ctx.get(), config, out_error) ||
       !set_groups(ctx.get(), config, out_error) ||
       !set_signature_schemes(ctx.get(), config, out_error) ||
@@ -762,4 +660,4 @@ std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
   return std::make_unique<LibsslContext>(std::move(ctx), config);
 }
 
-}  // namespace hsbench
+}  // namespace hsbench::libcrypto

@@ -9,12 +9,12 @@
 
 #include "hsbench/backend.h"
 
-namespace hsbench {
+namespace hsbench::libcrypto {
 
 // One SSL_CTX for config, prepared once. nullptr and one line in out_error
 // when config is malformed or asks for something this library cannot do
 // (see libssl_native.cc for what each library honours).
-std::unique_ptr<NativeContext> make_native_context(const NativeConfig& config,
-                                                   std::string* out_error);
+std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config,
+                                                 std::string* out_error);
 
-}  // namespace hsbench
+}  // namespace hsbench::libcrypto
