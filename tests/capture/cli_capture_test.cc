@@ -1,32 +1,21 @@
 // hsbench pfs-demo and a run's --pcap/--keylog, run as a user runs them:
 // what they print, what they write, and one line and exit 2 on bad input.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "cli_util.h"
 #include "demo/pfs.h"
 
 namespace hsbench {
 namespace {
 
-struct Outcome {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::Outcome;
+using test::slurp;
 
 std::string real_backend() { return HSBENCH_HAVE_OPENSSL ? "openssl" : "boringssl"; }
 
@@ -34,25 +23,18 @@ class CliCaptureTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!HSBENCH_HAVE_OPENSSL && !HSBENCH_HAVE_BORINGSSL) GTEST_SKIP() << "no real backend built";
-    char templ[] = "/tmp/hsbench-cli-capture-test-XXXXXX";
-    ASSERT_NE(mkdtemp(templ), nullptr);
-    dir_ = templ;
+    ASSERT_TRUE(tmp_.ok()) << "cannot make a temporary directory";
   }
-  void TearDown() override {
-    if (!dir_.empty()) std::system(("rm -rf '" + dir_ + "'").c_str());
-  }
-  // Runs hsbench with args (no quoting needed for these), stdout and stderr apart.
+  // Runs hsbench in dir_ with args, words split at spaces (none of these
+  // has a space inside).
   Outcome hsbench(const std::string& args) {
-    const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
-    const int status =
-        std::system((std::string(HSBENCH_BIN) + " " + args + " >" + out + " 2>" + err).c_str());
-    Outcome o;
-    o.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = slurp(out);
-    o.err = slurp(err);
-    return o;
+    std::vector<std::string> words;
+    std::istringstream in(args);
+    for (std::string w; in >> w;) words.push_back(w);
+    return test::run_hsbench(dir_, words);
   }
-  std::string dir_;
+  test::TempDir tmp_{"cli-capture-test"};
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(CliCaptureTest, PfsDemoText) {

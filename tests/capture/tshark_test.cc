@@ -7,8 +7,6 @@
 // privileges are needed.
 #include <dirent.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -16,6 +14,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -23,6 +22,7 @@
 
 #include "capture/keylog.h"
 #include "capture/scenario_capture.h"
+#include "cli_util.h"
 #include "demo/pfs.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
@@ -42,23 +42,10 @@ struct Output {
   std::string err;
 };
 
-// Runs a shell command; stdout and stderr apart.
+// Runs a shell command in dir; stdout and stderr apart.
 Output run(const std::string& command, const std::string& dir) {
-  Output r;
-  const std::string err_path = dir + "/stderr.txt";
-  FILE* p = popen((command + " 2>" + err_path).c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  r.err = s.str();
-  unlink(err_path.c_str());
-  return r;
+  test::Outcome o = test::run_shell(dir, command);
+  return {o.rc, std::move(o.out), std::move(o.err)};
 }
 
 std::vector<std::vector<std::string>> rows(const std::string& out) {
@@ -94,9 +81,9 @@ class TsharkTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     if (!have_tshark()) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
-    char templ[] = "/tmp/hsbench-tshark-test-XXXXXX";
-    ASSERT_NE(mkdtemp(templ), nullptr);
-    dir_ = templ;
+    tmp_.emplace("tshark-test");
+    ASSERT_TRUE(tmp_->ok()) << "cannot make a temporary directory";
+    dir_ = tmp_->path();
     pcap_ = dir_ + "/capture.pcap";
     keylog_ = dir_ + "/keylog.txt";
 
@@ -115,14 +102,11 @@ class TsharkTest : public ::testing::TestWithParam<std::string> {
   }
 
   void TearDown() override {
-    if (dir_.empty()) return;
+    if (!tmp_ || !tmp_->ok()) return;
     if (HasFailure() || std::getenv("HSBENCH_KEEP_CAPTURE") != nullptr) {
       std::printf("capture kept in %s\n", dir_.c_str());
-      return;
+      tmp_->keep();
     }
-    unlink(pcap_.c_str());
-    unlink(keylog_.c_str());
-    rmdir(dir_.c_str());
   }
 
   // tshark over the capture; with_keys adds the key log. Checksums are
@@ -134,6 +118,7 @@ class TsharkTest : public ::testing::TestWithParam<std::string> {
     return run(cmd + " " + args, dir_);
   }
 
+  std::optional<test::TempDir> tmp_;
   std::string dir_, pcap_, keylog_;
   std::unique_ptr<LoadedBackend> backend_;
   std::unique_ptr<Pki> pki_;
@@ -296,9 +281,10 @@ INSTANTIATE_TEST_SUITE_P(Scenarios, TsharkResumptionTest,
 // the exact messages and nothing of the ECDHE one.
 TEST(TsharkPfsDemo, StolenKeyOpensOnlyTheRsaRecording) {
   if (!have_tshark()) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
-  char templ[] = "/tmp/hsbench-tshark-test-XXXXXX";
-  ASSERT_NE(mkdtemp(templ), nullptr);
-  const std::string dir = templ, pcap = dir + "/pfs.pcap";
+  test::TempDir tmp("tshark-test");
+  tmp.keep_if_failed();
+  ASSERT_TRUE(tmp.ok()) << "cannot make a temporary directory";
+  const std::string dir = tmp.path(), pcap = dir + "/pfs.pcap";
   demo::PfsDemoOptions options;
   options.backend = backend_name();
   options.pcap_path = pcap;
@@ -324,10 +310,6 @@ TEST(TsharkPfsDemo, StolenKeyOpensOnlyTheRsaRecording) {
   EXPECT_EQ(d.handshake_types.at("1").count(20), 0u);
   EXPECT_EQ(d.client_data.count("1"), 0u);
   EXPECT_EQ(d.server_data.count("1"), 0u);
-  if (!HasFailure()) {
-    unlink(pcap.c_str());
-    rmdir(dir.c_str());
-  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, TsharkTest,

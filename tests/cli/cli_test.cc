@@ -2,11 +2,8 @@
 // stderr and exit 2; a small run prints the table and writes valid JSON.
 // Runs use the null backend and a few handshakes: these tests check shape,
 // never speed.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,35 +17,16 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "hsbench/scenario.h"
 #include "hsbench/trace.h"
 
 namespace hsbench {
 namespace {
 
-struct Outcome {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'')
-      q += "'\\''";
-    else
-      q += c;
-  }
-  return q + "'";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::Outcome;
+using test::quote;
+using test::slurp;
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -75,35 +53,9 @@ bool is_number(const std::string& s) {
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char templ[] = "/tmp/hsbench-cli-test-XXXXXX";
-    ASSERT_NE(mkdtemp(templ), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { std::system(("rm -rf " + quote(dir_)).c_str()); }
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()) << "cannot make a temporary directory"; }
 
-  Outcome run(const std::vector<std::string>& args) {
-    // (Appends, not "literal" + std::string: GCC 12 warns wrongly on those.)
-    std::string cmd = "cd ";
-    cmd += quote(dir_);
-    cmd += " && ";
-    cmd += quote(HSBENCH_BIN);
-    for (const auto& a : args) {
-      cmd += ' ';
-      cmd += quote(a);
-    }
-    cmd += " >";
-    cmd += quote(dir_ + "/stdout");
-    cmd += " 2>";
-    cmd += quote(dir_ + "/stderr");
-    cmd += " </dev/null";
-    Outcome o;
-    const int status = std::system(cmd.c_str());
-    o.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = slurp(dir_ + "/stdout");
-    o.err = slurp(dir_ + "/stderr");
-    return o;
-  }
+  Outcome run(const std::vector<std::string>& args) { return test::run_hsbench(dir_, args); }
 
   // A small, quick run on the null backend.
   std::vector<std::string> quick(std::vector<std::string> more) {
@@ -118,46 +70,21 @@ class CliTest : public ::testing::Test {
   // code, or -1 if a signal ended it.
   Outcome run_and_signal(const std::vector<std::string>& args, std::chrono::milliseconds after,
                          int sig) {
-    const std::string out = dir_ + "/stdout", err = dir_ + "/stderr";
-    std::vector<std::string> argv_s = {HSBENCH_BIN};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (std::string& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0 || chdir(dir_.c_str()) != 0) _exit(99);
-      execv(argv[0], argv.data());
-      _exit(98);
-    }
-    Outcome res;
-    if (pid < 0) return res;
+    test::Process p(dir_, test::hsbench_argv(args));
+    if (!p.started()) return Outcome{};
     std::this_thread::sleep_for(after);
-    kill(pid, sig);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    res.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    res.out = slurp(out);
-    res.err = slurp(err);
-    return res;
+    p.signal(sig);
+    return p.wait();
   }
 
-  std::vector<std::string> files() {
-    std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(dir_)) {
-      names.push_back(e.path().filename().string());
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+  std::vector<std::string> files() { return tmp_.entries(); }
 
   nlohmann::json json_file(const std::string& name) {
-    return nlohmann::json::parse(slurp(dir_ + "/" + name));
+    return nlohmann::json::parse(tmp_.read(name));
   }
 
-  std::string dir_;
+  test::TempDir tmp_{"cli-test"};
+  std::string dir_ = tmp_.path();
 };
 
 void expect_bad_input(const Outcome& o, const std::string& what) {

@@ -5,17 +5,14 @@
 #include "hsbench/compare.h"
 
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "cli_util.h"
 
 namespace hsbench {
 namespace {
@@ -384,29 +381,8 @@ TEST(CompareOutput, TableMarkdownAndJson) {
 
 // --- the command ---------------------------------------------------------------------
 
-struct Outcome {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'')
-      q += "'\\''";
-    else
-      q += c;
-  }
-  return q + "'";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::Outcome;
+using test::slurp;
 
 int line_count(const std::string& text) {
   int n = 0;
@@ -416,47 +392,18 @@ int line_count(const std::string& text) {
 
 class CompareCommand : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char templ[] = "/tmp/hsbench-compare-test-XXXXXX";
-    ASSERT_NE(mkdtemp(templ), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { std::system(("rm -rf " + quote(dir_)).c_str()); }
+  void SetUp() override { ASSERT_TRUE(tmp_.ok()) << "cannot make a temporary directory"; }
 
   std::string write(const std::string& name, const std::string& text) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path;
+    return tmp_.write(name, text);
   }
 
-  Outcome run(const std::vector<std::string>& args) {
-    std::string cmd = "cd ";
-    cmd += quote(dir_);
-    cmd += " && ";
-    cmd += quote(HSBENCH_BIN);
-    for (const auto& a : args) {
-      cmd += ' ';
-      cmd += quote(a);
-    }
-    cmd += " >";
-    cmd += quote(dir_ + "/stdout");
-    cmd += " 2>";
-    cmd += quote(dir_ + "/stderr");
-    cmd += " </dev/null";
-    Outcome o;
-    const int status = std::system(cmd.c_str());
-    o.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    o.out = slurp(dir_ + "/stdout");
-    o.err = slurp(dir_ + "/stderr");
-    return o;
-  }
+  Outcome run(const std::vector<std::string>& args) { return test::run_hsbench(dir_, args); }
 
-  bool exists(const std::string& name) {
-    struct stat st;
-    return stat((dir_ + "/" + name).c_str(), &st) == 0;
-  }
+  bool exists(const std::string& name) { return tmp_.exists(name); }
 
-  std::string dir_;
+  test::TempDir tmp_{"compare-test"};
+  std::string dir_ = tmp_.path();
 };
 
 TEST_F(CompareCommand, ExitCodesOfTheSyntheticPairs) {
