@@ -17,20 +17,26 @@ bool fail(Error* e, Alert a, const char* reason) {
   return false;
 }
 
-// Tracks extension types seen, to reject duplicates (RFC 8446 4.2). Types
-// past the bitset's range (rare, unknown ones) are not tracked.
+// Tracks extension types seen, to reject duplicates (RFC 8446 4.2): every
+// type below 256, and renegotiation_info (0xff01), the one type above that
+// the engine parses. Other types from 256 up (unknown ones) are not tracked.
 class SeenExtensions {
  public:
   bool first_time(uint16_t type) {
-    if (type >= kTracked) return true;
-    if (seen_.test(type)) return false;
-    seen_.set(type);
+    size_t slot = type;
+    if (type == static_cast<uint16_t>(ExtensionType::renegotiation_info)) {
+      slot = kTracked;
+    } else if (type >= kTracked) {
+      return true;
+    }
+    if (seen_.test(slot)) return false;
+    seen_.set(slot);
     return true;
   }
 
  private:
   static constexpr size_t kTracked = 256;
-  std::bitset<kTracked> seen_;
+  std::bitset<kTracked + 1> seen_;  // the last slot: renegotiation_info
 };
 
 // A non-empty list of u16 (or u8) values, with an even length for u16.
@@ -200,6 +206,11 @@ bool parse_server_hello(ByteView body, ServerHello* out, Error* e) {
     }
     bool ok = true;
     switch (static_cast<ExtensionType>(type)) {
+      case ExtensionType::server_name:
+        // A TLS 1.2 server that used the client's SNI acknowledges it with
+        // empty data (RFC 6066 3); its presence is all there is to it.
+        out->server_name_acknowledged = true;
+        break;
       case ExtensionType::extended_master_secret:
         out->extended_master_secret = true;
         break;
@@ -249,6 +260,11 @@ bool parse_server_hello(ByteView body, ServerHello* out, Error* e) {
         return fail(e, Alert::unsupported_extension, "ServerHello has an unrequested extension");
     }
     if (!ok || !ext.empty()) return fail(e, Alert::decode_error, "malformed ServerHello extension");
+  }
+  // TLS 1.3 moved the SNI acknowledgement to EncryptedExtensions; a known
+  // extension in the wrong message is illegal_parameter (RFC 8446 4.2).
+  if (out->supported_version != 0 && out->server_name_acknowledged) {
+    return fail(e, Alert::illegal_parameter, "server_name in a TLS 1.3 ServerHello");
   }
   return true;
 }

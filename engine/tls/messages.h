@@ -59,6 +59,7 @@ struct ServerHello {
   bool secure_renegotiation = false;
   bool session_ticket = false;     // the server will send a NewSessionTicket
   bool has_ec_point_formats = false;
+  bool server_name_acknowledged = false;  // TLS 1.2: the server used the SNI
   uint16_t supported_version = 0;  // 0 when absent (TLS 1.2)
   bool has_key_share = false;
   uint16_t key_share_group = 0;    // also HelloRetryRequest's selected_group

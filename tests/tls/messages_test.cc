@@ -588,9 +588,6 @@ TEST(ClientHelloParse, DuplicateExtensionsRejected) {
 }
 
 TEST(ClientHelloParse, DuplicateRenegotiationInfoRejected) {
-  GTEST_SKIP() << "engine bug: SeenExtensions (messages.cc) tracks only types below 256, so a "
-                  "second renegotiation_info (0xff01) in a ClientHello or ServerHello is accepted "
-                  "instead of rejected with illegal_parameter (RFC 8446 4.2)";
   ClientHelloParts p;
   p.exts = {ext(ExtensionType::renegotiation_info, "00"),
             ext(ExtensionType::renegotiation_info, "00")};
@@ -768,16 +765,22 @@ TEST(ServerHelloParse, Rejections) {
 // an empty server_name extension in its ServerHello (RFC 6066 3: it "SHALL
 // include" one), and the engine's client offers server_name in TLS 1.2.
 TEST(ServerHelloParse, Tls12ServerNameAcknowledgementAccepted) {
-  GTEST_SKIP() << "engine bug: parse_server_hello (messages.cc) treats server_name as an "
-                  "unrequested extension and fails with unsupported_extension, though the "
-                  "client offers it and RFC 6066 3 has a TLS 1.2 server acknowledge it in the "
-                  "ServerHello with empty data";
   ServerHelloParts p;
   p.exts = {ext(ExtensionType::server_name, ""), ext(ExtensionType::renegotiation_info, "00")};
   ServerHello sh;
   Error e;
   const Bytes body = build(p);  // the parsed views point into it
   EXPECT_TRUE(parse_server_hello(body, &sh, &e)) << name(e.alert) << ": " << e.reason;
+  EXPECT_TRUE(sh.server_name_acknowledged);
+}
+
+// TLS 1.3 acknowledges the SNI in EncryptedExtensions; in its ServerHello
+// the extension is in the wrong message (RFC 8446 4.2).
+TEST(ServerHelloParse, Tls13ServerNameInServerHelloRejected) {
+  ServerHelloParts p;
+  p.exts = {ext(ExtensionType::supported_versions, "0304"), ext(ExtensionType::server_name, "")};
+  expect_rejected(server_hello_parser(), build(p), Alert::illegal_parameter,
+                  "server_name in a TLS 1.3 ServerHello");
 }
 
 // --- Certificate. ---
