@@ -997,6 +997,8 @@ class LibcryptoBackend final : public Backend {
   }
 
   std::string_view name() const override { return HSBENCH_BACKEND_NAME; }
+  // OpenSSL, the system's library and the reference, lists before BoringSSL.
+  int list_rank() const override { return kIsBoringSsl ? 20 : 10; }
   std::string_view version() const override { return version_; }
   const Algorithms& algorithms() const override { return algorithms_; }
 
@@ -1204,9 +1206,10 @@ class LibcryptoBackend final : public Backend {
   }
 
   // The library's own libssl (libssl_native.cc).
+  bool native_tls() const override { return true; }
   std::unique_ptr<NativeContext> new_native_context(const NativeConfig& config,
-                                                    std::string* out_error) override {
-    return make_native_context(config, out_error);
+                                                    Failure* out_failure) override {
+    return make_native_context(config, out_failure);
   }
 
  private:
