@@ -36,6 +36,7 @@
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
+#include "hsbench/registry.h"
 #include "hsbench/report.h"
 #include "hsbench/runner.h"
 #include "hsbench/scenario.h"
@@ -97,39 +98,22 @@ std::string join_names(const std::vector<T>& supported, const T (&all)[N]) {
   return out;
 }
 
-// Every backend this build made, then any other plugin found on the path.
-std::vector<std::string> backend_names() {
-  std::vector<std::string> names = split_list(HSBENCH_BUILT_BACKENDS);
-  for (const auto& n : available_backends()) {
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  }
-  return names;
-}
+// Every plugin found, in the order of every list (registry.h); those that
+// do not load last.
+std::vector<std::string> backend_names() { return BackendRegistry::discover().names(); }
 
 // --- hsbench list ---
 
 int list_backends() {
   int rc = 0;
-  std::vector<std::string> built = split_list(HSBENCH_BUILT_BACKENDS);
-  for (const auto& n : {std::string("openssl"), std::string("boringssl")}) {
-    if (std::find(built.begin(), built.end(), n) == built.end()) {
-      fmt::print(
-          "{:<10} not built (disabled, or its library was not found when hsbench was configured)\n",
-          n);
-    }
-  }
-  for (const auto& n : backend_names()) {
-    std::string error;
-    auto lb = load_backend(n, &error);
-    if (!lb) {
-      fmt::print("{:<10} unavailable: {}\n", n, error);
-      rc = kExitFailed;
-      continue;
-    }
+  const BackendRegistry registry = BackendRegistry::discover();
+  for (const auto& lb : registry.backends()) {
     Backend& b = lb->backend();
     const Algorithms& a = b.algorithms();
     fmt::print("{:<10} {}\n", b.name(), b.version());
     fmt::print("           plugin      {}\n", lb->path());
+    fmt::print("           declares    {}real-crypto {}native-tls\n", b.real_crypto() ? "" : "-",
+               b.native_tls() ? "" : "-");
     fmt::print("           hashes      {}\n", join_names(a.hashes, kAllHashes));
     fmt::print("           aeads       {}\n", join_names(a.aeads, kAllAeads));
     fmt::print("           groups      {}\n", join_names(a.groups, kAllGroups));
@@ -138,6 +122,10 @@ int list_backends() {
     fmt::print("           other       {}hkdf {}tls12-prf {}rsa-pkcs1-encryption {}x509\n",
                a.hkdf ? "" : "-", a.tls12_prf ? "" : "-", a.rsa_pkcs1_encryption ? "" : "-",
                a.x509 ? "" : "-");
+  }
+  for (const PluginFailure& f : registry.failures()) {
+    fmt::print("{:<10} unavailable: {}\n", f.name, f.error);
+    rc = kExitFailed;
   }
   fmt::print("(a name marked '-' is unsupported by that backend)\n");
   return rc;
@@ -515,13 +503,16 @@ std::vector<std::unique_ptr<LoadedBackend>> load_backends(const std::string& lis
   std::vector<std::unique_ptr<LoadedBackend>> out;
   const bool all = std::find(names.begin(), names.end(), "all") != names.end();
   if (all) {
-    // "all": every backend built, in the order openssl, boringssl, null;
-    // one that does not load is left out with a note.
-    std::vector<std::string> built = split_list(HSBENCH_BUILT_BACKENDS);
-    names.clear();
-    for (const char* n : {"openssl", "boringssl", "null"}) {
-      if (std::find(built.begin(), built.end(), n) != built.end()) names.push_back(n);
+    // "all": every plugin found, in the registry's order; one that does not
+    // load is left out with a note.
+    BackendRegistry registry = BackendRegistry::discover();
+    if (!quiet) {
+      for (const PluginFailure& f : registry.failures()) {
+        fmt::print(stderr, "hsbench: leaving out {}: {}\n", f.name, f.error);
+      }
     }
+    out = registry.take_backends();
+    names.clear();
   }
   for (const std::string& n : names) {
     bool seen = false;
@@ -851,7 +842,7 @@ int run(int argc, char** argv) {
   if (*pfs) return demo::pfs_demo_command(pfs_options, std::cout, std::cerr);
   if (*check) {
     std::vector<std::string> names =
-        backend_list == "all" ? split_list(HSBENCH_BUILT_BACKENDS) : split_list(backend_list);
+        backend_list == "all" ? backend_names() : split_list(backend_list);
     if (names.empty()) {
       fmt::print(stderr, "hsbench: --backend names no backend\n");
       return kExitBadInput;
