@@ -8,7 +8,7 @@
 // real crypto before stand-ins (real_crypto()), then by list_rank(), lower
 // first, then by name. OpenSSL declares 10 and BoringSSL 20, below the
 // default of 100, so a new plugin lists after them unless it declares
-// otherwise; the null backend, a stand-in, lists last.
+// otherwise; stand-ins such as the null backend list after every real one.
 #pragma once
 
 #include <memory>
