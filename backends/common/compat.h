@@ -47,6 +47,8 @@ namespace hsbench::libcrypto::compat {
 
 // "OpenSSL" or "BoringSSL", for messages.
 extern const char kLibraryName[];
+// Backend::list_rank(): where this library's backend stands in every list.
+extern const int kListRank;
 
 // Starts the library. false when the library loaded at run time cannot serve
 // a plugin built against these headers. *out_version: Backend::version().

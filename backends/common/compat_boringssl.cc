@@ -48,6 +48,7 @@ struct Deleter<EVP_AEAD_CTX> : FreeWith<EVP_AEAD_CTX_free> {};
 namespace compat {
 
 const char kLibraryName[] = "BoringSSL";
+const int kListRank = 20;
 
 bool InitLibrary(std::string* out_version) {
   CRYPTO_library_init();

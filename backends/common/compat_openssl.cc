@@ -54,6 +54,7 @@ struct Deleter<OSSL_PARAM_BLD> : FreeWith<OSSL_PARAM_BLD_free> {};
 namespace compat {
 
 const char kLibraryName[] = "OpenSSL";
+const int kListRank = 10;
 
 bool InitLibrary(std::string* out_version) {
   // A plugin built against OpenSSL 3 headers needs a 3.x library.

@@ -50,6 +50,8 @@ class LibcryptoBackend final : public Backend {
   }
 
   std::string_view name() const override { return HSBENCH_BACKEND_NAME; }
+  // OpenSSL, the system's library and the reference, lists before BoringSSL.
+  int list_rank() const override { return compat::kListRank; }
   std::string_view version() const override { return version_; }
   const Algorithms& algorithms() const override { return algorithms_; }
 
@@ -120,9 +122,10 @@ class LibcryptoBackend final : public Backend {
   }
 
   // The library's own libssl (libssl_native.cc).
+  bool native_tls() const override { return true; }
   std::unique_ptr<NativeContext> new_native_context(const NativeConfig& config,
-                                                    std::string* out_error) override {
-    return MakeNativeContext(config, out_error);
+                                                    Failure* out_failure) override {
+    return MakeNativeContext(config, out_failure);
   }
 
  private:

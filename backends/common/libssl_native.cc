@@ -147,6 +147,7 @@ class LibsslConnection final : public NativeConnection {
   bool write(ByteView plaintext, Bytes* out) override;
   bool read(ByteView in, Bytes* out_plaintext, Bytes* out) override;
   std::string error() const override { return error_; }
+  FailureKind error_kind() const override { return error_kind_; }
   bool resumed() const override { return SSL_session_reused(ssl_.get()) == 1; }
   uint16_t negotiated_cipher_suite() const override {
     const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_.get());
@@ -180,6 +181,7 @@ class LibsslConnection final : public NativeConnection {
   NativeEventLog* event_log_ = nullptr;
   std::string last_alert_;
   std::string error_;
+  FailureKind error_kind_ = FailureKind::failed;
   bool failed_ = false;
 };
 
@@ -211,7 +213,8 @@ class LibsslContext final : public NativeContext {
 
 // --- Context setup ---
 
-bool set_cipher_suites(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+bool set_cipher_suites(SSL_CTX* ctx, const NativeConfig& config, Failure* out_failure) {
+  std::string* out_error = &out_failure->reason;
   if (config.cipher_suites.empty()) {
     *out_error = "no cipher suites configured";
     return false;
@@ -259,6 +262,7 @@ bool set_cipher_suites(SSL_CTX* ctx, const NativeConfig& config, std::string* ou
       }
     }
     if (!found) {
+      out_failure->kind = FailureKind::unsupported;
       *out_error =
           std::string(kLibraryName) + " lacks " + std::string(cipher_suite_info(suite)->name);
       return false;
@@ -495,6 +499,9 @@ NativeConnection::Status LibsslConnection::handshake(ByteView in, Bytes* out) {
                           "'s TLS 1.3 cipher suites cannot be configured)"
                     : ""),
            SSL_ERROR_NONE);
+      if (!compat::kTls13CipherSuitesConfigurable && context_.version() == TlsVersion::tls13) {
+        error_kind_ = FailureKind::unsupported;
+      }
       return Status::failed;
     }
     return Status::established;
@@ -621,17 +628,23 @@ int LibsslConnection::on_new_session(SSL* ssl, SSL_SESSION* session) {
 }  // namespace
 
 std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config,
-                                                 std::string* out_error) {
-  std::string ignored;
-  if (out_error == nullptr) out_error = &ignored;
+                                                 Failure* out_failure) {
+  Failure ignored;
+  if (out_failure == nullptr) out_failure = &ignored;
+  std::string* out_error = &out_failure->reason;
   ERR_clear_error();
   if (config.version != TlsVersion::tls12 && config.version != TlsVersion::tls13) {
     char hex[8];
     std::snprintf(hex, sizeof(hex), "0x%04x", static_cast<unsigned>(config.version));
+    out_failure->kind = FailureKind::unsupported;
     *out_error = std::string("unsupported TLS version ") + hex;
     return nullptr;
   }
-  if (!compat::NativeConfigSupported(config, out_error)) return nullptr;
+  // What the library does not implement at all (compat.h) is unsupported.
+  if (!compat::NativeConfigSupported(config, out_error)) {
+    out_failure->kind = FailureKind::unsupported;
+    return nullptr;
+  }
   UniquePtr<SSL_CTX> ctx(SSL_CTX_new(TLS_method()));
   if (ctx == nullptr) {
     fail_config(out_error, "cannot make an SSL_CTX");
@@ -648,7 +661,7 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config,
                                      (config.tickets ? 0 : SSL_OP_NO_TICKET) |
                                      (config.server ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
   compat::SetNativeOptions(ctx.get(), config);
-  if (!set_cipher_suites(ctx.get(), config, out_error) ||
+  if (!set_cipher_suites(ctx.get(), config, out_failure) ||
       !set_groups(ctx.get(), config, out_error) ||
       !set_signature_schemes(ctx.get(), config, out_error) ||
       !(config.server ? set_server_credentials(ctx.get(), config, out_error)

@@ -11,10 +11,10 @@
 
 namespace hsbench::libcrypto {
 
-// One SSL_CTX for config, prepared once. nullptr and one line in out_error
-// when config is malformed or asks for something this library cannot do
-// (see libssl_native.cc for what each library honours).
+// One SSL_CTX for config, prepared once. nullptr and out_failure when
+// config is malformed or asks for something this library cannot do (of
+// kind unsupported; see libssl_native.cc for what each library honours).
 std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config,
-                                                 std::string* out_error);
+                                                 Failure* out_failure);
 
 }  // namespace hsbench::libcrypto

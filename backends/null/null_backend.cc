@@ -351,6 +351,7 @@ class NullBackend final : public Backend {
 
   std::string_view name() const override { return "null"; }
   std::string_view version() const override { return "null (no cryptography)"; }
+  bool real_crypto() const override { return false; }
   const Algorithms& algorithms() const override { return algorithms_; }
 
   // A counter, not randomness: runs are reproducible.

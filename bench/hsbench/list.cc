@@ -9,6 +9,7 @@
 #include "hsbench/algorithms.h"
 #include "hsbench/backend.h"
 #include "hsbench/loader.h"
+#include "hsbench/registry.h"
 #include "hsbench/runner.h"
 #include "hsbench/scenario.h"
 #include "hsbench/trace.h"
@@ -29,26 +30,14 @@ std::string join_names(const std::vector<T>& supported, const T (&all)[N]) {
 
 int list_backends() {
   int rc = 0;
-  std::vector<std::string> built = split_list(HSBENCH_BUILT_BACKENDS);
-  for (const auto& n : {std::string("openssl"), std::string("boringssl")}) {
-    if (std::find(built.begin(), built.end(), n) == built.end()) {
-      fmt::print(
-          "{:<10} not built (disabled, or its library was not found when hsbench was configured)\n",
-          n);
-    }
-  }
-  for (const auto& n : backend_names()) {
-    std::string error;
-    auto lb = load_backend(n, &error);
-    if (!lb) {
-      fmt::print("{:<10} unavailable: {}\n", n, error);
-      rc = kExitFailed;
-      continue;
-    }
+  const BackendRegistry registry = BackendRegistry::discover();
+  for (const auto& lb : registry.backends()) {
     Backend& b = lb->backend();
     const Algorithms& a = b.algorithms();
     fmt::print("{:<10} {}\n", b.name(), b.version());
     fmt::print("           plugin      {}\n", lb->path());
+    fmt::print("           declares    {}real-crypto {}native-tls\n", b.real_crypto() ? "" : "-",
+               b.native_tls() ? "" : "-");
     fmt::print("           hashes      {}\n", join_names(a.hashes, kAllHashes));
     fmt::print("           aeads       {}\n", join_names(a.aeads, kAllAeads));
     fmt::print("           groups      {}\n", join_names(a.groups, kAllGroups));
@@ -57,6 +46,10 @@ int list_backends() {
     fmt::print("           other       {}hkdf {}tls12-prf {}rsa-pkcs1-encryption {}x509\n",
                a.hkdf ? "" : "-", a.tls12_prf ? "" : "-", a.rsa_pkcs1_encryption ? "" : "-",
                a.x509 ? "" : "-");
+  }
+  for (const PluginFailure& f : registry.failures()) {
+    fmt::print("{:<10} unavailable: {}\n", f.name, f.error);
+    rc = kExitFailed;
   }
   fmt::print("(a name marked '-' is unsupported by that backend)\n");
   return rc;

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "hsbench/pki.h"
+#include "hsbench/registry.h"
 #include "hsbench/scenario.h"
 
 namespace hsbench::cli {
@@ -36,14 +37,9 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
-// Every backend this build made, then any other plugin found on the path.
-std::vector<std::string> backend_names() {
-  std::vector<std::string> names = split_list(HSBENCH_BUILT_BACKENDS);
-  for (const auto& n : available_backends()) {
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  }
-  return names;
-}
+// Every plugin found, in the order of every list (registry.h); those that
+// do not load last.
+std::vector<std::string> backend_names() { return BackendRegistry::discover().names(); }
 
 namespace {
 
@@ -197,13 +193,16 @@ std::vector<std::unique_ptr<LoadedBackend>> load_backends(const std::string& lis
   std::vector<std::unique_ptr<LoadedBackend>> out;
   const bool all = std::find(names.begin(), names.end(), "all") != names.end();
   if (all) {
-    // "all": every backend built, in the order openssl, boringssl, null;
-    // one that does not load is left out with a note.
-    std::vector<std::string> built = split_list(HSBENCH_BUILT_BACKENDS);
-    names.clear();
-    for (const char* n : {"openssl", "boringssl", "null"}) {
-      if (std::find(built.begin(), built.end(), n) != built.end()) names.push_back(n);
+    // "all": every plugin found, in the registry's order; one that does not
+    // load is left out with a note.
+    BackendRegistry registry = BackendRegistry::discover();
+    if (!quiet) {
+      for (const PluginFailure& f : registry.failures()) {
+        fmt::print(stderr, "hsbench: leaving out {}: {}\n", f.name, f.error);
+      }
     }
+    out = registry.take_backends();
+    names.clear();
   }
   for (const std::string& n : names) {
     bool seen = false;

@@ -81,7 +81,7 @@ CLI::App* add_pki_command(CLI::App* app, PkiArgs* args) {
 }
 
 int run_pki_check(const PkiArgs& args) {
-  std::vector<std::string> names = args.backend_list == "all" ? split_list(HSBENCH_BUILT_BACKENDS)
+  std::vector<std::string> names = args.backend_list == "all" ? backend_names()
                                                               : split_list(args.backend_list);
   if (names.empty()) {
     fmt::print(stderr, "hsbench: --backend names no backend\n");

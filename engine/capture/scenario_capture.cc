@@ -63,9 +63,10 @@ RunCapture::RunCapture(uint64_t start_time_us)
 
 bool RunCapture::add_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
                               std::string* out_error) {
-  if (backend.name() == "null") {
+  if (!backend.real_crypto()) {
     // Its handshakes are well framed, but nothing in them would decrypt.
-    *out_error = scenario.id + " on null: the null backend's crypto is fake";
+    *out_error = scenario.id + " on " + std::string(backend.name()) + ": the " +
+                 std::string(backend.name()) + " backend's crypto is fake";
     return false;
   }
   std::vector<RecordedHandshake> recorded;

@@ -43,8 +43,9 @@ class RunCapture {
   explicit RunCapture(uint64_t start_time_us = 0);
 
   // Records the scenario on backend and adds each of its handshakes as a
-  // TCP stream from the next client port. Refuses the null backend, whose
-  // fake crypto nothing could decrypt.
+  // TCP stream from the next client port. Refuses a backend without real
+  // crypto (Backend::real_crypto(), the null backend): nothing could
+  // decrypt its handshakes.
   bool add_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
                     std::string* out_error);
   // Adds one recorded handshake as a TCP stream.

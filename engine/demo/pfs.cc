@@ -13,6 +13,7 @@
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
+#include "hsbench/registry.h"
 #include "hsbench/report.h"
 #include "hsbench/scenario.h"
 #include "run/configs.h"
@@ -659,36 +660,38 @@ std::string render_json(const PfsDemoResult& r) {
 
 int pfs_demo_command(const PfsDemoOptions& o, std::ostream& out, std::ostream& err) {
   constexpr int kFailed = 1, kBadInput = 2;
-  std::string name = o.backend;
-  if (name.empty()) {
-    const auto available = available_backends();
-    for (const char* preferred : {"openssl", "boringssl"}) {
-      if (std::find(available.begin(), available.end(), preferred) != available.end()) {
-        name = preferred;
+  std::string error;
+  std::unique_ptr<LoadedBackend> backend;
+  if (o.backend.empty()) {
+    // The first backend with real crypto, in the order of every list.
+    for (auto& lb : BackendRegistry::discover().take_backends()) {
+      if (lb->backend().real_crypto()) {
+        backend = std::move(lb);
         break;
       }
     }
-    if (name.empty()) {
-      err << "hsbench: pfs-demo needs a real crypto backend (openssl or boringssl); none was "
-             "found\n";
+    if (backend == nullptr) {
+      err << "hsbench: pfs-demo needs a backend with real crypto; none was found (hsbench list "
+             "backends)\n";
+      return kBadInput;
+    }
+  } else {
+    backend = load_backend(o.backend, &error);
+    if (backend == nullptr) {
+      err << "hsbench: " << error << "\n";
+      return kBadInput;
+    }
+    if (!backend->backend().real_crypto()) {
+      err << "hsbench: pfs-demo needs real crypto: the " << o.backend
+          << " backend's keys and ciphers are fakes\n";
       return kBadInput;
     }
   }
-  if (name == "null") {
-    err << "hsbench: pfs-demo needs real crypto: the null backend's keys and ciphers are fakes\n";
-    return kBadInput;
-  }
-  std::string error;
   for (const std::string* path : {&o.json_path, &o.pcap_path}) {
     if (!path->empty() && *path != "-" && !check_file_writable(*path, &error)) {
       err << "hsbench: " << error << "\n";
       return kBadInput;
     }
-  }
-  auto backend = load_backend(name, &error);
-  if (backend == nullptr) {
-    err << "hsbench: " << error << "\n";
-    return kBadInput;
   }
   PfsDemoResult result;
   if (!run_pfs_demo(backend->backend(), o.pki_dir.empty() ? default_pki_dir() : o.pki_dir, &result,

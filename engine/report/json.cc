@@ -60,6 +60,7 @@ ordered_json result_json(const Result& r) {
                     {"threads", r.threads},   {"status", r.skipped ? "skipped" : "ok"}};
   if (r.skipped) {
     j["skip_reason"] = r.skip_reason;
+    j["skip_kind"] = name(r.skip_kind);
     return j;
   }
   if (r.partial) j["partial"] = true;

@@ -69,6 +69,34 @@ tls::Config engine_server_config(const Scenario& s, const Credentials* credentia
   return c;
 }
 
+std::optional<std::string> engine_missing_algorithm(const Scenario& s, const Backend& backend) {
+  const Algorithms& a = backend.algorithms();
+  auto has = [](const auto& list, auto x) {
+    return std::find(list.begin(), list.end(), x) != list.end();
+  };
+  auto lacks = [&](std::string_view what) {
+    return std::string(backend.name()) + " lacks " + std::string(what);
+  };
+  const CipherSuiteInfo* suite = cipher_suite_info(s.suite);
+  if (suite == nullptr) return lacks("the scenario's cipher suite");
+  if (!a.x509) return lacks("X.509 certificates");
+  if (!has(a.hashes, suite->hash)) return lacks(name(suite->hash));
+  if (!has(a.aeads, suite->aead)) return lacks(name(suite->aead));
+  if (s.version == TlsVersion::tls13 ? !a.hkdf : !a.tls12_prf) {
+    return lacks(s.version == TlsVersion::tls13 ? "HKDF" : "the TLS 1.2 PRF");
+  }
+  if (s.kx == KxMode::rsa) {
+    if (!a.rsa_pkcs1_encryption) return lacks("RSA PKCS#1 v1.5 encryption");
+  } else {
+    if (!has(a.signature_schemes, s.signature_scheme)) return lacks(name(s.signature_scheme));
+    // The client's first key share, before a HelloRetryRequest, too.
+    const std::vector<Group> offered = client_groups(s);
+    if (!has(a.groups, s.group)) return lacks(name(s.group));
+    if (s.hello_retry && !has(a.groups, offered.front())) return lacks(name(offered.front()));
+  }
+  return std::nullopt;
+}
+
 NativeConfig native_client_config(const Scenario& s, const Pki& pki) {
   NativeConfig c;
   c.server = false;

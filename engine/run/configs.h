@@ -2,6 +2,9 @@
 // (engine or libssl on either side) negotiates exactly the same thing.
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "hsbench/backend.h"
 #include "hsbench/engine.h"
 #include "hsbench/pki.h"
@@ -17,5 +20,10 @@ tls::Config engine_client_config(const Scenario& s, const TrustStore* trust);
 tls::Config engine_server_config(const Scenario& s, const Credentials* credentials);
 NativeConfig native_client_config(const Scenario& s, const Pki& pki);
 NativeConfig native_server_config(const Scenario& s, const Pki& pki);
+
+// The first algorithm the engine needs of backend for s (on both sides)
+// that its algorithms() lack, as "NAME lacks ALGORITHM"; nothing when it
+// has them all. A backend that lacks one cannot run s: unsupported.
+std::optional<std::string> engine_missing_algorithm(const Scenario& s, const Backend& backend);
 
 }  // namespace hsbench

@@ -128,8 +128,10 @@ class NativePair final : public EnginePair {
   }
 
   void make_deterministic(uint64_t) override {}
+  FailureKind failure_kind() const override { return failure_kind_; }
 
   bool run(HandshakeTrace* trace, std::string* out_error) override {
+    failure_kind_ = FailureKind::failed;
     bool ok = handshake(trace, out_error);
     if (ok && resumption_) {
       if (!client_->resumed() || !server_->resumed()) {
@@ -213,6 +215,7 @@ class NativePair final : public EnginePair {
           }
           *out_error = fmt::format("native {} failed: {}", name(static_cast<Side>(current)),
                                    sides[current]->error());
+          failure_kind_ = sides[current]->error_kind();
           return false;
         }
         done[current] = st == NativeConnection::Status::established;
@@ -339,6 +342,7 @@ class NativePair final : public EnginePair {
   std::unique_ptr<NativeSession> session_;
   NativeEventLog logs_[2];
   uint64_t pending_ns_[2] = {0, 0};
+  FailureKind failure_kind_ = FailureKind::failed;
   const Bytes data_;
   Bytes to_client_, to_server_, in_, plaintext_;
 };
@@ -346,20 +350,36 @@ class NativePair final : public EnginePair {
 }  // namespace
 
 std::unique_ptr<EnginePair> make_native_pair(const Scenario& scenario, Backend& backend,
-                                             const Pki& pki, std::string* out_error) {
-  std::string error;
-  auto client = backend.new_native_context(native_client_config(scenario, pki), &error);
-  if (client == nullptr) {
-    *out_error = fmt::format("native client: {}", error);
+                                             const Pki& pki, Failure* out_failure) {
+  if (!backend.native_tls()) {
+    *out_failure = {FailureKind::unsupported,
+                    fmt::format("{} has no TLS stack of its own", backend.name())};
     return nullptr;
   }
-  auto server = backend.new_native_context(native_server_config(scenario, pki), &error);
+  Failure failure;
+  auto client = backend.new_native_context(native_client_config(scenario, pki), &failure);
+  if (client == nullptr) {
+    *out_failure = {failure.kind, fmt::format("native client: {}", failure.reason)};
+    return nullptr;
+  }
+  auto server = backend.new_native_context(native_server_config(scenario, pki), &failure);
   if (server == nullptr) {
-    *out_error = fmt::format("native server: {}", error);
+    *out_failure = {failure.kind, fmt::format("native server: {}", failure.reason)};
     return nullptr;
   }
   auto pair = std::make_unique<NativePair>(scenario, std::move(client), std::move(server));
-  if (!pair->prime(out_error)) return nullptr;
+  if (!pair->prime(&out_failure->reason)) {
+    out_failure->kind = pair->failure_kind();
+    return nullptr;
+  }
+  return pair;
+}
+
+std::unique_ptr<EnginePair> make_native_pair(const Scenario& scenario, Backend& backend,
+                                             const Pki& pki, std::string* out_error) {
+  Failure failure;
+  auto pair = make_native_pair(scenario, backend, pki, &failure);
+  if (pair == nullptr) *out_error = std::move(failure.reason);
   return pair;
 }
 

@@ -19,9 +19,12 @@ namespace hsbench {
 // and, with a trace, records the steps from the library's message callbacks
 // (native_pair.cc says what a step's time is). The trace has no crypto
 // operations: inside a library they are not visible. make_deterministic()
-// does nothing: the library draws its own randomness. nullptr and one line
-// in out_error when the backend cannot run the scenario natively; a reason
-// with "unsupported" means the library lacks a feature.
+// does nothing: the library draws its own randomness. nullptr and
+// out_failure when the backend cannot run the scenario natively, of kind
+// unsupported when the library lacks a feature (or has no TLS stack).
+std::unique_ptr<EnginePair> make_native_pair(const Scenario& scenario, Backend& backend,
+                                             const Pki& pki, Failure* out_failure);
+// The same, for callers that want the reason alone.
 std::unique_ptr<EnginePair> make_native_pair(const Scenario& scenario, Backend& backend,
                                              const Pki& pki, std::string* out_error);
 

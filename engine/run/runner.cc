@@ -13,6 +13,7 @@
 
 #include "hsbench/engine.h"
 #include "hsbench/heap.h"
+#include "run/configs.h"
 #include "run/histogram.h"
 #include "run/icount.h"
 #include "run/native_pair.h"
@@ -429,6 +430,12 @@ ScenarioConfig scenario_config(const Scenario& s) {
 
 Result skipped_result(const Scenario& scenario, std::string_view backend, int threads,
                       std::string reason, EngineKind engine) {
+  return skipped_result(scenario, backend, threads, Failure{FailureKind::failed, std::move(reason)},
+                        engine);
+}
+
+Result skipped_result(const Scenario& scenario, std::string_view backend, int threads, Failure why,
+                      EngineKind engine) {
   Result r;
   r.scenario = scenario.id;
   r.config = scenario_config(scenario);
@@ -436,7 +443,8 @@ Result skipped_result(const Scenario& scenario, std::string_view backend, int th
   r.engine = std::string(name(engine));
   r.threads = threads;
   r.skipped = true;
-  r.skip_reason = std::move(reason);
+  r.skip_reason = std::move(why.reason);
+  r.skip_kind = why.kind;
   return r;
 }
 
@@ -445,14 +453,23 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   const int threads = std::max(1, options.threads);
   const EngineKind engine = options.engine;
   const bool native = engine == EngineKind::native;
-  auto skipped = [&](std::string reason) {
-    return skipped_result(scenario, backend.name(), threads, std::move(reason), engine);
+  auto skipped = [&](Failure why) {
+    return skipped_result(scenario, backend.name(), threads, std::move(why), engine);
   };
-  Result result = skipped("");
+  auto failed = [&](std::string reason) {
+    return skipped({FailureKind::failed, std::move(reason)});
+  };
+  Result result = failed("");
   result.skipped = false;
   result.timing = options.timing;
   if (native && options.count_instructions) {
-    return skipped("instruction counts are for the engine only (unsupported natively)");
+    return skipped({FailureKind::unsupported,
+                    "instruction counts are for the engine only (unsupported natively)"});
+  }
+  if (!native) {
+    if (auto missing = engine_missing_algorithm(scenario, backend)) {
+      return skipped({FailureKind::unsupported, std::move(*missing)});
+    }
   }
 
   // Each thread its own pair: for the engine, a client and a server on the
@@ -460,10 +477,10 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   // the backend's own TLS stack.
   std::vector<Worker> workers(static_cast<size_t>(threads));
   for (Worker& w : workers) {
-    std::string error;
-    w.pair = native ? make_native_pair(scenario, backend, pki, &error)
-                    : make_engine_pair(scenario, backend, backend, pki, &error);
-    if (w.pair == nullptr) return skipped(error);
+    Failure why;
+    w.pair = native ? make_native_pair(scenario, backend, pki, &why)
+                    : make_engine_pair(scenario, backend, backend, pki, &why.reason);
+    if (w.pair == nullptr) return skipped(std::move(why));
   }
 
   // One traced handshake outside the measurement: it checks that the
@@ -472,7 +489,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   {
     std::string error;
     Worker& w = workers[0];
-    if (!w.pair->run(&w.trace, &error)) return skipped(error);
+    if (!w.pair->run(&w.trace, &error)) return skipped({w.pair->failure_kind(), error});
     result.ops_per_handshake = ops_of_trace(w.trace);
     for (size_t i = 0; i < w.trace.op_count; i++) result.op_sequence.push_back(w.trace.ops[i].op);
   }
@@ -488,7 +505,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   }
   if (run.failed()) {
     for (const Worker& w : workers) {
-      if (!w.error.empty()) return skipped(w.error);
+      if (!w.error.empty()) return failed(w.error);
     }
   }
 
@@ -501,7 +518,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
          })) {
     complete++;
   }
-  if (complete == 0) return skipped("interrupted before a repetition completed");
+  if (complete == 0) return failed("interrupted before a repetition completed");
   result.partial = complete < options.repetitions;
 
   // Merge the threads.
@@ -542,7 +559,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
     std::string error;
     const uint64_t counted = std::max<uint64_t>(options.handshakes, 1);
     if (!count_instructions(*workers[0].pair, scenario.id, backend.name(), counted, &error)) {
-      return skipped(error);
+      return failed(error);
     }
   }
 

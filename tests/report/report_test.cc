@@ -129,9 +129,9 @@ Report fixed_report() {
   report.results.push_back(untimed);
   report.results.push_back(skipped_result(*find_scenario("tls12-ecdhe-p256-ecdsa-p256"),
                                           "boringssl", 1, "client failed: no shared group"));
-  report.results.push_back(skipped_result(*find_scenario("tls13-psk-ecdsa-p256-resume"),
-                                          "boringssl", 1, "native client: psk_ke unsupported",
-                                          EngineKind::native));
+  report.results.push_back(skipped_result(
+      *find_scenario("tls13-psk-ecdsa-p256-resume"), "boringssl", 1,
+      Failure{FailureKind::unsupported, "native client: psk_ke unsupported"}, EngineKind::native));
   return report;
 }
 

@@ -122,11 +122,12 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
   ASSERT_NE(creds, nullptr) << error;
   NativeConfig native_config = p.client == Peer::native ? native_client_config(*s, pki)
                                                         : native_server_config(*s, pki);
-  auto context = native_backend.new_native_context(native_config, &error);
-  if (context == nullptr && error.find("unsupported") != std::string::npos) {
-    GTEST_SKIP() << error;
+  Failure failure;
+  auto context = native_backend.new_native_context(native_config, &failure);
+  if (context == nullptr && failure.kind == FailureKind::unsupported) {
+    GTEST_SKIP() << failure.reason;
   }
-  ASSERT_NE(context, nullptr) << error;
+  ASSERT_NE(context, nullptr) << failure.reason;
 
   tls::Config config = p.client == Peer::engine ? engine_client_config(*s, creds->trust.get())
                                                 : engine_server_config(*s, creds.get());

@@ -8,6 +8,9 @@
 // Rules every backend keeps:
 //  - An algorithm the library lacks is unsupported: it is absent from
 //    algorithms() and the factory returns nullptr. Nothing is emulated.
+//    Where a call explains a failure (Failure, below), its kind says
+//    whether the library lacks what was asked; a reason's text is for
+//    people, never matched.
 //  - Objects made by one backend are only ever passed back to that backend.
 //  - The Backend object and loaded keys (PrivateKey, PublicKey, TrustStore)
 //    are safe to use from several threads at once; per-handshake contexts
@@ -31,7 +34,22 @@ namespace hsbench {
 
 // Bumped whenever a virtual function or a struct below changes shape; a
 // plugin built against another version is refused at load time.
-inline constexpr uint32_t kBackendAbiVersion = 2;
+inline constexpr uint32_t kBackendAbiVersion = 3;
+
+// Why something could not be done: the library lacks it (unsupported: a
+// scenario that needs it is skipped as such), or anything else (a
+// malformed request, a library error, a failed handshake).
+enum class FailureKind : uint8_t { failed, unsupported };
+
+constexpr std::string_view name(FailureKind k) {
+  return k == FailureKind::unsupported ? "unsupported" : "failed";
+}
+
+// A failure with its reason, one line.
+struct Failure {
+  FailureKind kind = FailureKind::failed;
+  std::string reason;
+};
 
 // A running hash, for transcripts. Copyable, so one transcript can fork
 // (TLS 1.3 hashes the transcript at many points).
@@ -198,6 +216,10 @@ class NativeConnection {
   virtual bool read(ByteView in, Bytes* out_plaintext, Bytes* out) = 0;
   // Why the last call failed, one line (the library's error and any alert).
   virtual std::string error() const = 0;
+  // Whether the last failure was the library lacking what the config asks
+  // (as a library that cannot restrict what it negotiates finds out only
+  // in the handshake).
+  virtual FailureKind error_kind() const { return FailureKind::failed; }
   virtual bool resumed() const = 0;
   virtual uint16_t negotiated_cipher_suite() const = 0;
   // The client's session for a later resumption (after the server's
@@ -229,10 +251,29 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
-  // Short name used on the command line: "openssl", "boringssl", "null".
+  // Short name used on the command line: "openssl", "boringssl", "null";
+  // the NAME of its plugin file hsbench-backend-NAME.so (loader.h).
   virtual std::string_view name() const = 0;
   // The library's own version string, e.g. "OpenSSL 3.0.19 ...".
   virtual std::string_view version() const = 0;
+
+  // --- What the plugin declares of itself; the defaults suit a real
+  // crypto library without a TLS stack of its own. ---
+
+  // False for a stand-in whose keys and ciphers are fakes (the null
+  // backend): its handshakes measure the engine alone, and nothing that
+  // needs real cryptography (a capture a dissector can decrypt, the
+  // forward-secrecy demo, a real peer) may use it.
+  virtual bool real_crypto() const { return true; }
+  // True when new_native_context can make contexts: the library has its
+  // own TLS stack (native mode).
+  virtual bool native_tls() const { return false; }
+  // Where the backend sorts among the others in every list of backends
+  // (registry.h): by real_crypto() (real ones first), then by this rank
+  // (lower first), then by name.
+  virtual int list_rank() const { return kDefaultListRank; }
+  static constexpr int kDefaultListRank = 100;
+
   virtual const Algorithms& algorithms() const = 0;
 
   virtual bool random(std::span<uint8_t> out) = 0;
@@ -262,14 +303,14 @@ class Backend {
   virtual std::unique_ptr<TrustStore> new_trust_store(std::span<const ByteView> der_anchors,
                                                       std::string* out_error) = 0;
 
-  // The library's own TLS stack; nullptr with a reason when the backend has
-  // none (the null backend) or cannot do what config asks. A reason that
-  // contains "unsupported" means the library lacks the feature, as opposed
-  // to a configuration error.
+  // The library's own TLS stack; nullptr and out_failure when the backend
+  // has none (native_tls() is false: unsupported) or cannot do what config
+  // asks (unsupported when the library lacks it, failed for a malformed
+  // config or a library error).
   virtual std::unique_ptr<NativeContext> new_native_context(const NativeConfig& config,
-                                                            std::string* out_error) {
+                                                            Failure* out_failure) {
     (void)config;
-    *out_error = std::string(name()) + " has no TLS stack of its own";
+    *out_failure = {FailureKind::unsupported, std::string(name()) + " has no TLS stack of its own"};
     return nullptr;
   }
 };

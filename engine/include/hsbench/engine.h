@@ -20,6 +20,9 @@ class EnginePair {
   // Runs one full handshake and one application data record each way. With
   // a trace, records every step. False and one line in out_error on failure.
   virtual bool run(HandshakeTrace* trace, std::string* out_error) = 0;
+  // The kind of the last failure of run() (or of the set-up): unsupported
+  // when the library turned out to lack what the scenario asks.
+  virtual FailureKind failure_kind() const { return FailureKind::failed; }
   // From now on, both sides draw their random values and ephemeral keys
   // from one generator seeded with seed, so that the same build makes the
   // same handshakes (instruction counts; the backends' own internal

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hsbench/backend.h"
 #include "hsbench/scenario.h"
 #include "hsbench/trace.h"
 
@@ -111,9 +112,12 @@ struct Result {
   int threads = 1;
   bool timing = true;  // false: run with --no-timing (no trace, no steps)
 
-  // A scenario the backend cannot run is skipped, with its reason.
+  // A scenario the backend cannot run is skipped, with its reason and
+  // whether that is because the library lacks what it needs (unsupported)
+  // or because something failed.
   bool skipped = false;
   std::string skip_reason;
+  FailureKind skip_kind = FailureKind::failed;
 
   // Stopped (request_stop) after some repetitions: only those complete are
   // here, fewer than the settings asked for.

@@ -61,7 +61,10 @@ bool stop_requested() noexcept;
 // callgrind).
 bool running_under_valgrind();
 
-// A Result for a scenario that was not run, with why.
+// A Result for a scenario that was not run, with why; a bare reason is a
+// failure (FailureKind::failed).
+Result skipped_result(const Scenario& scenario, std::string_view backend, int threads, Failure why,
+                      EngineKind engine = EngineKind::hsbench);
 Result skipped_result(const Scenario& scenario, std::string_view backend, int threads,
                       std::string reason, EngineKind engine = EngineKind::hsbench);
 
