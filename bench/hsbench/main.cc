@@ -5,11 +5,13 @@
 //           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...]
 //           [--engine hsbench|native|both] [--threads 1,2,...]
 //           [--duration S | --handshakes N] [--warmup S] [--repetitions R] [--json FILE|-]
-//           [--format table|json|csv|gbench] [--quiet] [--no-timing] [--no-lower-bound]
+//           [--format table|json|csv|gbench|bmf|github-benchmark|github-benchmark-bigger]
+//           [--quiet] [--no-timing] [--no-lower-bound]
 //   hsbench list [backends|scenarios|steps]
 //   hsbench pki check
 //   hsbench compare BASE.json NEW.json [--threshold PCT] [--metric hs_per_sec|cpu_us|icount]
 //           [--markdown FILE] [--json FILE]        exit 0: no regression, 1: a regression
+//   hsbench export RESULT.json [--format bmf|github-benchmark|github-benchmark-bigger]
 //   hsbench version
 #include <fmt/format.h>
 #include <signal.h>
@@ -424,8 +426,12 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
       ->capture_default_str();
   app->add_option("--json", o->json_path, "Write the JSON results here; - for stdout")
       ->capture_default_str();
-  app->add_option("--format,-f", o->format, "What stdout shows: table, json, csv or gbench")
-      ->check(CLI::IsMember({"table", "json", "csv", "gbench"}).description(""))
+  app->add_option("--format,-f", o->format,
+                  "What stdout shows: table, json, csv, gbench, bmf (Bencher), github-benchmark "
+                  "or github-benchmark-bigger (github-action-benchmark)")
+      ->check(CLI::IsMember({"table", "json", "csv", "gbench", "bmf", "github-benchmark",
+                             "github-benchmark-bigger"})
+                  .description(""))
       ->capture_default_str();
   app->add_option("--pki-dir", o->pki_dir, "Directory of the default test PKI");
   app->add_flag("--quiet,-q", o->quiet, "No progress and no notes on stderr");
@@ -812,6 +818,15 @@ int run(int argc, char** argv) {
   CompareArgs compare_args;
   add_compare_options(compare, &compare_args);
 
+  auto* export_cmd = app.add_subcommand(
+      "export", "Convert a result file to a continuous-benchmarking format, on stdout");
+  std::string export_path, export_format = "bmf";
+  export_cmd->add_option("RESULT", export_path, "An hsbench/v1 result file")->required();
+  export_cmd
+      ->add_option("--format,-f", export_format, "bmf, github-benchmark or github-benchmark-bigger")
+      ->check(CLI::IsMember({"bmf", "github-benchmark", "github-benchmark-bigger"}).description(""))
+      ->capture_default_str();
+
   auto* pfs = app.add_subcommand(
       "pfs-demo",
       "Forward secrecy, shown: record an RSA-key-transport and an ECDHE handshake, "
@@ -848,6 +863,16 @@ int run(int argc, char** argv) {
     return list_backends();
   }
   if (*compare) return run_compare(compare_args);
+  if (*export_cmd) {
+    std::ostringstream converted;
+    std::string error;
+    if (!export_result_file(export_path, *parse_format(export_format), converted, &error)) {
+      fmt::print(stderr, "hsbench export: {}\n", error);
+      return kExitBadInput;
+    }
+    std::cout << converted.str() << std::flush;
+    return std::cout ? 0 : kExitBadInput;
+  }
   if (*pfs) return demo::pfs_demo_command(pfs_options, std::cout, std::cerr);
   if (*check) {
     std::vector<std::string> names =

@@ -2,10 +2,12 @@
 // github-action-benchmark's custom JSON): golden checks of hsbench export on
 // the reporters' fixed JSON document (golden/report.json, kept by
 // report_test.cc) with instruction counts added as scripts/icount.sh adds
-// them, the shape each service reads and the refusals.
+// them, the shape each service reads, the refusals, and the command line.
 // After an intended change, regenerate with HSBENCH_UPDATE_GOLDEN=1 and
 // review the diff.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -193,6 +195,52 @@ TEST(CiFormatsTest, ParseFormat) {
   EXPECT_FALSE(parse_format("bencher"));
   EXPECT_TRUE(is_ci_format(Format::bmf));
   EXPECT_FALSE(is_ci_format(Format::gbench));
+}
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+struct Outcome {
+  int rc = -1;
+  std::string out, err;
+};
+
+Outcome run_hsbench(const std::string& dir, const std::string& args) {
+  const std::string cmd = quote(HSBENCH_BIN) + " " + args + " >" + quote(dir + "/stdout") + " 2>" +
+                          quote(dir + "/stderr") + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir + "/stdout"),
+          slurp(dir + "/stderr")};
+}
+
+TEST(CiFormatsTest, ExportCommand) {
+  char templ[] = "/tmp/hsbench-export-test-XXXXXX";
+  ASSERT_NE(mkdtemp(templ), nullptr);
+  const std::string dir = templ;
+  const std::string good = dir + "/counted.json", corrupt = dir + "/corrupt.json";
+  std::ofstream(good) << counted_document().dump();
+  std::ofstream(corrupt) << "{\"schema\": \"hsbench/v1\", \"results\": [";
+
+  Outcome o = run_hsbench(dir, "export " + quote(good) + " --format bmf");
+  EXPECT_EQ(o.rc, 0) << o.err;
+  EXPECT_EQ(o.out, exported(counted_document(), Format::bmf));
+  o = run_hsbench(dir, "export " + quote(good) + " --format github-benchmark");
+  EXPECT_EQ(o.rc, 0) << o.err;
+  EXPECT_TRUE(json::parse(o.out).is_array());
+
+  for (const std::string& args :
+       {"export " + quote(corrupt), "export " + quote(dir + "/missing.json"),
+        "export " + quote(good) + " --format csv"}) {
+    o = run_hsbench(dir, args);
+    EXPECT_EQ(o.rc, 2) << args;
+    EXPECT_TRUE(o.out.empty()) << args;
+    ASSERT_FALSE(o.err.empty()) << args;
+    EXPECT_EQ(o.err.find('\n'), o.err.size() - 1) << args << ": " << o.err;
+  }
+  std::system(("rm -rf " + quote(dir)).c_str());
 }
 
 }  // namespace
