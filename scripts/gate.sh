@@ -104,7 +104,7 @@ build_tree() {
 count() {
   local side=$1 script=$2 hsbench=$3
   shift 3
-  say "counting $side ($hsbench)"
+  say "counting $side ($hsbench${*:+, $*})"
   env "$@" bash "$script" --bin "$hsbench" --backend "$backends" --scenario "$scenarios" \
     --handshakes "$handshakes" --json "$out/$side.json" \
     || die "counting $side failed (above)"
