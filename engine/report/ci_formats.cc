@@ -9,6 +9,7 @@
 //    for customBiggerIsBetter (handshakes/s).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -93,7 +94,9 @@ std::vector<Benchmark> collect(const json& doc) {
     const json& hps = object_at(r, "handshakes_per_sec");
     const json& ci = object_at(hps, "ci95");
     std::optional<double> lo, hi;
-    if (ci.is_array() && ci.size() == 2 && ci[0].is_number() && ci[1].is_number()) {
+    // One repetition has no spread: its "interval" is the mean twice, no bound.
+    if (ci.is_array() && ci.size() == 2 && ci[0].is_number() && ci[1].is_number() &&
+        ci[0].get<double>() < ci[1].get<double>()) {
       lo = ci[0].get<double>();
       hi = ci[1].get<double>();
     }
@@ -116,9 +119,11 @@ std::vector<Benchmark> collect(const json& doc) {
       Measure m{"us-per-handshake", "us", false, *us, std::nullopt, std::nullopt, about};
       // The wall time of one handshake on one thread is threads * 1e6 / rate,
       // so the rate's interval, inverted, is the time's.
+      // The time is rounded apart from the rate, so the bounds are widened
+      // to hold it.
       if (lo && hi && *lo > 0) {
-        m.lower = round_to(threads * 1e6 / *hi, 1e3);
-        m.upper = round_to(threads * 1e6 / *lo, 1e3);
+        m.lower = std::min(*us, round_to(threads * 1e6 / *hi, 1e3));
+        m.upper = std::max(*us, round_to(threads * 1e6 / *lo, 1e3));
       }
       b.measures.push_back(std::move(m));
     }

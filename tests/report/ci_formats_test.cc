@@ -127,6 +127,23 @@ TEST(CiFormatsTest, BmfShape) {
   }
 }
 
+// One repetition (scripts/icount.sh's runs): the interval is the mean
+// twice, so no bounds and no range.
+TEST(CiFormatsTest, OneRepetitionHasNoBounds) {
+  json doc = counted_document();
+  json& hps = doc["results"][0]["handshakes_per_sec"];
+  hps["repetitions"] = {35.6};
+  hps["mean"] = 35.6;
+  hps["ci95"] = {35.6, 35.6};
+  doc["results"][0]["us_per_handshake"] = 28090.607;
+  const json bmf = json::parse(exported(doc, Format::bmf));
+  const json& first = bmf["tls12-rsa-rsa2048/openssl/threads:1"];
+  EXPECT_FALSE(first["handshakes-per-second"].contains("lower_value"));
+  EXPECT_FALSE(first["us-per-handshake"].contains("upper_value"));
+  const json bigger = json::parse(exported(doc, Format::github_benchmark_bigger));
+  EXPECT_FALSE(bigger[0].contains("range"));
+}
+
 TEST(CiFormatsTest, GithubBenchmarkSplitsByDirection) {
   const json doc = counted_document();
   const json smaller = json::parse(exported(doc, Format::github_benchmark));
