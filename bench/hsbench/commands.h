@@ -57,6 +57,13 @@ CLI::App* add_compare_command(CLI::App* app, CompareArgs* args);
 // 0: nothing regressed, 1: a regression, 2: unusable input.
 int run_compare(const CompareArgs& o);
 
+struct ExportArgs {
+  std::string path;
+  std::string format = "bmf";
+};
+CLI::App* add_export_command(CLI::App* app, ExportArgs* args);
+int run_export(const ExportArgs& args);
+
 CLI::App* add_pfs_demo_command(CLI::App* app, demo::PfsDemoOptions* options);
 int run_pfs_demo(const demo::PfsDemoOptions& options);
 

@@ -5,11 +5,13 @@
 //           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...]
 //           [--engine hsbench|native|both] [--threads 1,2,...]
 //           [--duration S | --handshakes N] [--warmup S] [--repetitions R] [--json FILE|-]
-//           [--format table|json|csv|gbench] [--quiet] [--no-timing] [--no-lower-bound]
+//           [--format table|json|csv|gbench|bmf|github-benchmark|github-benchmark-bigger]
+//           [--quiet] [--no-timing] [--no-lower-bound]
 //   hsbench list [backends|scenarios|steps]
 //   hsbench pki check
 //   hsbench compare BASE.json NEW.json [--threshold PCT] [--metric hs_per_sec|cpu_us|icount]
 //           [--markdown FILE] [--json FILE]        exit 0: no regression, 1: a regression
+//   hsbench export RESULT.json [--format bmf|github-benchmark|github-benchmark-bigger]
 //   hsbench version
 //
 // One file per command (commands.h); this one declares them and dispatches.
@@ -45,6 +47,8 @@ int run(int argc, char** argv) {
   auto* pki = add_pki_command(&app, &pki_args);
   CompareArgs compare_args;
   auto* compare = add_compare_command(&app, &compare_args);
+  ExportArgs export_args;
+  auto* export_cmd = add_export_command(&app, &export_args);
   demo::PfsDemoOptions pfs_options;
   auto* pfs = add_pfs_demo_command(&app, &pfs_options);
 
@@ -64,6 +68,7 @@ int run(int argc, char** argv) {
   if (*version) return run_version();
   if (*list) return run_list(list_args);
   if (*compare) return run_compare(compare_args);
+  if (*export_cmd) return run_export(export_args);
   if (*pfs) return run_pfs_demo(pfs_options);
   if (*pki) return run_pki_check(pki_args);
   bench.format_given = app.get_option("--format")->count() > 0;

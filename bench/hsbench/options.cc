@@ -102,8 +102,12 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
       ->capture_default_str();
   app->add_option("--json", o->json_path, "Write the JSON results here; - for stdout")
       ->capture_default_str();
-  app->add_option("--format,-f", o->format, "What stdout shows: table, json, csv or gbench")
-      ->check(CLI::IsMember({"table", "json", "csv", "gbench"}).description(""))
+  app->add_option("--format,-f", o->format,
+                  "What stdout shows: table, json, csv, gbench, bmf (Bencher), github-benchmark "
+                  "or github-benchmark-bigger (github-action-benchmark)")
+      ->check(CLI::IsMember({"table", "json", "csv", "gbench", "bmf", "github-benchmark",
+                             "github-benchmark-bigger"})
+                  .description(""))
       ->capture_default_str();
   app->add_option("--pki-dir", o->pki_dir, "Directory of the default test PKI");
   app->add_flag("--quiet,-q", o->quiet, "No progress and no notes on stderr");

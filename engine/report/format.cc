@@ -7,6 +7,9 @@ std::optional<Format> parse_format(std::string_view name) {
   if (name == "json") return Format::json;
   if (name == "csv") return Format::csv;
   if (name == "gbench") return Format::gbench;
+  if (name == "bmf") return Format::bmf;
+  if (name == "github-benchmark") return Format::github_benchmark;
+  if (name == "github-benchmark-bigger") return Format::github_benchmark_bigger;
   return std::nullopt;
 }
 
@@ -20,6 +23,12 @@ void write_report(const Report& report, Format format, std::ostream& out) {
       return write_csv(report, out);
     case Format::gbench:
       return write_gbench(report, out);
+    case Format::bmf:
+      return write_bmf(report, out);
+    case Format::github_benchmark:
+      return write_github_benchmark(report, out);
+    case Format::github_benchmark_bigger:
+      return write_github_benchmark_bigger(report, out);
   }
 }
 

@@ -243,6 +243,18 @@ TEST(ReportTest, GbenchShapeForCompareTool) {
   EXPECT_EQ(doc["benchmarks"][9]["name"], "tls12-rsa-rsa2048/openssl/native/threads:1");
 }
 
+// A run's --format bmf / github-benchmark output is hsbench export of the
+// same run's JSON, byte for byte (ci_formats_test.cc has their goldens).
+TEST(ReportTest, CiFormatsOfARunAreTheExportOfItsJson) {
+  const std::string doc = render(Format::json);
+  for (Format f : {Format::bmf, Format::github_benchmark, Format::github_benchmark_bigger}) {
+    std::ostringstream out;
+    std::string error;
+    ASSERT_TRUE(export_result(doc, "run.json", f, out, &error)) << error;
+    EXPECT_EQ(render(f), out.str());
+  }
+}
+
 TEST(ReportTest, ParseFormat) {
   EXPECT_EQ(parse_format("table"), Format::table);
   EXPECT_EQ(parse_format("gbench"), Format::gbench);
