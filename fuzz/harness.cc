@@ -216,6 +216,8 @@ class ScriptTransport final : public drive::Transport {
   }
   void consume(size_t) override { wire_.clear(); }
   bool sent_since_flight() const { return sent_since_flight_; }
+  // Bytes are still to arrive.
+  bool more() const { return !wire_.empty() || next_ < peer_.size(); }
 
  private:
   const Script& peer_;
@@ -434,7 +436,12 @@ tls::Connection::Status World::replay(const FuzzScenario& s, Side side, const Sc
   ScriptTransport transport(peer);
   drive::EngineEndpoint endpoint(connection.get(), &transport);
   endpoint.begin(nullptr);
-  const drive::Endpoint::Progress progress = endpoint.resume();
+  // Each time it waits, the next flight of the script arrives, until there
+  // is none.
+  drive::Endpoint::Progress progress;
+  do {
+    progress = endpoint.resume();
+  } while (progress == drive::Endpoint::Progress::waiting && transport.more());
   endpoint.end();
   if (endpoint.runner().ran_away()) {
     die("a connection advanced 1000 times without waiting for its peer");

@@ -24,6 +24,7 @@ EngineEndpoint::EngineEndpoint(tls::Connection* connection, Transport* transport
   }
   phases_[2] = Phase::flush;
   phases_[3] = Phase::done;
+  payload_ = payload();
 }
 
 void EngineEndpoint::begin(HandshakeTrace* trace) {
@@ -73,14 +74,15 @@ Endpoint::Progress EngineEndpoint::resume() {
   }
 }
 
-PairOutcome run_pair(Endpoint& client, Endpoint& server) {
-  Endpoint* sides[2] = {&client, &server};
+template <typename E>
+PairOutcome run_pair_of(E& client, E& server) {
+  E* sides[2] = {&client, &server};
   bool done[2] = {false, false};
   PairOutcome outcome;
   int current = 0;
   for (int turn = 0; turn < kMaxTurns; turn++) {
-    Endpoint& e = *sides[current];
-    Endpoint& other = *sides[1 - current];
+    E& e = *sides[current];
+    E& other = *sides[1 - current];
     switch (e.resume()) {
       case Endpoint::Progress::waiting:
         if (done[1 - current]) {
@@ -106,6 +108,12 @@ PairOutcome run_pair(Endpoint& client, Endpoint& server) {
   }
   outcome.error = {tls::Alert::internal_error, "handshake did not finish"};
   return outcome;
+}
+
+PairOutcome run_pair(Endpoint& client, Endpoint& server) { return run_pair_of(client, server); }
+
+PairOutcome run_pair(EngineEndpoint& client, EngineEndpoint& server) {
+  return run_pair_of(client, server);
 }
 
 tls::HandshakeOutcome run_engine_pair(EngineEndpoint& c, EngineEndpoint& s, HandshakeTrace* trace) {

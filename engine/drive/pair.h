@@ -30,7 +30,8 @@ class Endpoint {
 // An engine connection doing the default exchange: the handshake, then one
 // application data record each way, the client's first (the "session
 // established" step), with the payload of its Config (application_data, or
-// application_data_length bytes of 'h').
+// application_data_length bytes of 'h') as it was when the endpoint was
+// made.
 class EngineEndpoint final : public Endpoint {
  public:
   EngineEndpoint(tls::Connection* connection, Transport* transport);
@@ -50,7 +51,8 @@ class EngineEndpoint final : public Endpoint {
   ByteView payload();
 
   Runner runner_;
-  Phase phases_[4];  // after the handshake, in order
+  ByteView payload_;  // for this connection
+  Phase phases_[4];   // after the handshake, in order
   int next_phase_ = 0;
   Phase phase_ = Phase::handshake;
   Bytes default_payload_;
@@ -65,6 +67,8 @@ struct PairOutcome {
 // Runs both endpoints by turns, the client first. When one fails, the
 // other (unless done) runs once more to read its alert.
 PairOutcome run_pair(Endpoint& client, Endpoint& server);
+// The same for two engine endpoints, with their calls direct.
+PairOutcome run_pair(EngineEndpoint& client, EngineEndpoint& server);
 
 // The engine against itself: begins both endpoints (their connections
 // reset by the caller, their link empty) and runs them, and with a trace

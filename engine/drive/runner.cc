@@ -35,7 +35,8 @@ Runner::Result Runner::read() { return run(Op::read, {}); }
 Runner::Result Runner::close() { return run(Op::close, {}); }
 
 Runner::Result Runner::flush() {
-  switch (send_output()) {
+  if (connection_->output().empty()) return Result::done;
+  switch (send(&connection_->output())) {
     case Io::ok:
       return Result::done;
     case Io::would_block:
@@ -55,7 +56,7 @@ const tls::Error& Runner::error() const {
 
 Io Runner::send_output() {
   Bytes& out = connection_->output();
-  return out.empty() ? Io::ok : transport_->send(&out);
+  return out.empty() ? Io::ok : send(&out);
 }
 
 Runner::Result Runner::fail(const char* reason) {
@@ -63,62 +64,7 @@ Runner::Result Runner::fail(const char* reason) {
   return Result::failed;
 }
 
-Runner::Result Runner::run(Op op, ByteView data) {
-  if (op == Op::handshake && connection_->established()) return Result::done;
-  wants_write_ = false;
-  for (int i = 0; i < kMaxCalls; i++) {
-    if (waiting_) {
-      // What the connection wrote goes before it waits for the answer.
-      if (Result r = flush(); r != Result::done) return r;
-      ByteView in;
-      switch (transport_->receive(&in)) {
-        case Io::ok:
-          break;
-        case Io::would_block:
-          // What runs next (in memory, the peer, into the same trace) would
-          // split this side's pending operations from its next step's.
-          pending_first_op_ = SIZE_MAX;
-          return Result::would_block;
-        case Io::closed:
-          return fail(connection_->established() ? "the peer closed the connection"
-                                                 : "the peer closed the connection during the "
-                                                   "handshake");
-        case Io::failed:
-          return fail("the transport failed");
-      }
-      connection_->receive(in);
-      transport_->consume(in.size());
-      waiting_ = false;
-    }
-    const Status status = call(op, data);
-    switch (status) {
-      case Status::step:
-        if (op == Op::handshake && !connection_->established()) continue;
-        if (op == Op::read && connection_->last_step().message != Message::application_data) {
-          continue;  // a ticket before the data
-        }
-        return Result::done;
-      case Status::progressed:
-        if (op == Op::close) return flush();
-        continue;
-      case Status::want_read:
-        waiting_ = true;
-        continue;
-      case Status::done:
-        return Result::done;
-      case Status::closed:
-        return Result::closed;
-      case Status::failed:
-        // Let the peer read the alert, so both sides know why.
-        (void)send_output();
-        return Result::failed;
-    }
-  }
-  ran_away_ = true;
-  return fail("the connection ran without waiting or finishing");
-}
-
-Status Runner::call(Op op, ByteView data) {
+[[gnu::always_inline]] inline Status Runner::call(Op op, ByteView data) {
   tls::Connection& c = *connection_;
   const size_t first_op = trace_ != nullptr ? trace_->op_count : 0;
   const auto t0 = StepClock::now();
@@ -145,6 +91,74 @@ Status Runner::call(Op op, ByteView data) {
   const uint64_t ns = elapsed_ns(t0, StepClock::now());
   if (trace_ != nullptr) charge(status, ns, first_op);
   return status;
+}
+
+Runner::Result Runner::take_input(bool unsent) {
+  // A socket may have taken only part of what was written before the wait.
+  if (unsent) {
+    if (Result r = flush(); r != Result::done) return r;
+  }
+  ByteView in;
+  switch (receive(&in)) {
+    case Io::ok:
+      break;
+    case Io::would_block:
+      return Result::would_block;
+    case Io::closed:
+      return fail(connection_->established() ? "the peer closed the connection"
+                                             : "the peer closed the connection during the "
+                                               "handshake");
+    case Io::failed:
+      return fail("the transport failed");
+  }
+  connection_->receive(in);
+  consume(in.size());
+  waiting_ = false;
+  return Result::done;
+}
+
+Runner::Result Runner::run(Op op, ByteView data) {
+  const bool unsent = wants_write_;
+  wants_write_ = false;
+  if (waiting_) {
+    if (Result r = take_input(unsent); r != Result::done) return r;
+  } else if (op == Op::handshake && connection_->established()) {
+    return Result::done;
+  }
+  for (int i = 0; i < kMaxCalls; i++) {
+    const Status status = call(op, data);
+    switch (status) {
+      case Status::step:
+        if (op == Op::handshake
+                ? connection_->established()
+                : op != Op::read || connection_->last_step().message == Message::application_data) {
+          return Result::done;
+        }
+        continue;  // the next handshake message, or a ticket before the data
+      case Status::progressed:
+        if (op == Op::close) return flush();
+        continue;
+      case Status::want_read:
+        // What the connection wrote goes before it waits for the answer,
+        // and the caller comes back once the answer can be read. What runs
+        // meanwhile (in memory, the peer, into the same trace) splits this
+        // side's pending operations from its next step's.
+        waiting_ = true;
+        pending_first_op_ = SIZE_MAX;
+        if (Result r = flush(); r != Result::done) return r;
+        return Result::would_block;
+      case Status::done:
+        return Result::done;
+      case Status::closed:
+        return Result::closed;
+      case Status::failed:
+        // Let the peer read the alert, so both sides know why.
+        (void)send_output();
+        return Result::failed;
+    }
+  }
+  ran_away_ = true;
+  return fail("the connection ran without waiting or finishing");
 }
 
 void Runner::charge(Status status, uint64_t ns, size_t first_op) {

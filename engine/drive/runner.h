@@ -33,7 +33,9 @@ class Runner {
   };
 
   Runner(tls::Connection* connection, Transport* transport)
-      : connection_(connection), transport_(transport) {}
+      : connection_(connection),
+        transport_(transport),
+        memory_(dynamic_cast<MemoryTransport*>(transport)) {}
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
 
@@ -72,14 +74,34 @@ class Runner {
  private:
   enum class Op : uint8_t { handshake, write, read, close };
   Result run(Op op, ByteView data);
+  // After a wait: the rest of what was written (when unsent: the
+  // transport would not take it all), then the bytes that arrived, into the
+  // connection.
+  Result take_input(bool unsent);
   // One call into the connection, timed and charged.
   tls::Connection::Status call(Op op, ByteView data);
   void charge(tls::Connection::Status status, uint64_t ns, size_t first_op);
   Io send_output();
+  // The transport's calls, direct when it is a MemoryTransport.
+  Io send(Bytes* bytes) {
+    return memory_ != nullptr ? memory_->MemoryTransport::send(bytes) : transport_->send(bytes);
+  }
+  Io receive(ByteView* out_bytes) {
+    return memory_ != nullptr ? memory_->MemoryTransport::receive(out_bytes)
+                              : transport_->receive(out_bytes);
+  }
+  void consume(size_t n) {
+    if (memory_ != nullptr) {
+      memory_->MemoryTransport::consume(n);
+    } else {
+      transport_->consume(n);
+    }
+  }
   Result fail(const char* reason);
 
   tls::Connection* connection_;
   Transport* transport_;
+  MemoryTransport* memory_;  // transport_, when it is one
   HandshakeTrace* trace_ = nullptr;
   bool count_steps_ = false;
   bool waiting_ = false;  // the connection wants bytes the transport has not given yet
