@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string>
 
+#include "drive/pair.h"
+#include "drive/transport.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "run/configs.h"
@@ -47,10 +49,6 @@ constexpr ScenarioEntry kScenarios[] = {
     {"tls13-x25519-ecdsa-p256-resume", false},     // 15
     {"tls13-psk-ecdsa-p256-resume", false},        // 16
 };
-
-// A connection that advances this often without waiting for its peer is
-// looping; the driver gives up at the same bound.
-constexpr int kMaxAdvances = 1000;
 
 constexpr uint8_t kZeroTag[kAeadTagLength] = {};
 
@@ -141,16 +139,6 @@ bool split_records(ByteView wire, bool tls13, bool* tls12_protected, Flight* out
   return true;
 }
 
-tls::Connection::Status advance_until_blocked(tls::Connection& c) {
-  for (int i = 0; i < kMaxAdvances; i++) {
-    tls::Connection::Status status = c.advance();
-    if (status != tls::Connection::Status::step && status != tls::Connection::Status::progressed) {
-      return status;
-    }
-  }
-  die("a connection advanced 1000 times without waiting for its peer");
-}
-
 // The session to resume, as if its ticket had just arrived: the ticket age
 // in the ClientHello is then 0 ms in every run, as in the genuine one.
 std::shared_ptr<const tls::ClientSession> fresh_session(const tls::ClientSession& s) {
@@ -159,46 +147,84 @@ std::shared_ptr<const tls::ClientSession> fresh_session(const tls::ClientSession
   return copy;
 }
 
-// Runs a client and a server against each other, recording what each sends.
+// Splits each flight one side sends into the script of that side, if it
+// has one.
+class ScriptRecorder final : public tls::FlightObserver {
+ public:
+  ScriptRecorder(bool tls13, Script* client_sent, Script* server_sent)
+      : tls13_(tls13), sent_by_{client_sent, server_sent} {}
+  void on_flight(Side from, ByteView bytes) override {
+    const auto i = static_cast<size_t>(from);
+    if (sent_by_[i] == nullptr) return;
+    Flight flight;
+    if (!split_records(bytes, tls13_, &tls12_protected_[i], &flight)) ok_ = false;
+    sent_by_[i]->push_back(std::move(flight));
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  bool tls13_;
+  Script* sent_by_[2];
+  bool tls12_protected_[2] = {false, false};
+  bool ok_ = true;
+};
+
+// Runs a client and a server against each other, as the benchmark does
+// (drive::run_pair), recording what each sends.
 bool run_pair(tls::Connection& client, tls::Connection& server, bool tls13, Script* to_client,
               Script* to_server, std::string* out_error) {
-  tls::Connection* sides[2] = {&client, &server};
-  Script* sent_by[2] = {to_server, to_client};
-  bool tls12_protected[2] = {false, false};
-  bool done[2] = {false, false};
-  int current = 0;
-  for (int i = 0; i < 64; i++) {
-    tls::Connection& c = *sides[current];
-    tls::Connection::Status status = advance_until_blocked(c);
-    if (status == tls::Connection::Status::failed) {
-      *out_error = std::string(name(c.side())) + " failed: " + c.error().reason;
-      return false;
-    }
-    Bytes& out = c.output();
-    if (!out.empty()) {
-      if (sent_by[current] != nullptr) {
-        Flight flight;
-        if (!split_records(out, tls13, &tls12_protected[current], &flight)) {
-          *out_error = "cannot split the records of a flight";
-          return false;
-        }
-        sent_by[current]->push_back(std::move(flight));
-      }
-      sides[1 - current]->receive(out);
-      out.clear();
-    }
-    if (status == tls::Connection::Status::done) {
-      done[current] = true;
-      if (done[1 - current]) return true;
-    } else if (done[1 - current]) {
-      *out_error = "peer finished while this side waits";
-      return false;
-    }
-    current = 1 - current;
+  ScriptRecorder recorder(tls13, to_server, to_client);
+  drive::MemoryLink link;
+  link.set_observer(&recorder);
+  drive::EngineEndpoint c(&client, &link.end(Side::client));
+  drive::EngineEndpoint s(&server, &link.end(Side::server));
+  c.begin(nullptr);
+  s.begin(nullptr);
+  const drive::PairOutcome outcome = drive::run_pair(c, s);
+  c.end();
+  s.end();
+  if (!recorder.ok()) {
+    *out_error = "cannot split the records of a flight";
+    return false;
   }
-  *out_error = "handshake did not finish";
-  return false;
+  if (!outcome.ok) {
+    *out_error = std::string(name(outcome.failed_side)) + " failed: " + outcome.error.reason;
+    return false;
+  }
+  return true;
 }
+
+// A scripted peer as a transport: each time the connection waits for
+// bytes, the next flight of the script arrives; what the connection sends
+// is dropped, but whether it sent anything since the last flight is kept.
+class ScriptTransport final : public drive::Transport {
+ public:
+  explicit ScriptTransport(const Script& peer) : peer_(peer) {}
+  drive::Io send(Bytes* bytes) override {
+    if (!bytes->empty()) sent_since_flight_ = true;
+    bytes->clear();
+    return drive::Io::ok;
+  }
+  drive::Io receive(ByteView* out_bytes) override {
+    if (wire_.empty()) {
+      if (next_ == peer_.size()) return drive::Io::would_block;
+      frame_flight(peer_[next_++], &wire_);
+      sent_since_flight_ = false;
+    }
+    *out_bytes = wire_;
+    return wire_.empty() ? drive::Io::would_block : drive::Io::ok;
+  }
+  void consume(size_t) override { wire_.clear(); }
+  bool sent_since_flight() const { return sent_since_flight_; }
+  // Bytes are still to arrive.
+  bool more() const { return !wire_.empty() || next_ < peer_.size(); }
+
+ private:
+  const Script& peer_;
+  size_t next_ = 0;
+  Bytes wire_;
+  bool sent_since_flight_ = false;
+};
 
 }  // namespace
 
@@ -407,24 +433,35 @@ tls::Connection::Status World::replay(const FuzzScenario& s, Side side, const Sc
     server_backend_->restart_random();
     connection = std::make_unique<tls::Server>(server_backend_.get(), &s.server_config);
   }
-  size_t next = 0;
-  for (;;) {
-    tls::Connection::Status status = advance_until_blocked(*connection);
-    // A connection that fails on its own account says why and sends an
-    // alert (RFC 8446 6.2); one that failed on the peer's alert sends none.
-    if (status == tls::Connection::Status::failed) {
-      const tls::Error& error = connection->error();
-      if (error.reason == nullptr || *error.reason == 0) die("a failure without a reason");
-      if (!error.received && connection->output().empty()) {
-        die(std::string("failed without sending an alert: ") + error.reason);
-      }
-    }
-    connection->output().clear();
-    if (status != tls::Connection::Status::want_read || next == peer.size()) return status;
-    Bytes wire;
-    frame_flight(peer[next++], &wire);
-    connection->receive(wire);
+  ScriptTransport transport(peer);
+  drive::EngineEndpoint endpoint(connection.get(), &transport);
+  endpoint.begin(nullptr);
+  // Each time it waits, the next flight of the script arrives, until there
+  // is none.
+  drive::Endpoint::Progress progress;
+  do {
+    progress = endpoint.resume();
+  } while (progress == drive::Endpoint::Progress::waiting && transport.more());
+  endpoint.end();
+  if (endpoint.runner().ran_away()) {
+    die("a connection advanced 1000 times without waiting for its peer");
   }
+  switch (progress) {
+    case drive::Endpoint::Progress::waiting:
+      return tls::Connection::Status::want_read;
+    case drive::Endpoint::Progress::done:
+      return tls::Connection::Status::done;
+    case drive::Endpoint::Progress::failed:
+      break;
+  }
+  // A connection that fails on its own account says why and sends an
+  // alert (RFC 8446 6.2); one that failed on the peer's alert sends none.
+  const tls::Error error = endpoint.error();
+  if (error.reason == nullptr || *error.reason == 0) die("a failure without a reason");
+  if (!error.received && !transport.sent_since_flight()) {
+    die(std::string("failed without sending an alert: ") + error.reason);
+  }
+  return tls::Connection::Status::failed;
 }
 
 std::optional<Script> replace_message(const Script& script, tls::HandshakeType type,

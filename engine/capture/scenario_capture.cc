@@ -3,12 +3,10 @@
 #include <chrono>
 #include <memory>
 
+#include "drive/memory_pair.h"
 #include "hsbench/engine.h"
 #include "hsbench/report.h"
 #include "run/configs.h"
-#include "tls/client.h"
-#include "tls/driver.h"
-#include "tls/server.h"
 
 namespace hsbench::capture {
 
@@ -22,35 +20,32 @@ bool record_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
                      std::vector<RecordedHandshake>* out, std::string* out_error) {
   auto creds = prepare_credentials(backend, pki, kServerName, out_error);
   if (creds == nullptr) return false;
-  tls::Config client_config = engine_client_config(scenario, creds->trust.get());
-  tls::Config server_config = engine_server_config(scenario, creds.get());
-  client_config.key_log = key_log->callback();
-  if (!backend.random(server_config.ticket_key)) {
-    *out_error = "no randomness for the ticket key";
-    return false;
-  }
-  tls::Client client(&backend, &client_config);
-  tls::Server server(&backend, &server_config);
+  drive::PairOptions options;
+  options.key_log = key_log->callback();
+  auto pair =
+      drive::MemoryPair::make(backend, backend, engine_client_config(scenario, creds->trust.get()),
+                              engine_server_config(scenario, creds.get()), options, out_error);
+  if (pair == nullptr) return false;
 
   const int handshakes = scenario.resumption ? 2 : 1;
   for (int i = 0; i < handshakes; i++) {
-    client.reset();
-    server.reset();
     FlightRecorder recorder;
-    tls::HandshakeOutcome outcome = tls::run_handshake(client, server, nullptr, &recorder);
+    pair->set_observer(&recorder);
+    tls::HandshakeOutcome outcome = pair->run(nullptr);
+    pair->set_observer(nullptr);
     if (!outcome.ok) {
       *out_error = scenario.id + " on " + std::string(backend.name()) + ": the " +
                    std::string(name(outcome.failed_side)) + " failed: " + outcome.error.reason;
       return false;
     }
-    out->push_back({scenario.id, std::string(backend.name()), client.resumed(), recorder.take()});
+    out->push_back(
+        {scenario.id, std::string(backend.name()), pair->client().resumed(), recorder.take()});
     if (scenario.resumption && i == 0) {
-      if (client.new_session() == nullptr) {
+      if (!pair->resume_from_newest_ticket()) {
         *out_error = scenario.id + ": the first handshake gave no ticket";
         return false;
       }
-      client.set_resumption(client.new_session());
-    } else if (scenario.resumption && !client.resumed()) {
+    } else if (scenario.resumption && !pair->client().resumed()) {
       *out_error = scenario.id + ": the session was not resumed";
       return false;
     }

@@ -10,6 +10,7 @@
 #include "capture/keylog.h"
 #include "capture/pcap.h"
 #include "capture/scenario_capture.h"
+#include "drive/memory_pair.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
@@ -20,7 +21,6 @@
 #include "tls/bytes.h"
 #include "tls/client.h"
 #include "tls/crypto.h"
-#include "tls/driver.h"
 #include "tls/handshake_util.h"
 #include "tls/messages.h"
 #include "tls/record.h"
@@ -159,30 +159,30 @@ const Bytes* first_application_data(const std::vector<Bytes>& records) {
 
 bool record_handshake(Backend& backend, const Scenario& scenario, const Credentials& creds,
                       PfsCase* out, std::string* out_error) {
-  tls::Config client_config = engine_client_config(scenario, creds.trust.get());
-  tls::Config server_config = engine_server_config(scenario, &creds);
-  client_config.application_data = view(kClientMessage);
-  server_config.application_data = view(kServerMessage);
   capture::FlightRecorder recorder;
+  drive::PairOptions options;
+  options.observer = &recorder;
+  options.client_data = view(kClientMessage);
+  options.server_data = view(kServerMessage);
   {
     // Client and server live only for the handshake: with them go the
     // ephemeral keys (which the engine erases as soon as it has derived the
     // premaster anyway) and every secret. Only the recording stays.
-    tls::Client client(&backend, &client_config);
-    tls::Server server(&backend, &server_config);
-    client.reset();
-    server.reset();
-    tls::HandshakeOutcome outcome = tls::run_handshake(client, server, nullptr, &recorder);
+    auto pair = drive::MemoryPair::make(backend, backend,
+                                        engine_client_config(scenario, creds.trust.get()),
+                                        engine_server_config(scenario, &creds), options, out_error);
+    if (pair == nullptr) return false;
+    tls::HandshakeOutcome outcome = pair->run(nullptr);
     if (!outcome.ok) {
       *out_error = fmt::format("{}: the {} failed: {}", scenario.id, name(outcome.failed_side),
                                outcome.error.reason);
       return false;
     }
-    if (text_of(server.received_application_data()) != kClientMessage) {
+    if (text_of(pair->server().received_application_data()) != kClientMessage) {
       *out_error = scenario.id + ": the server did not receive the client's message";
       return false;
     }
-    out->cipher_suite = std::string(cipher_suite_info(client.cipher_suite())->name);
+    out->cipher_suite = std::string(cipher_suite_info(pair->client().cipher_suite())->name);
   }
   out->scenario = scenario.id;
   out->recording = recorder.take();

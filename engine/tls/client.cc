@@ -50,8 +50,6 @@ const char* Client::state_name(State s) {
     case State::tls13_read_finished: return "tls13_read_finished";
     case State::tls13_send_change_cipher_spec: return "tls13_send_change_cipher_spec";
     case State::tls13_send_finished: return "tls13_send_finished";
-    case State::send_application_data: return "send_application_data";
-    case State::read_application_data: return "read_application_data";
     case State::done: return "done";
   }
   return "unknown";
@@ -76,8 +74,6 @@ Connection::Next Client::run_state() {
     case State::tls13_read_finished: return do_tls13_read_finished();
     case State::tls13_send_change_cipher_spec: return do_tls13_send_change_cipher_spec();
     case State::tls13_send_finished: return do_tls13_send_finished();
-    case State::send_application_data: return do_send_application_data();
-    case State::read_application_data: return do_read_application_data();
     case State::done: return Next::done;
   }
   return fail(Alert::internal_error, "bad state");
@@ -323,20 +319,12 @@ Connection::Next Client::process_certificate(ByteView body, bool tls13) {
   return Next::ok;
 }
 
-Connection::Next Client::do_send_application_data() {
-  if (send_application_data() != Next::ok) return Next::error;
-  step(Message::application_data, Action::write);
-  state_ = State::read_application_data;
-  return Next::ok;
-}
-
-Connection::Next Client::do_read_application_data() {
-  bool handshake = false;
-  if (Next n = read_application_data(&handshake); n != Next::ok) return n;
-  if (handshake) return tls13_read_new_session_ticket();
-  step(Message::application_data, Action::read);
-  state_ = State::done;
-  return Next::ok;
+Connection::Next Client::read_post_handshake() {
+  // Only TLS 1.3 has post-handshake messages; the client reads tickets.
+  if (version_ != TlsVersion::tls13) {
+    return fail(Alert::unexpected_message, "handshake message instead of application data");
+  }
+  return tls13_read_new_session_ticket();
 }
 
 }  // namespace hsbench::tls

@@ -45,10 +45,7 @@ class Client final : public Connection {
     tls13_read_finished,
     tls13_send_change_cipher_spec,
     tls13_send_finished,
-    // Both
-    send_application_data,
-    read_application_data,
-    done,
+    done,  // the handshake is complete
   };
   static const char* state_name(State s);
   State state() const { return state_; }
@@ -60,8 +57,6 @@ class Client final : public Connection {
   // client.cc
   Next do_send_client_hello();
   Next do_read_server_hello();
-  Next do_send_application_data();
-  Next do_read_application_data();
   // tls12_client.cc
   Next tls12_process_server_hello(const ServerHello& hello, ByteView message);
   Next do_read_certificate();
@@ -83,6 +78,7 @@ class Client final : public Connection {
   Next do_tls13_send_change_cipher_spec();
   Next do_tls13_send_finished();
   Next tls13_read_new_session_ticket();
+  Next read_post_handshake() override;
 
   // Parses and verifies the server's Certificate message body, keeping the
   // chain and the leaf's key.

@@ -25,6 +25,7 @@ void Connection::reset() {
   out_.clear();
   error_ = {};
   failed_ = false;
+  established_ = peer_closed_ = sent_close_ = false;
 }
 
 Connection::Status Connection::advance() {
@@ -35,8 +36,76 @@ Connection::Status Connection::advance() {
     case Next::read: return Status::want_read;
     case Next::done: return Status::done;
     case Next::error: return Status::failed;
+    case Next::closed: return Status::closed;
   }
   return Status::failed;
+}
+
+Connection::Status Connection::write_application_data(ByteView data) {
+  if (failed_) return Status::failed;
+  if (!established_ || sent_close_) {
+    fail(Alert::internal_error, "application data outside an established connection");
+    return Status::failed;
+  }
+  if (data.size() > kMaxPlaintextLength) {
+    fail(Alert::internal_error, "application data longer than a record");
+    return Status::failed;
+  }
+  if (!records_.write(ContentType::application_data, data, &out_)) {
+    fail(Alert::internal_error, "cannot seal record");
+    return Status::failed;
+  }
+  step(Message::application_data, Action::write);
+  return Status::step;
+}
+
+Connection::Status Connection::read_application_data() {
+  if (failed_) return Status::failed;
+  if (peer_closed_) return Status::closed;
+  if (!established_) {
+    fail(Alert::internal_error, "application data read before the handshake completed");
+    return Status::failed;
+  }
+  stepped_ = false;
+  bool handshake = false;
+  Next n = read_application_record(&handshake);
+  if (n == Next::ok) {
+    if (handshake) {
+      n = read_post_handshake();
+    } else {
+      step(Message::application_data, Action::read);
+    }
+  }
+  switch (n) {
+    case Next::ok:
+      return stepped_ ? Status::step : Status::progressed;
+    case Next::read:
+      return Status::want_read;
+    case Next::closed:
+      return Status::closed;
+    case Next::done:
+    case Next::error:
+      break;
+  }
+  return Status::failed;
+}
+
+Connection::Status Connection::send_close_notify() {
+  if (failed_) return Status::failed;
+  if (!sent_close_) {
+    sent_close_ = true;
+    const uint8_t payload[2] = {static_cast<uint8_t>(AlertLevel::warning),
+                                static_cast<uint8_t>(Alert::close_notify)};
+    if (!records_.write(ContentType::alert, payload, &out_)) {
+      fail(Alert::internal_error, "cannot seal record");
+      return Status::failed;
+    }
+  }
+  return Status::progressed;
+}
+
+Connection::Next Connection::read_post_handshake() {
+  return fail(Alert::unexpected_message, "unexpected post-handshake message");
 }
 
 void Connection::receive(ByteView bytes) {
@@ -60,6 +129,12 @@ Connection::Next Connection::fail(Alert alert, const char* reason) {
 
 Connection::Next Connection::handle_alert(ByteView payload) {
   if (payload.size() != 2) return fail(Alert::decode_error, "malformed alert");
+  // After the handshake, close_notify is the peer's orderly end (RFC 8446
+  // 6.1); before it, the handshake cannot finish, which is a failure.
+  if (established_ && payload[1] == static_cast<uint8_t>(Alert::close_notify)) {
+    peer_closed_ = true;
+    return Next::closed;
+  }
   error_ = {static_cast<Alert>(payload[1]),
             payload[1] == static_cast<uint8_t>(Alert::close_notify) ? "peer closed the connection"
                                                                    : "peer sent an alert",
@@ -157,7 +232,7 @@ Connection::Next Connection::read_change_cipher_spec() {
   return Next::ok;
 }
 
-Connection::Next Connection::read_application_data(bool* out_handshake) {
+Connection::Next Connection::read_application_record(bool* out_handshake) {
   *out_handshake = false;
   for (;;) {
     if (hs_pos_ != hs_in_.size()) {
@@ -213,18 +288,6 @@ Connection::Next Connection::send_change_cipher_spec() {
   static constexpr uint8_t kCcs[1] = {1};
   if (!records_.write(ContentType::change_cipher_spec, kCcs, &out_)) {
     return fail(Alert::internal_error, "cannot write record");
-  }
-  return Next::ok;
-}
-
-Connection::Next Connection::send_application_data() {
-  if (config_->application_data.empty()) {
-    msg_.assign(config_->application_data_length, static_cast<uint8_t>('h'));
-  } else {
-    msg_.assign(config_->application_data.begin(), config_->application_data.end());
-  }
-  if (!records_.write(ContentType::application_data, msg_, &out_)) {
-    return fail(Alert::internal_error, "cannot seal record");
   }
   return Next::ok;
 }

@@ -47,8 +47,9 @@ struct Config {
   std::vector<CipherSuite> cipher_suites;
   std::vector<Group> groups;
   std::vector<SignatureScheme> signature_schemes;
-  // Bytes of application data each side sends once the handshake is done
-  // (the "session established" step), unless application_data is set.
+  // Bytes of application data each side sends in the default exchange after
+  // the handshake (the "session established" step; engine/drive), unless
+  // application_data is set. The connection itself sends what it is given.
   size_t application_data_length = 64;
   ByteView application_data;
 
@@ -82,7 +83,8 @@ class Connection {
     progressed,  // ran a state that handled no message
     step,        // handled one message: last_step() says which
     want_read,   // needs more bytes from the peer
-    done,        // handshake and application data exchange complete
+    done,        // handshake complete: application data may flow
+    closed,      // the peer sent close_notify: an orderly end, not a failure
     failed,      // error() says why; an alert is in output()
   };
 
@@ -99,8 +101,29 @@ class Connection {
   // Makes the connection ready for a new handshake, keeping its buffers.
   virtual void reset();
 
+  // Runs the handshake one state at a time; Status::done once it is
+  // complete, and from then on.
   Status advance();
   StepId last_step() const { return last_step_; }
+  // The handshake is complete (advance() would say done without doing
+  // anything), so application data may be written and read.
+  bool established() const { return established_; }
+
+  // After the handshake. Each call that handles a message is a step.
+  // Seals data (at most kMaxPlaintextLength bytes) as one application data
+  // record into output(): step {application_data, write}.
+  Status write_application_data(ByteView data);
+  // Reads the next record the peer sent: step {application_data, read},
+  // with received_application_data() its contents; or step
+  // {new_session_ticket, read} for a TLS 1.3 NewSessionTicket that came
+  // first (RFC 8446 4.6.1), when the next call reads on; want_read while
+  // the record is incomplete; closed once the peer sent close_notify.
+  Status read_application_data();
+  // Writes a close_notify alert (RFC 8446 6.1) into output(): progressed.
+  // Nothing may be written after it.
+  Status send_close_notify();
+  // close_notify was received.
+  bool peer_closed() const { return peer_closed_; }
 
   void receive(ByteView bytes);
   Bytes& output() { return out_; }
@@ -112,13 +135,19 @@ class Connection {
   // Whether this handshake resumed a session.
   bool resumed() const { return resumed_; }
   Crypto& crypto() { return crypto_; }
-  // The application data the peer sent.
+  const Config& config() const { return *config_; }
+  // The application data record the peer sent last.
   ByteView received_application_data() const { return app_in_; }
 
  protected:
-  enum class Next { ok, read, done, error };
+  enum class Next { ok, read, done, error, closed };
   // Runs the current state once.
   virtual Next run_state() = 0;
+  // A handshake message after the handshake, buffered: read it with
+  // read_handshake, or fail. By default none is expected.
+  virtual Next read_post_handshake();
+  // The state machine's last state: the handshake is complete.
+  void complete_handshake() { established_ = true; }
 
   // Reads the next handshake message of the given type. Next::read while it
   // is incomplete; an error for any other message. The message (header
@@ -130,7 +159,7 @@ class Connection {
   // Reads the next application data record into received_application_data().
   // A post-handshake message (a TLS 1.3 NewSessionTicket) arriving first is
   // buffered instead, and *out_handshake set: read it with read_handshake.
-  Next read_application_data(bool* out_handshake);
+  Next read_application_record(bool* out_handshake);
 
   // Starts a message in the scratch buffer; write its body, then send it.
   Writer begin_message(HandshakeType type);
@@ -138,7 +167,6 @@ class Connection {
   // writes it as records.
   Next send_message(bool add_to_transcript = true);
   Next send_change_cipher_spec();
-  Next send_application_data();
 
   Next fail(Alert alert, const char* reason);
   void step(Message m, Action a) {
@@ -180,8 +208,6 @@ class Connection {
   // Record keys for one direction from a key and IV.
   bool make_record_keys(Aead aead, ByteView key, ByteView iv, bool tls13, RecordKeys* out);
 
-  const Config& config() const { return *config_; }
-
   Side side_;
   const Config* config_;
   Crypto crypto_;
@@ -221,6 +247,9 @@ class Connection {
   Error error_;
   bool failed_ = false;
   bool stepped_ = false;
+  bool established_ = false;
+  bool peer_closed_ = false;
+  bool sent_close_ = false;
   StepId last_step_{Message::client_hello, Action::write};
 };
 

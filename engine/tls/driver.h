@@ -1,10 +1,10 @@
-// Moves flights between two endpoints in memory and times every step. This
-// is the only place the clock is read around steps; the connections
-// themselves never do I/O.
+// What drives a handshake (engine/drive) reports and whom it tells: the
+// outcome of a connection's exchange with its peer, and an observer of the
+// flights between them.
 #pragma once
 
 #include "hsbench/trace.h"
-#include "tls/connection.h"
+#include "tls/protocol.h"
 
 namespace hsbench::tls {
 
@@ -14,20 +14,12 @@ struct HandshakeOutcome {
   Error error;
 };
 
-// Sees each flight as the driver moves it from one side to the other, in
+// Sees each flight as the driver hands it from one side to the other, in
 // wire order: what a passive eavesdropper on the connection would record.
 class FlightObserver {
  public:
   virtual ~FlightObserver() = default;
   virtual void on_flight(Side from, ByteView bytes) = 0;
 };
-
-// Runs client and server to completion (handshake, then one application
-// data record each way). When trace is not null, each message each side
-// handles becomes a Step with its crypto operations, and trace->total_ns
-// is the wall time of the whole exchange. When observer is not null, it
-// sees every flight (captures; never while measuring).
-HandshakeOutcome run_handshake(Connection& client, Connection& server, HandshakeTrace* trace,
-                               FlightObserver* observer = nullptr);
 
 }  // namespace hsbench::tls

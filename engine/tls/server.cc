@@ -42,8 +42,6 @@ const char* Server::state_name(State s) {
     case State::tls13_send_finished: return "tls13_send_finished";
     case State::tls13_read_finished: return "tls13_read_finished";
     case State::tls13_send_new_session_ticket: return "tls13_send_new_session_ticket";
-    case State::read_application_data: return "read_application_data";
-    case State::send_application_data: return "send_application_data";
     case State::done: return "done";
   }
   return "unknown";
@@ -71,8 +69,6 @@ Connection::Next Server::run_state() {
     case State::tls13_send_finished: return do_tls13_send_finished();
     case State::tls13_read_finished: return do_tls13_read_finished();
     case State::tls13_send_new_session_ticket: return do_tls13_send_new_session_ticket();
-    case State::read_application_data: return do_read_application_data();
-    case State::send_application_data: return do_send_application_data();
     case State::done: return Next::done;
   }
   return fail(Alert::internal_error, "bad state");
@@ -120,22 +116,6 @@ Connection::Next Server::do_read_client_hello() {
   transcript_.add(crypto_, message);
   step(Message::client_hello, Action::read);
   state_ = State::send_server_hello;
-  return Next::ok;
-}
-
-Connection::Next Server::do_read_application_data() {
-  bool handshake = false;
-  if (Next n = read_application_data(&handshake); n != Next::ok) return n;
-  if (handshake) return fail(Alert::unexpected_message, "unexpected post-handshake message");
-  step(Message::application_data, Action::read);
-  state_ = State::send_application_data;
-  return Next::ok;
-}
-
-Connection::Next Server::do_send_application_data() {
-  if (send_application_data() != Next::ok) return Next::error;
-  step(Message::application_data, Action::write);
-  state_ = State::done;
   return Next::ok;
 }
 

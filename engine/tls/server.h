@@ -39,10 +39,7 @@ class Server final : public Connection {
     tls13_send_finished,
     tls13_read_finished,
     tls13_send_new_session_ticket,
-    // Both
-    read_application_data,
-    send_application_data,
-    done,
+    done,  // the handshake is complete
   };
   static const char* state_name(State s);
   State state() const { return state_; }
@@ -53,8 +50,6 @@ class Server final : public Connection {
  private:
   // server.cc
   Next do_read_client_hello();
-  Next do_read_application_data();
-  Next do_send_application_data();
   // tls12_server.cc
   Next tls12_choose_parameters(const ClientHello& hello);
   Next do_send_server_hello();

@@ -179,7 +179,8 @@ Connection::Next Client::do_send_finished() {
   if (tls12_send_finished() != Next::ok) return Next::error;
   step(Message::finished, Action::write);
   if (resumed_) {
-    state_ = State::send_application_data;
+    state_ = State::done;
+    complete_handshake();
   } else {
     state_ = expect_ticket_ ? State::tls12_read_new_session_ticket
                             : State::read_change_cipher_spec;
@@ -228,7 +229,12 @@ Connection::Next Client::do_read_finished() {
   if (Next n = tls12_read_finished(); n != Next::ok) return n;
   step(Message::finished, Action::read);
   // In an abbreviated handshake the server finishes first (RFC 5246 7.3).
-  state_ = resumed_ ? State::send_change_cipher_spec : State::send_application_data;
+  if (resumed_) {
+    state_ = State::send_change_cipher_spec;
+  } else {
+    state_ = State::done;
+    complete_handshake();
+  }
   return Next::ok;
 }
 

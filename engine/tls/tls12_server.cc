@@ -254,7 +254,8 @@ Connection::Next Server::do_read_finished() {
   if (Next n = tls12_read_finished(); n != Next::ok) return n;
   step(Message::finished, Action::read);
   if (resumed_) {
-    state_ = State::read_application_data;
+    state_ = State::done;
+    complete_handshake();
   } else {
     state_ = issue_ticket_ ? State::tls12_send_new_session_ticket : State::send_change_cipher_spec;
   }
@@ -295,7 +296,12 @@ Connection::Next Server::do_send_change_cipher_spec() {
 Connection::Next Server::do_send_finished() {
   if (tls12_send_finished() != Next::ok) return Next::error;
   step(Message::finished, Action::write);
-  state_ = resumed_ ? State::read_change_cipher_spec : State::read_application_data;
+  if (resumed_) {
+    state_ = State::read_change_cipher_spec;
+  } else {
+    state_ = State::done;
+    complete_handshake();
+  }
   return Next::ok;
 }
 

@@ -292,7 +292,8 @@ Connection::Next Client::do_tls13_send_finished() {
   }
   records_.set_write_keys(std::move(application_keys));
   step(Message::finished, Action::write);
-  state_ = State::send_application_data;
+  state_ = State::done;
+  complete_handshake();
   return Next::ok;
 }
 

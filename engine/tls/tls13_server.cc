@@ -337,7 +337,8 @@ Connection::Next Server::do_tls13_read_finished() {
     }
     state_ = State::tls13_send_new_session_ticket;
   } else {
-    state_ = State::read_application_data;
+    state_ = State::done;
+    complete_handshake();
   }
   return Next::ok;
 }
@@ -372,7 +373,8 @@ Connection::Next Server::do_tls13_send_new_session_ticket() {
   // Post-handshake: not part of the transcript.
   if (send_message(false) != Next::ok) return Next::error;
   step(Message::new_session_ticket, Action::write);
-  state_ = State::read_application_data;
+  state_ = State::done;
+  complete_handshake();
   return Next::ok;
 }
 

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "drive/native.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
 #include "run/configs.h"
 #include "tls/client.h"
-#include "tls/native_driver.h"
 #include "tls/server.h"
 
 namespace hsbench {
@@ -150,7 +150,7 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
     auto native = context->new_connection(resuming ? native_session.get() : nullptr);
     ASSERT_NE(native, nullptr);
     std::string native_error;
-    tls::HandshakeOutcome outcome = tls::run_with_native(*engine, *native, &native_error);
+    tls::HandshakeOutcome outcome = drive::run_with_native(*engine, *native, &native_error);
     ASSERT_TRUE(outcome.ok) << name(outcome.failed_side) << ": " << outcome.error.reason << " ("
                             << tls::name(outcome.error.alert)
                             << (outcome.error.received ? ", received" : "")

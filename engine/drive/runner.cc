@@ -1,0 +1,188 @@
+#include "drive/runner.h"
+
+#include "tls/clock.h"
+#include "tls/icount.h"
+
+namespace hsbench::drive {
+namespace {
+
+// Enough for any handshake or record; a loop that runs longer is a bug, not
+// a peer.
+constexpr int kMaxCalls = 1000;
+
+using Status = tls::Connection::Status;
+
+}  // namespace
+
+void Runner::begin(HandshakeTrace* trace) {
+  trace_ = trace;
+  connection_->crypto().set_trace(trace);
+  count_steps_ = tls::icount_steps();
+  waiting_ = wants_write_ = ran_away_ = false;
+  pending_ns_ = 0;
+  pending_first_op_ = SIZE_MAX;
+  error_ = {};
+}
+
+void Runner::end() {
+  connection_->crypto().set_trace(nullptr);
+  trace_ = nullptr;
+}
+
+Runner::Result Runner::handshake() { return run(Op::handshake, {}); }
+Runner::Result Runner::write(ByteView data) { return run(Op::write, data); }
+Runner::Result Runner::read() { return run(Op::read, {}); }
+Runner::Result Runner::close() { return run(Op::close, {}); }
+
+Runner::Result Runner::flush() {
+  if (connection_->output().empty()) return Result::done;
+  switch (send(&connection_->output())) {
+    case Io::ok:
+      return Result::done;
+    case Io::would_block:
+      wants_write_ = true;
+      return Result::would_block;
+    case Io::closed:
+      return fail("the peer closed the connection before reading it all");
+    case Io::failed:
+      break;
+  }
+  return fail("the transport failed");
+}
+
+const tls::Error& Runner::error() const {
+  return error_.reason[0] != 0 ? error_ : connection_->error();
+}
+
+Io Runner::send_output() {
+  Bytes& out = connection_->output();
+  return out.empty() ? Io::ok : send(&out);
+}
+
+Runner::Result Runner::fail(const char* reason) {
+  error_ = {tls::Alert::internal_error, reason, false};
+  return Result::failed;
+}
+
+[[gnu::always_inline]] inline Status Runner::call(Op op, ByteView data) {
+  tls::Connection& c = *connection_;
+  const size_t first_op = trace_ != nullptr ? trace_->op_count : 0;
+  const auto t0 = StepClock::now();
+  if (count_steps_) tls::icount_step_begin();
+  Status status = Status::failed;
+  switch (op) {
+    case Op::handshake:
+      status = c.advance();
+      break;
+    case Op::write:
+      status = c.write_application_data(data);
+      break;
+    case Op::read:
+      status = c.read_application_data();
+      break;
+    case Op::close:
+      status = c.send_close_notify();
+      break;
+  }
+  if (count_steps_) {
+    tls::icount_step_end(c.side(), status == Status::step, c.last_step().action,
+                         c.last_step().message);
+  }
+  const uint64_t ns = elapsed_ns(t0, StepClock::now());
+  if (trace_ != nullptr) charge(status, ns, first_op);
+  return status;
+}
+
+Runner::Result Runner::take_input(bool unsent) {
+  // A socket may have taken only part of what was written before the wait.
+  if (unsent) {
+    if (Result r = flush(); r != Result::done) return r;
+  }
+  ByteView in;
+  switch (receive(&in)) {
+    case Io::ok:
+      break;
+    case Io::would_block:
+      return Result::would_block;
+    case Io::closed:
+      return fail(connection_->established() ? "the peer closed the connection"
+                                             : "the peer closed the connection during the "
+                                               "handshake");
+    case Io::failed:
+      return fail("the transport failed");
+  }
+  connection_->receive(in);
+  consume(in.size());
+  waiting_ = false;
+  return Result::done;
+}
+
+Runner::Result Runner::run(Op op, ByteView data) {
+  const bool unsent = wants_write_;
+  wants_write_ = false;
+  if (waiting_) {
+    if (Result r = take_input(unsent); r != Result::done) return r;
+  } else if (op == Op::handshake && connection_->established()) {
+    return Result::done;
+  }
+  for (int i = 0; i < kMaxCalls; i++) {
+    const Status status = call(op, data);
+    switch (status) {
+      case Status::step:
+        if (op == Op::handshake
+                ? connection_->established()
+                : op != Op::read || connection_->last_step().message == Message::application_data) {
+          return Result::done;
+        }
+        continue;  // the next handshake message, or a ticket before the data
+      case Status::progressed:
+        if (op == Op::close) return flush();
+        continue;
+      case Status::want_read:
+        // What the connection wrote goes before it waits for the answer,
+        // and the caller comes back once the answer can be read. What runs
+        // meanwhile (in memory, the peer, into the same trace) splits this
+        // side's pending operations from its next step's.
+        waiting_ = true;
+        pending_first_op_ = SIZE_MAX;
+        if (Result r = flush(); r != Result::done) return r;
+        return Result::would_block;
+      case Status::done:
+        return Result::done;
+      case Status::closed:
+        return Result::closed;
+      case Status::failed:
+        // Let the peer read the alert, so both sides know why.
+        (void)send_output();
+        return Result::failed;
+    }
+  }
+  ran_away_ = true;
+  return fail("the connection ran without waiting or finishing");
+}
+
+void Runner::charge(Status status, uint64_t ns, size_t first_op) {
+  HandshakeTrace& trace = *trace_;
+  if (status == Status::step) {
+    const size_t from = pending_first_op_ != SIZE_MAX ? pending_first_op_ : first_op;
+    if (trace.step_count < HandshakeTrace::kMaxSteps) {
+      Step& s = trace.steps[trace.step_count++];
+      s.side = connection_->side();
+      s.action = connection_->last_step().action;
+      s.message = connection_->last_step().message;
+      s.ns = ns + pending_ns_;
+      s.first_op = static_cast<uint16_t>(from);
+      s.op_count = static_cast<uint16_t>(trace.op_count - from);
+      s.approximate = false;
+    } else {
+      trace.overflow = true;
+    }
+    pending_ns_ = 0;
+    pending_first_op_ = SIZE_MAX;
+  } else {
+    pending_ns_ += ns;
+    if (trace.op_count > first_op && pending_first_op_ == SIZE_MAX) pending_first_op_ = first_op;
+  }
+}
+
+}  // namespace hsbench::drive
