@@ -6,7 +6,7 @@
 #include "drive/memory_pair.h"
 #include "hsbench/engine.h"
 #include "hsbench/report.h"
-#include "run/configs.h"
+#include "drive/configs.h"
 
 namespace hsbench::capture {
 

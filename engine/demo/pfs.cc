@@ -17,7 +17,7 @@
 #include "hsbench/registry.h"
 #include "hsbench/report.h"
 #include "hsbench/scenario.h"
-#include "run/configs.h"
+#include "drive/configs.h"
 #include "tls/bytes.h"
 #include "tls/client.h"
 #include "tls/crypto.h"

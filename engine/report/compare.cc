@@ -16,7 +16,7 @@
 #include <tuple>
 
 #include "hsbench/report.h"
-#include "run/stats.h"
+#include "stats/stats.h"
 
 namespace hsbench {
 namespace {

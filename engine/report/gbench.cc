@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hsbench/report.h"
-#include "run/stats.h"
+#include "stats/stats.h"
 
 namespace hsbench {
 namespace {

@@ -2,9 +2,24 @@
 
 #include <fmt/format.h>
 
-#include "run/native_pair.h"
-
 namespace hsbench {
+namespace {
+
+// What a native step's time is (the runner's native pairs, run/native_pair.cc,
+// make the steps this describes).
+constexpr char kNativeStepBoundaries[] =
+    "native steps: inside each call into the library (SSL_do_handshake, SSL_write, SSL_read), "
+    "the boundaries are the call's entry, each message callback (SSL_CTX_set_msg_callback) and "
+    "the call's return. A written message's callback comes once it is built and closes its "
+    "step; a read message's callback comes before it is processed and opens its step (which "
+    "runs to the next boundary); the returns of SSL_write and SSL_read close the application "
+    "data steps. Time from a read callback to a write callback holds the end of the read "
+    "message's processing and the building of the written one with no boundary between: it "
+    "goes to the written message and both steps are marked \"boundary\": \"approximate\" (and so "
+    "is a read that directly follows such a write). No "
+    "crypto operation is visible inside a library: crypto is [] for native steps.";
+
+}  // namespace
 
 std::vector<std::string> report_notes() {
   return {

@@ -1,6 +1,6 @@
 #include "drive/memory_pair.h"
 #include "hsbench/engine.h"
-#include "run/configs.h"
+#include "drive/configs.h"
 
 namespace hsbench {
 namespace {

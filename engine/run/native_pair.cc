@@ -6,7 +6,7 @@
 #include <chrono>
 #include <optional>
 
-#include "run/configs.h"
+#include "drive/configs.h"
 #include "tls/clock.h"
 #include "tls/protocol.h"
 
@@ -46,18 +46,6 @@ namespace hsbench {
 // marked approximate. Nothing is invented: every nanosecond of the calls
 // goes to exactly one step, and the time between calls (the driver moving
 // bytes) to none.
-const char kNativeStepBoundaries[] =
-    "native steps: inside each call into the library (SSL_do_handshake, SSL_write, SSL_read), "
-    "the boundaries are the call's entry, each message callback (SSL_CTX_set_msg_callback) and "
-    "the call's return. A written message's callback comes once it is built and closes its "
-    "step; a read message's callback comes before it is processed and opens its step (which "
-    "runs to the next boundary); the returns of SSL_write and SSL_read close the application "
-    "data steps. Time from a read callback to a write callback holds the end of the read "
-    "message's processing and the building of the written one with no boundary between: it "
-    "goes to the written message and both steps are marked \"boundary\": \"approximate\" (and so "
-    "is a read that directly follows such a write). No "
-    "crypto operation is visible inside a library: crypto is [] for native steps.";
-
 namespace {
 
 constexpr int kMaxCalls = 64;
@@ -258,7 +246,7 @@ class NativePair final : public EnginePair {
     return ok;
   }
 
-  // Turns one call's boundaries into steps (see kNativeStepBoundaries).
+  // Turns one call's boundaries into steps (the report's note on native steps, report/util.cc).
   void account(HandshakeTrace* trace, Side side, Call call, uint64_t t0, uint64_t t1,
                size_t first_event) {
     enum Kind : uint8_t { entry, opens, closes, exit };

@@ -28,7 +28,4 @@ std::unique_ptr<EnginePair> make_native_pair(const Scenario& scenario, Backend& 
 std::unique_ptr<EnginePair> make_native_pair(const Scenario& scenario, Backend& backend,
                                              const Pki& pki, std::string* out_error);
 
-// What a native step's time is, for the JSON and the README.
-extern const char kNativeStepBoundaries[];
-
 }  // namespace hsbench

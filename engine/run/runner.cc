@@ -13,11 +13,11 @@
 
 #include "hsbench/engine.h"
 #include "hsbench/heap.h"
-#include "run/configs.h"
-#include "run/histogram.h"
+#include "drive/configs.h"
+#include "stats/histogram.h"
 #include "run/icount.h"
 #include "run/native_pair.h"
-#include "run/stats.h"
+#include "stats/stats.h"
 
 namespace hsbench {
 namespace {

@@ -1,6 +1,6 @@
 // The log-linear histogram: its buckets tile the range with no gap or
 // overlap, and percentiles land within the promised relative error.
-#include "run/histogram.h"
+#include "stats/histogram.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Statistics across repetitions, against values worked by hand.
-#include "run/stats.h"
+#include "stats/stats.h"
 
 #include <gtest/gtest.h>
 

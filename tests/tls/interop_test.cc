@@ -14,7 +14,7 @@
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
-#include "run/configs.h"
+#include "drive/configs.h"
 #include "tls/client.h"
 #include "tls/server.h"
 

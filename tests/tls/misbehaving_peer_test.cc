@@ -21,7 +21,7 @@
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
-#include "run/configs.h"
+#include "drive/configs.h"
 #include "tls/client.h"
 #include "tls/hostile_peer.h"
 #include "tls/server.h"

@@ -1,4 +1,4 @@
-#include "run/stats.h"
+#include "stats/stats.h"
 
 #include <algorithm>
 #include <cmath>

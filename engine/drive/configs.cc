@@ -1,4 +1,4 @@
-#include "run/configs.h"
+#include "drive/configs.h"
 
 #include <algorithm>
 #include <optional>
