@@ -10,7 +10,7 @@
 #include "drive/transport.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
-#include "run/configs.h"
+#include "drive/configs.h"
 #include "tls/bytes.h"
 #include "tls/client.h"
 #include "tls/server.h"
