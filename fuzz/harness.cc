@@ -6,11 +6,11 @@
 #include <cstring>
 #include <string>
 
+#include "drive/configs.h"
 #include "drive/pair.h"
 #include "drive/transport.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
-#include "drive/configs.h"
 #include "tls/bytes.h"
 #include "tls/client.h"
 #include "tls/server.h"

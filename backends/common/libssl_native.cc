@@ -627,8 +627,7 @@ int LibsslConnection::on_new_session(SSL* ssl, SSL_SESSION* session) {
 
 }  // namespace
 
-std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config,
-                                                 Failure* out_failure) {
+std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Failure* out_failure) {
   Failure ignored;
   if (out_failure == nullptr) out_failure = &ignored;
   std::string* out_error = &out_failure->reason;

@@ -269,8 +269,8 @@ bool parse_server_hello(ByteView body, ServerHello* out, Error* e) {
   return true;
 }
 
-bool parse_certificate(ByteView body, bool tls13, std::span<ByteView> out_certs,
-                       size_t* out_count, Error* e) {
+bool parse_certificate(ByteView body, bool tls13, std::span<ByteView> out_certs, size_t* out_count,
+                       Error* e) {
   Reader r(body);
   if (tls13) {
     ByteView context;
@@ -286,8 +286,7 @@ bool parse_certificate(ByteView body, bool tls13, std::span<ByteView> out_certs,
   size_t n = 0;
   while (!list.empty()) {
     ByteView cert, extensions;
-    if (!list.u24_prefixed(&cert) || cert.empty() ||
-        (tls13 && !list.u16_prefixed(&extensions))) {
+    if (!list.u24_prefixed(&cert) || cert.empty() || (tls13 && !list.u16_prefixed(&extensions))) {
       return fail(e, Alert::decode_error, "malformed Certificate entry");
     }
     if (n == out_certs.size()) {
