@@ -19,6 +19,7 @@
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
+#include "hsbench/registry.h"
 #include "run/primitives.h"
 
 namespace hsbench::micro {
@@ -77,9 +78,14 @@ void register_primitive(const std::string& bench_name, CryptoOp op, PrimitiveInp
 }
 
 int main_impl(int argc, char** argv) {
-  std::string backend_list = HSBENCH_BUILT_BACKENDS;
+  // By default every plugin found, in the registry's order.
+  std::string backend_list;
   std::string pki_list;
-  take_flag(&argc, argv, "hsbench_backend", &backend_list);
+  if (!take_flag(&argc, argv, "hsbench_backend", &backend_list)) {
+    for (const std::string& name : BackendRegistry::discover().names()) {
+      backend_list += (backend_list.empty() ? "" : ",") + name;
+    }
+  }
   const bool pki_given = take_flag(&argc, argv, "hsbench_pki", &pki_list);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
