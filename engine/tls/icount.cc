@@ -3,6 +3,11 @@
 #include <cstdio>
 #include <string>
 
+// The build says whether valgrind's header is there (engine/CMakeLists.txt);
+// a file compiled without being told would silently count nothing.
+#if !defined(HSBENCH_HAVE_CALLGRIND)
+#error "HSBENCH_HAVE_CALLGRIND must be defined (0 or 1)"
+#endif
 #if HSBENCH_HAVE_CALLGRIND
 #include <valgrind/callgrind.h>
 #else
