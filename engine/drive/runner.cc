@@ -18,7 +18,11 @@ void Runner::begin(HandshakeTrace* trace) {
   trace_ = trace;
   connection_->crypto().set_trace(trace);
   count_steps_ = tls::icount_steps();
-  waiting_ = wants_write_ = ran_away_ = false;
+  // A server speaks only once the ClientHello has come (RFC 8446 2), so it
+  // starts by waiting for it rather than running a state that would only
+  // ask for it: no call into the connection, and no turn, before it is there.
+  waiting_ = connection_->side() == Side::server;
+  wants_write_ = ran_away_ = false;
   pending_ns_ = 0;
   pending_first_op_ = SIZE_MAX;
   error_ = {};
