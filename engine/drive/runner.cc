@@ -33,27 +33,6 @@ void Runner::end() {
   trace_ = nullptr;
 }
 
-Runner::Result Runner::handshake() { return run(Op::handshake, {}); }
-Runner::Result Runner::write(ByteView data) { return run(Op::write, data); }
-Runner::Result Runner::read() { return run(Op::read, {}); }
-Runner::Result Runner::close() { return run(Op::close, {}); }
-
-Runner::Result Runner::flush() {
-  if (connection_->output().empty()) return Result::done;
-  switch (send(&connection_->output())) {
-    case Io::ok:
-      return Result::done;
-    case Io::would_block:
-      wants_write_ = true;
-      return Result::would_block;
-    case Io::closed:
-      return fail("the peer closed the connection before reading it all");
-    case Io::failed:
-      break;
-  }
-  return fail("the transport failed");
-}
-
 const tls::Error& Runner::error() const {
   return error_.reason[0] != 0 ? error_ : connection_->error();
 }
@@ -66,6 +45,31 @@ Io Runner::send_output() {
 Runner::Result Runner::fail(const char* reason) {
   error_ = {tls::Alert::internal_error, reason, false};
   return Result::failed;
+}
+
+// Inline into call: it runs after every call into the connection.
+[[gnu::always_inline]] inline void Runner::charge(Status status, uint64_t ns, size_t first_op) {
+  HandshakeTrace& trace = *trace_;
+  if (status == Status::step) {
+    const size_t from = pending_first_op_ != SIZE_MAX ? pending_first_op_ : first_op;
+    if (trace.step_count < HandshakeTrace::kMaxSteps) {
+      Step& s = trace.steps[trace.step_count++];
+      s.side = connection_->side();
+      s.action = connection_->last_step().action;
+      s.message = connection_->last_step().message;
+      s.ns = ns + pending_ns_;
+      s.first_op = static_cast<uint16_t>(from);
+      s.op_count = static_cast<uint16_t>(trace.op_count - from);
+      s.approximate = false;
+    } else {
+      trace.overflow = true;
+    }
+    pending_ns_ = 0;
+    pending_first_op_ = SIZE_MAX;
+  } else {
+    pending_ns_ += ns;
+    if (trace.op_count > first_op && pending_first_op_ == SIZE_MAX) pending_first_op_ = first_op;
+  }
 }
 
 [[gnu::always_inline]] inline Status Runner::call(Op op, ByteView data) {
@@ -97,10 +101,29 @@ Runner::Result Runner::fail(const char* reason) {
   return status;
 }
 
-Runner::Result Runner::take_input(bool unsent) {
+// Inline into run, where every wait sends first.
+[[gnu::always_inline]] inline Runner::Result Runner::send_written() {
+  if (connection_->output().empty()) return Result::done;
+  switch (send(&connection_->output())) {
+    case Io::ok:
+      return Result::done;
+    case Io::would_block:
+      wants_write_ = true;
+      return Result::would_block;
+    case Io::closed:
+      return fail("the peer closed the connection before reading it all");
+    case Io::failed:
+      break;
+  }
+  return fail("the transport failed");
+}
+
+Runner::Result Runner::flush() { return send_written(); }
+
+[[gnu::always_inline]] inline Runner::Result Runner::take_input(bool unsent) {
   // A socket may have taken only part of what was written before the wait.
   if (unsent) {
-    if (Result r = flush(); r != Result::done) return r;
+    if (Result r = send_written(); r != Result::done) return r;
   }
   ByteView in;
   switch (receive(&in)) {
@@ -140,7 +163,7 @@ Runner::Result Runner::run(Op op, ByteView data) {
         }
         continue;  // the next handshake message, or a ticket before the data
       case Status::progressed:
-        if (op == Op::close) return flush();
+        if (op == Op::close) return send_written();
         continue;
       case Status::want_read:
         // What the connection wrote goes before it waits for the answer,
@@ -149,7 +172,7 @@ Runner::Result Runner::run(Op op, ByteView data) {
         // side's pending operations from its next step's.
         waiting_ = true;
         pending_first_op_ = SIZE_MAX;
-        if (Result r = flush(); r != Result::done) return r;
+        if (Result r = send_written(); r != Result::done) return r;
         return Result::would_block;
       case Status::done:
         return Result::done;
@@ -163,30 +186,6 @@ Runner::Result Runner::run(Op op, ByteView data) {
   }
   ran_away_ = true;
   return fail("the connection ran without waiting or finishing");
-}
-
-void Runner::charge(Status status, uint64_t ns, size_t first_op) {
-  HandshakeTrace& trace = *trace_;
-  if (status == Status::step) {
-    const size_t from = pending_first_op_ != SIZE_MAX ? pending_first_op_ : first_op;
-    if (trace.step_count < HandshakeTrace::kMaxSteps) {
-      Step& s = trace.steps[trace.step_count++];
-      s.side = connection_->side();
-      s.action = connection_->last_step().action;
-      s.message = connection_->last_step().message;
-      s.ns = ns + pending_ns_;
-      s.first_op = static_cast<uint16_t>(from);
-      s.op_count = static_cast<uint16_t>(trace.op_count - from);
-      s.approximate = false;
-    } else {
-      trace.overflow = true;
-    }
-    pending_ns_ = 0;
-    pending_first_op_ = SIZE_MAX;
-  } else {
-    pending_ns_ += ns;
-    if (trace.op_count > first_op && pending_first_op_ == SIZE_MAX) pending_first_op_ = first_op;
-  }
 }
 
 }  // namespace hsbench::drive
