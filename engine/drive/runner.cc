@@ -72,25 +72,21 @@ Runner::Result Runner::fail(const char* reason) {
   }
 }
 
-[[gnu::always_inline]] inline Status Runner::call(Op op, ByteView data) {
+template <Runner::Op kOp>
+[[gnu::always_inline]] inline Status Runner::call(ByteView data) {
   tls::Connection& c = *connection_;
   const size_t first_op = trace_ != nullptr ? trace_->op_count : 0;
   const auto t0 = StepClock::now();
   if (count_steps_) tls::icount_step_begin();
-  Status status = Status::failed;
-  switch (op) {
-    case Op::handshake:
-      status = c.advance();
-      break;
-    case Op::write:
-      status = c.write_application_data(data);
-      break;
-    case Op::read:
-      status = c.read_application_data();
-      break;
-    case Op::close:
-      status = c.send_close_notify();
-      break;
+  Status status;
+  if constexpr (kOp == Op::handshake) {
+    status = c.advance();
+  } else if constexpr (kOp == Op::write) {
+    status = c.write_application_data(data);
+  } else if constexpr (kOp == Op::read) {
+    status = c.read_application_data();
+  } else {
+    status = c.send_close_notify();
   }
   if (count_steps_) {
     tls::icount_step_end(c.side(), status == Status::step, c.last_step().action,
@@ -144,26 +140,29 @@ Runner::Result Runner::flush() { return send_written(); }
   return Result::done;
 }
 
-Runner::Result Runner::run(Op op, ByteView data) {
+// One loop per call, so that what depends on the call is settled when it
+// is compiled rather than tested after every call into the connection.
+template <Runner::Op kOp>
+Runner::Result Runner::run(ByteView data) {
   const bool unsent = wants_write_;
   wants_write_ = false;
   if (waiting_) {
     if (Result r = take_input(unsent); r != Result::done) return r;
-  } else if (op == Op::handshake && connection_->established()) {
+  } else if (kOp == Op::handshake && connection_->established()) {
     return Result::done;
   }
   for (int i = 0; i < kMaxCalls; i++) {
-    const Status status = call(op, data);
+    const Status status = call<kOp>(data);
     switch (status) {
       case Status::step:
-        if (op == Op::handshake
-                ? connection_->established()
-                : op != Op::read || connection_->last_step().message == Message::application_data) {
+        if (kOp == Op::handshake ? connection_->established()
+                                 : kOp != Op::read || connection_->last_step().message ==
+                                                          Message::application_data) {
           return Result::done;
         }
         continue;  // the next handshake message, or a ticket before the data
       case Status::progressed:
-        if (op == Op::close) return send_written();
+        if (kOp == Op::close) return send_written();
         continue;
       case Status::want_read:
         // What the connection wrote goes before it waits for the answer,
@@ -187,5 +186,10 @@ Runner::Result Runner::run(Op op, ByteView data) {
   ran_away_ = true;
   return fail("the connection ran without waiting or finishing");
 }
+
+template Runner::Result Runner::run<Runner::Op::handshake>(ByteView data);
+template Runner::Result Runner::run<Runner::Op::write>(ByteView data);
+template Runner::Result Runner::run<Runner::Op::read>(ByteView data);
+template Runner::Result Runner::run<Runner::Op::close>(ByteView data);
 
 }  // namespace hsbench::drive
