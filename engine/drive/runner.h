@@ -87,7 +87,7 @@ class Runner {
   // flush, inline where the runner waits.
   Result send_written();
   // The transport's calls, direct when it is a MemoryTransport.
-  Io send(Bytes* bytes) {
+  [[gnu::always_inline]] Io send(Bytes* bytes) {
     return memory_ != nullptr ? memory_->MemoryTransport::send(bytes) : transport_->send(bytes);
   }
   Io receive(ByteView* out_bytes) {
