@@ -140,6 +140,13 @@ Runner::Result Runner::flush() { return send_written(); }
   return Result::done;
 }
 
+[[gnu::always_inline]] inline Runner::Result Runner::wait() {
+  waiting_ = true;
+  pending_first_op_ = SIZE_MAX;
+  if (Result r = send_written(); r != Result::done) return r;
+  return Result::would_block;
+}
+
 // One loop per call, so that what depends on the call is settled when it
 // is compiled rather than tested after every call into the connection.
 template <Runner::Op kOp>
@@ -150,6 +157,12 @@ Runner::Result Runner::run(ByteView data) {
     if (Result r = take_input(unsent); r != Result::done) return r;
   } else if (kOp == Op::handshake && connection_->established()) {
     return Result::done;
+  } else if (kOp == Op::read && !connection_->has_input() && connection_->established() &&
+             !connection_->peer_closed()) {
+    // Nothing has come that the connection could read (the peer has not
+    // answered what this side just wrote): wait without a call that could
+    // only ask for it.
+    return wait();
   }
   for (int i = 0; i < kMaxCalls; i++) {
     const Status status = call<kOp>(data);
@@ -169,10 +182,7 @@ Runner::Result Runner::run(ByteView data) {
         // and the caller comes back once the answer can be read. What runs
         // meanwhile (in memory, the peer, into the same trace) splits this
         // side's pending operations from its next step's.
-        waiting_ = true;
-        pending_first_op_ = SIZE_MAX;
-        if (Result r = send_written(); r != Result::done) return r;
-        return Result::would_block;
+        return wait();
       case Status::done:
         return Result::done;
       case Status::closed:

@@ -86,6 +86,8 @@ class Runner {
   Io send_output();
   // flush, inline where the runner waits.
   Result send_written();
+  // Waits for the peer's answer once what was written is sent.
+  Result wait();
   // The transport's calls, direct when it is a MemoryTransport.
   [[gnu::always_inline]] Io send(Bytes* bytes) {
     return memory_ != nullptr ? memory_->MemoryTransport::send(bytes) : transport_->send(bytes);
