@@ -112,9 +112,7 @@ PairOutcome run_pair_of(E& client, E& server) {
 
 PairOutcome run_pair(Endpoint& client, Endpoint& server) { return run_pair_of(client, server); }
 
-// Flattened: each turn's resume inline in the loop, down to the runner's
-// calls.
-[[gnu::flatten]] PairOutcome run_pair(EngineEndpoint& client, EngineEndpoint& server) {
+PairOutcome run_pair(EngineEndpoint& client, EngineEndpoint& server) {
   return run_pair_of(client, server);
 }
 
