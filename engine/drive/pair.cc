@@ -50,7 +50,7 @@ Endpoint::Progress EngineEndpoint::resume() {
         r = runner_.handshake();
         break;
       case Phase::write:
-        r = runner_.write(payload());
+        r = runner_.write(payload_);
         break;
       case Phase::read:
         r = runner_.read();

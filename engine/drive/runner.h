@@ -48,15 +48,15 @@ class Runner {
 
   // Runs the handshake to completion. Sends nothing on its own once it is
   // complete: what the caller writes next leaves in the same flight.
-  Result handshake();
+  Result handshake() { return run<Op::handshake>({}); }
   // Seals data (at most one record's worth) as one record, to be sent with
   // the next flush or wait for input.
-  Result write(ByteView data);
+  Result write(ByteView data) { return run<Op::write>(data); }
   // Reads one application data record (and any TLS 1.3 NewSessionTicket
   // before it, as its own step): connection().received_application_data().
-  Result read();
+  Result read() { return run<Op::read>({}); }
   // Sends close_notify and everything before it.
-  Result close();
+  Result close() { return run<Op::close>({}); }
   // Sends everything written so far.
   Result flush();
 
@@ -73,17 +73,23 @@ class Runner {
 
  private:
   enum class Op : uint8_t { handshake, write, read, close };
-  Result run(Op op, ByteView data);
+  template <Op kOp>
+  Result run(ByteView data);
   // After a wait: the rest of what was written (when unsent: the
   // transport would not take it all), then the bytes that arrived, into the
   // connection.
   Result take_input(bool unsent);
   // One call into the connection, timed and charged.
-  tls::Connection::Status call(Op op, ByteView data);
+  template <Op kOp>
+  tls::Connection::Status call(ByteView data);
   void charge(tls::Connection::Status status, uint64_t ns, size_t first_op);
   Io send_output();
+  // flush, inline where the runner waits.
+  Result send_written();
+  // Waits for the peer's answer once what was written is sent.
+  Result wait();
   // The transport's calls, direct when it is a MemoryTransport.
-  Io send(Bytes* bytes) {
+  [[gnu::always_inline]] Io send(Bytes* bytes) {
     return memory_ != nullptr ? memory_->MemoryTransport::send(bytes) : transport_->send(bytes);
   }
   Io receive(ByteView* out_bytes) {

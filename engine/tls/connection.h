@@ -6,10 +6,10 @@
 
 #include <array>
 #include <functional>
-#include <string_view>
-#include <utility>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hsbench/backend.h"
@@ -124,6 +124,9 @@ class Connection {
   Status send_close_notify();
   // close_notify was received.
   bool peer_closed() const { return peer_closed_; }
+  // Bytes received and not yet handled: a record or part of one, or a
+  // handshake message reassembled and not yet read.
+  bool has_input() const { return in_pos_ != in_.size() || hs_pos_ != hs_in_.size(); }
 
   void receive(ByteView bytes);
   Bytes& output() { return out_; }
@@ -238,12 +241,12 @@ class Connection {
   Next fill_handshake();
   Next handle_alert(ByteView payload);
 
-  Bytes in_;       // bytes from the peer
+  Bytes in_;  // bytes from the peer
   size_t in_pos_ = 0;
-  Bytes hs_in_;    // reassembled handshake messages
+  Bytes hs_in_;  // reassembled handshake messages
   size_t hs_pos_ = 0;
-  Bytes app_in_;   // application data received
-  Bytes out_;      // bytes for the peer
+  Bytes app_in_;  // application data received
+  Bytes out_;     // bytes for the peer
   Error error_;
   bool failed_ = false;
   bool stepped_ = false;
