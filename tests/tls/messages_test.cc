@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
@@ -22,11 +21,13 @@
 #include "backend/backend_test_util.h"
 #include "tls/bytes.h"
 #include "tls/handshake_util.h"
+#include "tls/rfc8448_vectors.h"
 
 namespace hsbench::tls {
 namespace {
 
 using test::from_hex;
+using test::rfc8448_vectors;
 using test::to_hex;
 
 // --- Building messages. ---
@@ -206,33 +207,6 @@ Parse certificate_verify_parser() {
 }
 
 // --- RFC 8448 section 3. ---
-
-std::map<std::string, Bytes> rfc8448_vectors() {
-  std::ifstream in(std::string(HSBENCH_SOURCE_DIR) + "/tests/tls/vectors/rfc8448-simple-1rtt.txt");
-  std::map<std::string, Bytes> out;
-  std::string line, current, hex;
-  auto flush = [&] {
-    if (!current.empty()) out[current] = from_hex(hex);
-    hex.clear();
-  };
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == ' ') {
-      hex += line;
-      continue;
-    }
-    flush();
-    size_t paren = line.find(" ("), colon = line.find("):");
-    if (paren == std::string::npos || colon == std::string::npos) {
-      current.clear();
-      continue;
-    }
-    current = line.substr(0, paren);
-    hex = line.substr(colon + 2);
-  }
-  flush();
-  return out;
-}
 
 // The body of a handshake message (after its 4-byte header), checking the
 // header's type and length.
