@@ -58,6 +58,17 @@ Bytes random32(uint8_t seed) {
   return r;
 }
 
+// What both hellos start with: legacy_version, random, legacy_session_id
+// (RFC 8446 4.1.2, 4.1.3).
+void write_hello_start(Writer& w, uint16_t legacy_version, const Bytes& random,
+                       const Bytes& session_id) {
+  w.u16(legacy_version);
+  w.bytes(random);
+  auto sid = w.open_u8();
+  w.bytes(session_id);
+  EXPECT_TRUE(w.close(sid));
+}
+
 // A ClientHello body (RFC 8446 4.1.2); no extensions block at all when
 // exts is nullopt.
 struct ClientHelloParts {
@@ -72,11 +83,7 @@ struct ClientHelloParts {
 Bytes build(const ClientHelloParts& p) {
   Bytes out;
   Writer w(&out);
-  w.u16(p.legacy_version);
-  w.bytes(p.random);
-  auto sid = w.open_u8();
-  w.bytes(p.session_id);
-  EXPECT_TRUE(w.close(sid));
+  write_hello_start(w, p.legacy_version, p.random, p.session_id);
   auto suites = w.open_u16();
   w.bytes(p.cipher_suites);
   EXPECT_TRUE(w.close(suites));
@@ -100,11 +107,7 @@ struct ServerHelloParts {
 Bytes build(const ServerHelloParts& p) {
   Bytes out;
   Writer w(&out);
-  w.u16(p.legacy_version);
-  w.bytes(p.random);
-  auto sid = w.open_u8();
-  w.bytes(p.session_id);
-  EXPECT_TRUE(w.close(sid));
+  write_hello_start(w, p.legacy_version, p.random, p.session_id);
   w.u16(p.cipher_suite);
   w.u8(p.compression);
   if (p.exts) write_extensions(w, *p.exts);
