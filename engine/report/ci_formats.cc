@@ -10,10 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,6 +21,7 @@
 
 #include "hsbench/compare.h"
 #include "hsbench/report.h"
+#include "report/util.h"
 
 namespace hsbench {
 namespace {
@@ -290,18 +288,9 @@ bool export_result(std::string_view text, const std::string& path, Format format
 
 bool export_result_file(const std::string& path, Format format, std::ostream& out,
                         std::string* out_error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *out_error = fmt::format("{}: cannot read: {}", path, std::strerror(errno));
-    return false;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    *out_error = fmt::format("{}: cannot read", path);
-    return false;
-  }
-  return export_result(text.str(), path, format, out, out_error);
+  std::string text;
+  if (!read_text_file(path, &text, out_error)) return false;
+  return export_result(text, path, format, out, out_error);
 }
 
 }  // namespace hsbench

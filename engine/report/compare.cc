@@ -5,17 +5,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
-#include <sstream>
 #include <tuple>
 
 #include "hsbench/report.h"
+#include "report/util.h"
 #include "stats/stats.h"
 
 namespace hsbench {
@@ -309,18 +306,9 @@ bool parse_compare_input(std::string_view text, const std::string& path, Compare
 
 bool read_compare_input(const std::string& path, CompareMetric metric, CompareInput* out,
                         std::string* out_error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *out_error = fmt::format("{}: cannot read: {}", path, std::strerror(errno));
-    return false;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    *out_error = fmt::format("{}: cannot read", path);
-    return false;
-  }
-  return parse_compare_input(text.str(), path, metric, out, out_error);
+  std::string text;
+  if (!read_text_file(path, &text, out_error)) return false;
+  return parse_compare_input(text, path, metric, out, out_error);
 }
 
 Change welch_change(std::span<const double> base, std::span<const double> neu) {

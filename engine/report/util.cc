@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
 namespace hsbench {
 namespace {
 
@@ -75,6 +81,22 @@ std::string result_label(const Result& r, bool with_threads) {
   if (r.engine != "hsbench") label += "/" + r.engine;
   if (with_threads) label += fmt::format("/{}t", r.threads);
   return label;
+}
+
+bool read_text_file(const std::string& path, std::string* out_text, std::string* out_error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *out_error = fmt::format("{}: cannot read: {}", path, std::strerror(errno));
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    *out_error = fmt::format("{}: cannot read", path);
+    return false;
+  }
+  *out_text = std::move(text).str();
+  return true;
 }
 
 }  // namespace hsbench

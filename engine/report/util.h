@@ -25,4 +25,8 @@ UserStepTimes user_step_times(const Result& r);
 // "openssl/1t": the column label of a result in the per-step table.
 std::string result_label(const Result& r, bool with_threads);
 
+// The whole of a result file the reporters read back (compare, export).
+// False with "PATH: cannot read..." in out_error when it cannot be read.
+bool read_text_file(const std::string& path, std::string* out_text, std::string* out_error);
+
 }  // namespace hsbench

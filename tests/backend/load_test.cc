@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "backend_test_util.h"
+#include "cli_util.h"
 
 namespace hsbench::test {
 namespace {
@@ -36,44 +37,6 @@ void expect_sha256_abc(Backend& backend) {
   EXPECT_EQ(to_hex(digest), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
       << backend.name();
 }
-
-// A directory of its own under the system's temporary directory, removed
-// at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hsbench-load-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Sets an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 TEST(backend_load, OpensslAndBoringsslShareOneProcess) {
   if (!both_real_backends_built()) {
@@ -207,7 +170,7 @@ TEST(backend_load, MissingPathFails) {
 }
 
 TEST(backend_load, GarbageFileFails) {
-  TempDir dir;
+  TempDir dir("load");
   ASSERT_FALSE(dir.path().empty());
   const std::string path = dir.path() + "/hsbench-backend-broken.so";
   {
@@ -230,7 +193,7 @@ TEST(backend_load, GarbageFileFails) {
 }
 
 TEST(backend_load, EmptyFileFails) {
-  TempDir dir;
+  TempDir dir("load");
   ASSERT_FALSE(dir.path().empty());
   const std::string path = dir.path() + "/hsbench-backend-empty.so";
   std::ofstream(path, std::ios::binary).close();

@@ -21,50 +21,10 @@
 #include <vector>
 
 #include "backend/backend_test_util.h"
+#include "cli_util.h"
 
 namespace hsbench::test {
 namespace {
-
-// Sets (or, with nullopt, unsets) an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = getenv(name)) old_ = old;
-    if (value) {
-      setenv(name, value->c_str(), 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "hsbench-registry-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 const std::string kExtraDir = HSBENCH_TEST_EXTRA_PLUGIN_DIR;
 
@@ -77,30 +37,9 @@ std::vector<std::string> expected_names(bool with_extra) {
   return names;
 }
 
-struct Outcome {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Runs hsbench in dir with this process's environment.
 Outcome hsbench(const std::string& dir, const std::string& args) {
-  const std::string out = dir + "/stdout", err = dir + "/stderr";
-  std::string cmd =
-      "cd '" + dir + "' && '" HSBENCH_BIN "' " + args + " >'" + out + "' 2>'" + err + "'";
-  Outcome o;
-  const int status = std::system(cmd.c_str());
-  o.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.out = slurp(out);
-  o.err = slurp(err);
-  return o;
+  return run_shell(dir, quote(HSBENCH_BIN) + " " + args);
 }
 
 std::vector<std::string> first_words_of_unindented_lines(const std::string& text) {
@@ -146,7 +85,7 @@ TEST(backend_registry, FindsAPluginOnTheSearchPath) {
 }
 
 TEST(backend_registry, APluginThatDoesNotLoadIsReportedWithItsReason) {
-  TempDir dir;
+  TempDir dir("registry");
   ASSERT_FALSE(dir.path().empty());
   const std::string path = dir.path() + "/hsbench-backend-broken.so";
   std::ofstream(path, std::ios::binary) << "not a shared object\n";
@@ -177,7 +116,7 @@ TEST(backend_registry, TheOrderIsRealCryptoThenRankThenName) {
 class RegistryCliTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
-  TempDir dir_;
+  TempDir dir_{"registry"};
 };
 
 TEST_F(RegistryCliTest, ListBackendsShowsEveryPluginFoundWithItsDeclarations) {

@@ -16,6 +16,7 @@ SAMPLE = os.path.join(ROOT, "tests", "python", "data", "sample.json")
 
 sys.path.insert(0, SCRIPTS)
 import hsbench_results as hr  # noqa: E402
+from hsbench_bin import find_hsbench  # noqa: E402
 
 
 def write_dump(directory, part, label, instructions):
@@ -74,17 +75,9 @@ def test_no_dumps_is_one_line_and_exit_2(tmp_path):
     assert p.returncode == 2 and len(p.stderr.splitlines()) == 1 and not out.exists()
 
 
-def find_hsbench():
-    import glob
-    path = os.environ.get("HSBENCH_BIN")
-    found = [path] if path else sorted(
-        (p for p in glob.glob(os.path.join(ROOT, "build", "*", "bin", "hsbench"))
-         if os.access(p, os.X_OK)), key=os.path.getmtime, reverse=True)
-    for p in found:
-        help_text = subprocess.run([p, "--help"], capture_output=True, text=True).stdout
-        if "--callgrind" in help_text:
-            return p
-    return None
+def has_callgrind(path):
+    help_text = subprocess.run([path, "--help"], capture_output=True, text=True).stdout
+    return "--callgrind" in help_text
 
 
 def is_sanitizer_build(path):
@@ -92,12 +85,19 @@ def is_sanitizer_build(path):
     return "libasan" in ldd
 
 
-def test_the_same_build_counts_the_same(tmp_path):
-    hsbench = find_hsbench()
+def hsbench_for_valgrind():
+    """An hsbench with --callgrind, and valgrind to run it under; else the
+    test is skipped."""
+    hsbench = find_hsbench(has_callgrind)
     if not hsbench:
         pytest.skip("no hsbench with --callgrind built (set HSBENCH_BIN)")
     if not shutil.which("valgrind"):
         pytest.skip("valgrind is not installed")
+    return hsbench
+
+
+def test_the_same_build_counts_the_same(tmp_path):
+    hsbench = hsbench_for_valgrind()
     if is_sanitizer_build(hsbench):
         # Valgrind cannot run AddressSanitizer builds; icount.sh refuses them.
         p = subprocess.run(["bash", os.path.join(SCRIPTS, "icount.sh"), "--bin", hsbench,
@@ -133,11 +133,7 @@ def test_steps_account_for_the_handshake(tmp_path):
     of a handshake on a real backend: the steps hold at least 98% of its
     instructions (counted, so the machine's load cannot move it; the same
     check by time would be a timed assertion)."""
-    hsbench = find_hsbench()
-    if not hsbench:
-        pytest.skip("no hsbench with --callgrind built (set HSBENCH_BIN)")
-    if not shutil.which("valgrind"):
-        pytest.skip("valgrind is not installed")
+    hsbench = hsbench_for_valgrind()
     if is_sanitizer_build(hsbench):
         pytest.skip("valgrind cannot run a sanitizer build")
     listed = subprocess.run([hsbench, "list", "backends"], capture_output=True, text=True).stdout

@@ -20,6 +20,7 @@ REPORT = os.path.join(SCRIPTS, "report.py")
 
 sys.path.insert(0, SCRIPTS)
 import hsbench_results as hr  # noqa: E402
+from hsbench_bin import find_hsbench  # noqa: E402
 
 pytest.importorskip("matplotlib")  # Debian python3-matplotlib (scripts/deps.txt)
 
@@ -228,23 +229,13 @@ def test_welch_and_verdicts():
     assert hr.verdict(*hr.welch([100.0], [97.0]), 5) == "no change"
 
 
-def find_hsbench():
-    """$HSBENCH_BIN (ctest sets it), else the newest build/*/bin/hsbench that
-    has the compare subcommand."""
-    import glob
-    path = os.environ.get("HSBENCH_BIN")
-    found = [path] if path else sorted(
-        (p for p in glob.glob(os.path.join(ROOT, "build", "*", "bin", "hsbench"))
-         if os.access(p, os.X_OK)), key=os.path.getmtime, reverse=True)
-    for p in found:
-        if subprocess.run([p, "compare", "--help"], capture_output=True).returncode == 0:
-            return p
-    return None
+def has_compare(path):
+    return subprocess.run([path, "compare", "--help"], capture_output=True).returncode == 0
 
 
 def test_plot_and_hsbench_compare_agree(pair, tmp_path):
     """plot.py's compare and `hsbench compare` reach the same verdicts."""
-    hsbench = find_hsbench()
+    hsbench = find_hsbench(has_compare)
     if not hsbench:
         pytest.skip("no hsbench with the compare subcommand built (set HSBENCH_BIN)")
     sys.path.insert(0, SCRIPTS)

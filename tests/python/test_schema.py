@@ -5,12 +5,12 @@ The hsbench binary is $HSBENCH_BIN (ctest sets it), else the newest
 build/*/bin/hsbench; without one, the tests that run it are skipped.
 """
 import copy
-import glob
 import json
 import os
 import subprocess
 
 import pytest
+from hsbench_bin import find_hsbench
 
 jsonschema = pytest.importorskip("jsonschema")  # Debian python3-jsonschema (scripts/deps.txt)
 
@@ -29,15 +29,6 @@ def validator():
     schema = load(SCHEMA_PATH)
     jsonschema.Draft7Validator.check_schema(schema)
     return jsonschema.Draft7Validator(schema)
-
-
-def find_hsbench():
-    path = os.environ.get("HSBENCH_BIN")
-    if path:
-        return path
-    found = [p for p in glob.glob(os.path.join(ROOT, "build", "*", "bin", "hsbench"))
-             if os.access(p, os.X_OK)]
-    return max(found, key=os.path.getmtime) if found else None
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
@@ -22,11 +21,13 @@
 #include "backend/backend_test_util.h"
 #include "tls/bytes.h"
 #include "tls/handshake_util.h"
+#include "tls/rfc8448_vectors.h"
 
 namespace hsbench::tls {
 namespace {
 
 using test::from_hex;
+using test::rfc8448_vectors;
 using test::to_hex;
 
 // --- Building messages. ---
@@ -57,6 +58,17 @@ Bytes random32(uint8_t seed) {
   return r;
 }
 
+// What both hellos start with: legacy_version, random, legacy_session_id
+// (RFC 8446 4.1.2, 4.1.3).
+void write_hello_start(Writer& w, uint16_t legacy_version, const Bytes& random,
+                       const Bytes& session_id) {
+  w.u16(legacy_version);
+  w.bytes(random);
+  auto sid = w.open_u8();
+  w.bytes(session_id);
+  EXPECT_TRUE(w.close(sid));
+}
+
 // A ClientHello body (RFC 8446 4.1.2); no extensions block at all when
 // exts is nullopt.
 struct ClientHelloParts {
@@ -71,11 +83,7 @@ struct ClientHelloParts {
 Bytes build(const ClientHelloParts& p) {
   Bytes out;
   Writer w(&out);
-  w.u16(p.legacy_version);
-  w.bytes(p.random);
-  auto sid = w.open_u8();
-  w.bytes(p.session_id);
-  EXPECT_TRUE(w.close(sid));
+  write_hello_start(w, p.legacy_version, p.random, p.session_id);
   auto suites = w.open_u16();
   w.bytes(p.cipher_suites);
   EXPECT_TRUE(w.close(suites));
@@ -99,11 +107,7 @@ struct ServerHelloParts {
 Bytes build(const ServerHelloParts& p) {
   Bytes out;
   Writer w(&out);
-  w.u16(p.legacy_version);
-  w.bytes(p.random);
-  auto sid = w.open_u8();
-  w.bytes(p.session_id);
-  EXPECT_TRUE(w.close(sid));
+  write_hello_start(w, p.legacy_version, p.random, p.session_id);
   w.u16(p.cipher_suite);
   w.u8(p.compression);
   if (p.exts) write_extensions(w, *p.exts);
@@ -206,33 +210,6 @@ Parse certificate_verify_parser() {
 }
 
 // --- RFC 8448 section 3. ---
-
-std::map<std::string, Bytes> rfc8448_vectors() {
-  std::ifstream in(std::string(HSBENCH_SOURCE_DIR) + "/tests/tls/vectors/rfc8448-simple-1rtt.txt");
-  std::map<std::string, Bytes> out;
-  std::string line, current, hex;
-  auto flush = [&] {
-    if (!current.empty()) out[current] = from_hex(hex);
-    hex.clear();
-  };
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == ' ') {
-      hex += line;
-      continue;
-    }
-    flush();
-    size_t paren = line.find(" ("), colon = line.find("):");
-    if (paren == std::string::npos || colon == std::string::npos) {
-      current.clear();
-      continue;
-    }
-    current = line.substr(0, paren);
-    hex = line.substr(colon + 2);
-  }
-  flush();
-  return out;
-}
 
 // The body of a handshake message (after its 4-byte header), checking the
 // header's type and length.

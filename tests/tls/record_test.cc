@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,11 +15,13 @@
 #include "backend/backend_test_util.h"
 #include "tls/bytes.h"
 #include "tls/crypto.h"
+#include "tls/rfc8448_vectors.h"
 
 namespace hsbench::tls {
 namespace {
 
 using test::from_hex;
+using test::rfc8448_vectors;
 using test::to_hex;
 using ReadStatus = RecordLayer::ReadStatus;
 
@@ -693,33 +694,6 @@ TEST_P(RecordTest, Tls13NonceIsIvXorSequence) {
 }
 
 // --- RFC 8448 section 3, on the real backends. ---
-
-std::map<std::string, Bytes> rfc8448_vectors() {
-  std::ifstream in(std::string(HSBENCH_SOURCE_DIR) + "/tests/tls/vectors/rfc8448-simple-1rtt.txt");
-  std::map<std::string, Bytes> out;
-  std::string line, current, hex;
-  auto flush = [&] {
-    if (!current.empty()) out[current] = from_hex(hex);
-    hex.clear();
-  };
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == ' ') {
-      hex += line;
-      continue;
-    }
-    flush();
-    size_t paren = line.find(" ("), colon = line.find("):");
-    if (paren == std::string::npos || colon == std::string::npos) {
-      current.clear();
-      continue;
-    }
-    current = line.substr(0, paren);
-    hex = line.substr(colon + 2);
-  }
-  flush();
-  return out;
-}
 
 TEST_P(RecordTest, Rfc8448Records) {
   if (GetParam() == "null") GTEST_SKIP() << "a known answer needs real AES-GCM";

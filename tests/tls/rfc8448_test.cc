@@ -4,7 +4,6 @@
 // flight, its Finished and its application data must be the trace's.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -13,37 +12,10 @@
 #include "hsbench/loader.h"
 #include "tls/client.h"
 #include "tls/crypto.h"
+#include "tls/rfc8448_vectors.h"
 
 namespace hsbench {
 namespace {
-
-// "name (len): hex" entries; hex may continue on indented lines.
-std::map<std::string, Bytes> read_vectors(const std::string& path) {
-  std::ifstream in(path);
-  std::map<std::string, Bytes> out;
-  std::string line, current;
-  auto add_hex = [&](const std::string& hex) {
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-      out[current].push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    }
-  };
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line[0] == ' ') {
-      add_hex(line.substr(line.find_first_not_of(' ')));
-      continue;
-    }
-    size_t paren = line.find(" (");
-    size_t colon = line.find("):");
-    if (paren == std::string::npos || colon == std::string::npos) continue;
-    current = line.substr(0, paren);
-    out[current];
-    std::string rest = line.substr(colon + 2);
-    size_t start = rest.find_first_not_of(' ');
-    if (start != std::string::npos) add_hex(rest.substr(start));
-  }
-  return out;
-}
 
 // The RFC's certificate expired in 2026 and is self-signed: the test trusts
 // it as given, and checks everything else.
@@ -57,7 +29,7 @@ class TrustEverything final : public TrustStore {
 class Rfc8448Test : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    v_ = read_vectors(std::string(HSBENCH_SOURCE_DIR) + "/tests/tls/vectors/rfc8448-simple-1rtt.txt");
+    v_ = test::rfc8448_vectors();
     ASSERT_FALSE(v_.empty()) << "no RFC 8448 vectors";
     std::string error;
     backend_ = load_backend(GetParam(), &error);
@@ -102,12 +74,10 @@ TEST_P(Rfc8448Test, SimpleOneRttClient) {
                           CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
                           CipherSuite::TLS_AES_256_GCM_SHA384};
   config.groups = {Group::x25519, Group::secp256r1, Group::secp384r1};
-  config.signature_schemes = {SignatureScheme::ecdsa_secp256r1_sha256,
-                              SignatureScheme::ecdsa_secp384r1_sha384,
-                              SignatureScheme::rsa_pss_rsae_sha256,
-                              SignatureScheme::rsa_pss_rsae_sha384,
-                              SignatureScheme::rsa_pkcs1_sha256,
-                              SignatureScheme::rsa_pkcs1_sha384};
+  config.signature_schemes = {
+      SignatureScheme::ecdsa_secp256r1_sha256, SignatureScheme::ecdsa_secp384r1_sha384,
+      SignatureScheme::rsa_pss_rsae_sha256,    SignatureScheme::rsa_pss_rsae_sha384,
+      SignatureScheme::rsa_pkcs1_sha256,       SignatureScheme::rsa_pkcs1_sha384};
   config.server_name = "server";
   config.trust = &trust;
   config.session_tickets = true;  // the trace's client offers psk_dhe_ke
@@ -193,9 +163,9 @@ TEST_P(Rfc8448Test, SimpleOneRttClient) {
   // The server's application data decrypts to the trace's payload.
   receive(v("server_application_data_record"));
   ASSERT_EQ(run_until_blocked(), tls::Connection::Status::done) << client.error().reason;
-  EXPECT_EQ(Bytes(client.received_application_data().begin(),
-                  client.received_application_data().end()),
-            payload);
+  EXPECT_EQ(
+      Bytes(client.received_application_data().begin(), client.received_application_data().end()),
+      payload);
   EXPECT_EQ(client.cipher_suite(), CipherSuite::TLS_AES_128_GCM_SHA256);
 }
 
