@@ -6,6 +6,7 @@
 //   hsbench list                list.cc
 //   hsbench pki check           pki.cc
 //   hsbench compare             compare.cc
+//   hsbench connect / serve     connect.cc (network mode)
 //   hsbench pfs-demo            pfs_demo.cc
 //   hsbench version             version.cc
 #pragma once
@@ -63,6 +64,55 @@ struct ExportArgs {
 };
 CLI::App* add_export_command(CLI::App* app, ExportArgs* args);
 int run_export(const ExportArgs& args);
+
+// What connect and serve write.
+struct NetOutputArgs {
+  std::string json_path = "hsbench.json";
+  std::string format = "table";
+  bool quiet = false;
+  bool no_timing = false;
+};
+
+struct ConnectArgs {
+  std::string target;
+  std::string backends = "openssl";
+  std::string engine = "hsbench";
+  std::string scenarios = "tls13-x25519-ecdsa-p256";
+  int threads = 1;
+  int connections = 0;  // 0: 16 in a closed loop, at most 1024 in flight in an open one
+  double rate = 0;
+  std::string arrival = "uniform";
+  double duration_s = 5;
+  double warmup_s = 1;
+  int repetitions = 3;
+  double timeout_s = 10;
+  std::string root;
+  std::string pki_dir;
+  std::string sni;
+  bool no_verify_chain = false;
+  std::string request;
+  std::string close = "fin";
+  int source_addresses = -1;  // -1: 16 for an IPv4 loopback target, else 0
+  std::string server_pids;
+  NetOutputArgs output;
+};
+CLI::App* add_connect_command(CLI::App* app, ConnectArgs* args);
+int run_connect_command(const ConnectArgs& args, int argc, char** argv, bool format_given);
+
+struct ServeArgs {
+  std::string listen;
+  std::string backend = "openssl";
+  std::string engine = "hsbench";
+  std::string scenario = "tls13-x25519-ecdsa-p256";
+  int threads = 1;
+  double duration_s = 0;
+  double timeout_s = 10;
+  std::string response = "HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n";
+  std::string pki_dir;
+  NetOutputArgs output;
+};
+CLI::App* add_serve_command(CLI::App* app, ServeArgs* args);
+int run_serve_command(const ServeArgs& args, int argc, char** argv, bool format_given);
 
 CLI::App* add_pfs_demo_command(CLI::App* app, demo::PfsDemoOptions* options);
 int run_pfs_demo(const demo::PfsDemoOptions& options);

@@ -12,6 +12,13 @@
 //   hsbench compare BASE.json NEW.json [--threshold PCT] [--metric hs_per_sec|cpu_us|icount]
 //           [--markdown FILE] [--json FILE]        exit 0: no regression, 1: a regression
 //   hsbench export RESULT.json [--format bmf|github-benchmark|github-benchmark-bigger]
+//   hsbench connect HOST:PORT [--backend B,...] [--engine hsbench|native|both] [--scenario ID,...]
+//           [--threads N] [--connections C | --rate R [--arrival uniform|poisson]]
+//           [--duration S] [--warmup S] [--repetitions R] [--timeout S] [--root PEM] [--sni NAME]
+//           [--no-verify-chain] [--request TEXT|http] [--close fin|rst] [--source-addresses N]
+//           [--server-pid PID,...] [--json FILE|-] [--format ...]
+//   hsbench serve --listen ADDR:PORT [--backend B] [--engine hsbench|native] [--scenario ID]
+//           [--threads N] [--duration S] [--response TEXT] [--json FILE|-]
 //   hsbench version
 //
 // One file per command (commands.h); this one declares them and dispatches.
@@ -49,6 +56,10 @@ int run(int argc, char** argv) {
   auto* compare = add_compare_command(&app, &compare_args);
   ExportArgs export_args;
   auto* export_cmd = add_export_command(&app, &export_args);
+  ConnectArgs connect_args;
+  auto* connect = add_connect_command(&app, &connect_args);
+  ServeArgs serve_args;
+  auto* serve = add_serve_command(&app, &serve_args);
   demo::PfsDemoOptions pfs_options;
   auto* pfs = add_pfs_demo_command(&app, &pfs_options);
 
@@ -73,6 +84,13 @@ int run(int argc, char** argv) {
   if (*pki) return run_pki_check(pki_args);
   bench.format_given = app.get_option("--format")->count() > 0;
   try {
+    if (*connect) {
+      return run_connect_command(connect_args, argc, argv,
+                                 connect->get_option("--format")->count() > 0);
+    }
+    if (*serve) {
+      return run_serve_command(serve_args, argc, argv, serve->get_option("--format")->count() > 0);
+    }
     return run_benchmark(bench, argc, argv);
   } catch (const BadInput& e) {
     print_error(e.message);

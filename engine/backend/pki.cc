@@ -33,33 +33,6 @@ bool read_file(const std::string& path, std::string* out, std::string* out_error
 
 // Certificates from a PEM file (every CERTIFICATE block, in order) or a file
 // holding one DER certificate.
-bool read_certificates(const std::string& path, std::vector<Bytes>* out, std::string* out_error) {
-  std::string text;
-  if (!read_file(path, &text, out_error)) return false;
-  if (text.find(kPemMarker) == std::string::npos) {
-    // DER: a certificate is a SEQUENCE (0x30); anything else is not one.
-    if (static_cast<uint8_t>(text[0]) != 0x30) {
-      *out_error = path + " holds neither PEM nor a DER certificate";
-      return false;
-    }
-    out->emplace_back(text.begin(), text.end());
-    return true;
-  }
-  std::vector<PemBlock> blocks;
-  std::string error;
-  if (!decode_pem(text, &blocks, &error)) {
-    *out_error = path + ": " + error;
-    return false;
-  }
-  for (auto& b : blocks) {
-    if (b.label == "CERTIFICATE") out->push_back(std::move(b.der));
-  }
-  if (out->empty()) {
-    *out_error = path + " holds no CERTIFICATE block";
-    return false;
-  }
-  return true;
-}
 
 bool read_key(const std::string& path, Bytes* out, std::string* out_error) {
   std::string text;
@@ -91,6 +64,34 @@ std::string exe_relative(std::string_view rel) {
 }
 
 }  // namespace
+
+bool read_certificates(const std::string& path, std::vector<Bytes>* out, std::string* out_error) {
+  std::string text;
+  if (!read_file(path, &text, out_error)) return false;
+  if (text.find(kPemMarker) == std::string::npos) {
+    // DER: a certificate is a SEQUENCE (0x30); anything else is not one.
+    if (static_cast<uint8_t>(text[0]) != 0x30) {
+      *out_error = path + " holds neither PEM nor a DER certificate";
+      return false;
+    }
+    out->emplace_back(text.begin(), text.end());
+    return true;
+  }
+  std::vector<PemBlock> blocks;
+  std::string error;
+  if (!decode_pem(text, &blocks, &error)) {
+    *out_error = path + ": " + error;
+    return false;
+  }
+  for (auto& b : blocks) {
+    if (b.label == "CERTIFICATE") out->push_back(std::move(b.der));
+  }
+  if (out->empty()) {
+    *out_error = path + " holds no CERTIFICATE block";
+    return false;
+  }
+  return true;
+}
 
 const std::vector<std::string>& default_pki_kinds() {
   static const std::vector<std::string> kinds = {"rsa2048",    "rsa3072",    "rsa4096",

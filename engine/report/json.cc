@@ -54,6 +54,80 @@ ordered_json config_json(const ScenarioConfig& c) {
           {"resumption", c.resumption}};
 }
 
+// p99.9 only where a run has the handshakes to tell it (network mode).
+ordered_json latency_json(const LatencyUs& l, bool p999) {
+  ordered_json j = {
+      {"mean", us(l.mean)}, {"p50", us(l.p50)}, {"p90", us(l.p90)}, {"p99", us(l.p99)}};
+  if (p999) j["p999"] = us(l.p999);
+  j["max"] = us(l.max);
+  return j;
+}
+
+ordered_json network_json(const NetworkResult& n) {
+  ordered_json j = {{"role", n.role}, {"target", n.target}, {"address", n.address}};
+  if (n.role == "client") {
+    ordered_json load = {{"model", n.load_model}, {"connections", n.connections}};
+    if (n.load_model == "open") {
+      load["rate"] = rate(n.rate);
+      load["arrival"] = n.arrival;
+    }
+    j["load"] = load;
+    j["verify_chain"] = n.verify_chain;
+    j["close"] = n.close_mode;
+    j["source_addresses"] = n.source_addresses;
+    j["request_bytes"] = n.request_bytes;
+  } else {
+    j["requests"] = n.requests;
+  }
+  j["attempted"] = n.attempted;
+  j["failed"] = n.failed;
+  ordered_json errors = ordered_json::array();
+  for (const NetworkError& e : n.errors) {
+    errors.push_back({{"kind", e.kind}, {"detail", e.detail}, {"count", e.count}});
+  }
+  j["errors"] = errors;
+  if (n.negotiated) {
+    const Negotiated& g = *n.negotiated;
+    auto or_null = [](const std::string& v) {
+      return v.empty() ? ordered_json(nullptr) : ordered_json(v);
+    };
+    j["negotiated"] = {{"version", g.version},
+                       {"cipher", g.cipher},
+                       {"group", or_null(g.group)},
+                       {"signature_scheme", or_null(g.signature_scheme)},
+                       {"server_key", or_null(g.server_key)},
+                       {"chain_certificates", g.chain_certificates},
+                       {"chain_bytes", g.chain_bytes},
+                       {"varied", g.varied}};
+  } else {
+    j["negotiated"] = nullptr;
+  }
+  ordered_json phases = ordered_json::array();
+  for (const NetworkPhase& p : n.phases) {
+    phases.push_back(
+        {{"phase", p.name}, {"count", p.count}, {"latency_us", latency_json(p.latency, true)}});
+  }
+  j["phases"] = phases;
+  if (n.corrected_us) j["corrected_latency_us"] = latency_json(*n.corrected_us, true);
+  if (n.uncorrected_us) j["uncorrected_latency_us"] = latency_json(*n.uncorrected_us, true);
+  j["resumption"] = {{"offered", n.resumption_offered}, {"accepted", n.resumption_accepted}};
+  if (n.role == "client") {
+    j["bytes_per_handshake"] = {{"sent", round_to(n.bytes_sent_per_handshake, 1e2)},
+                                {"received", round_to(n.bytes_received_per_handshake, 1e2)}};
+    j["client_cpu"] = {{"us_per_handshake", us(n.client_cpu_us_per_handshake)},
+                       {"utilization", ratio(n.client_utilization)}};
+    ordered_json servers = ordered_json::array();
+    for (const ProcessCpu& p : n.server_cpu) {
+      servers.push_back({{"pid", p.pid},
+                         {"us_per_handshake", us(p.cpu_us_per_handshake)},
+                         {"utilization", ratio(p.utilization)}});
+    }
+    j["server_cpu"] = servers;
+  }
+  j["warnings"] = n.warnings;
+  return j;
+}
+
 ordered_json result_json(const Result& r) {
   ordered_json j = {{"scenario", r.scenario}, {"config", config_json(r.config)},
                     {"backend", r.backend},   {"engine", r.engine},
@@ -74,11 +148,7 @@ ordered_json result_json(const Result& r) {
                                {"total", us(r.cpu_us_per_handshake.total_us)}};
   if (r.latency_us) {
     const LatencyUs& l = *r.latency_us;
-    j["latency_us"] = {{"mean", us(l.mean)},
-                       {"p50", us(l.p50)},
-                       {"p90", us(l.p90)},
-                       {"p99", us(l.p99)},
-                       {"max", us(l.max)}};
+    j["latency_us"] = latency_json(l, r.network.has_value());
   } else {
     j["latency_us"] = nullptr;
   }
@@ -122,6 +192,7 @@ ordered_json result_json(const Result& r) {
     j["memory"] = nullptr;
     if (!r.memory_note.empty()) j["memory_note"] = r.memory_note;
   }
+  if (r.network) j["network"] = network_json(*r.network);
   return j;
 }
 
@@ -139,20 +210,20 @@ ordered_json context_json(const ReportContext& c) {
       {"threads", s.threads},
       {"timing", s.timing}};
   ordered_json j = {{"tool", "hsbench"},
-          {"version", c.tool_version},
-          {"git_commit", c.git_commit},
-          {"date", c.date},
-          {"host",
-           {{"cpu_model", c.host.cpu_model},
-            {"cores", c.host.cores},
-            {"kernel", c.host.kernel},
-            {"hostname", c.host.hostname}}},
-          {"compiler", c.compiler},
-          {"build_type", c.build_type},
-          {"command_line", c.command_line},
-          {"backends", backends},
-          {"settings", settings},
-          {"notes", report_notes()}};
+                    {"version", c.tool_version},
+                    {"git_commit", c.git_commit},
+                    {"date", c.date},
+                    {"host",
+                     {{"cpu_model", c.host.cpu_model},
+                      {"cores", c.host.cores},
+                      {"kernel", c.host.kernel},
+                      {"hostname", c.host.hostname}}},
+                    {"compiler", c.compiler},
+                    {"build_type", c.build_type},
+                    {"command_line", c.command_line},
+                    {"backends", backends},
+                    {"settings", settings},
+                    {"notes", report_notes()}};
   if (c.partial) j["partial"] = true;
   return j;
 }

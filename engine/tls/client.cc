@@ -1,9 +1,10 @@
 // The client states both TLS versions share: ClientHello, ServerHello (where
 // the versions part), and application data.
+#include "tls/client.h"
+
 #include <algorithm>
 #include <cstring>
 
-#include "tls/client.h"
 #include "tls/handshake_util.h"
 
 namespace hsbench::tls {
@@ -21,6 +22,7 @@ void Client::reset() {
   expect_ticket_ = false;
   offered_psk_ = false;
   new_session_.reset();
+  negotiated_ = {};
 }
 
 const ClientSession* Client::resumable(TlsVersion v) const {
@@ -33,48 +35,84 @@ const ClientSession* Client::resumable(TlsVersion v) const {
 
 const char* Client::state_name(State s) {
   switch (s) {
-    case State::send_client_hello: return "send_client_hello";
-    case State::read_server_hello: return "read_server_hello";
-    case State::read_certificate: return "read_certificate";
-    case State::read_server_key_exchange: return "read_server_key_exchange";
-    case State::read_server_hello_done: return "read_server_hello_done";
-    case State::send_client_key_exchange: return "send_client_key_exchange";
-    case State::send_change_cipher_spec: return "send_change_cipher_spec";
-    case State::send_finished: return "send_finished";
-    case State::tls12_read_new_session_ticket: return "tls12_read_new_session_ticket";
-    case State::read_change_cipher_spec: return "read_change_cipher_spec";
-    case State::read_finished: return "read_finished";
-    case State::tls13_read_encrypted_extensions: return "tls13_read_encrypted_extensions";
-    case State::tls13_read_certificate: return "tls13_read_certificate";
-    case State::tls13_read_certificate_verify: return "tls13_read_certificate_verify";
-    case State::tls13_read_finished: return "tls13_read_finished";
-    case State::tls13_send_change_cipher_spec: return "tls13_send_change_cipher_spec";
-    case State::tls13_send_finished: return "tls13_send_finished";
-    case State::done: return "done";
+    case State::send_client_hello:
+      return "send_client_hello";
+    case State::read_server_hello:
+      return "read_server_hello";
+    case State::read_certificate:
+      return "read_certificate";
+    case State::read_server_key_exchange:
+      return "read_server_key_exchange";
+    case State::read_server_hello_done:
+      return "read_server_hello_done";
+    case State::send_client_key_exchange:
+      return "send_client_key_exchange";
+    case State::send_change_cipher_spec:
+      return "send_change_cipher_spec";
+    case State::send_finished:
+      return "send_finished";
+    case State::tls12_read_new_session_ticket:
+      return "tls12_read_new_session_ticket";
+    case State::read_change_cipher_spec:
+      return "read_change_cipher_spec";
+    case State::read_finished:
+      return "read_finished";
+    case State::tls13_read_encrypted_extensions:
+      return "tls13_read_encrypted_extensions";
+    case State::tls13_read_certificate:
+      return "tls13_read_certificate";
+    case State::tls13_read_certificate_verify:
+      return "tls13_read_certificate_verify";
+    case State::tls13_read_finished:
+      return "tls13_read_finished";
+    case State::tls13_send_change_cipher_spec:
+      return "tls13_send_change_cipher_spec";
+    case State::tls13_send_finished:
+      return "tls13_send_finished";
+    case State::done:
+      return "done";
   }
   return "unknown";
 }
 
 Connection::Next Client::run_state() {
   switch (state_) {
-    case State::send_client_hello: return do_send_client_hello();
-    case State::read_server_hello: return do_read_server_hello();
-    case State::read_certificate: return do_read_certificate();
-    case State::read_server_key_exchange: return do_read_server_key_exchange();
-    case State::read_server_hello_done: return do_read_server_hello_done();
-    case State::send_client_key_exchange: return do_send_client_key_exchange();
-    case State::send_change_cipher_spec: return do_send_change_cipher_spec();
-    case State::send_finished: return do_send_finished();
-    case State::tls12_read_new_session_ticket: return do_tls12_read_new_session_ticket();
-    case State::read_change_cipher_spec: return do_read_change_cipher_spec();
-    case State::read_finished: return do_read_finished();
-    case State::tls13_read_encrypted_extensions: return do_tls13_read_encrypted_extensions();
-    case State::tls13_read_certificate: return do_tls13_read_certificate();
-    case State::tls13_read_certificate_verify: return do_tls13_read_certificate_verify();
-    case State::tls13_read_finished: return do_tls13_read_finished();
-    case State::tls13_send_change_cipher_spec: return do_tls13_send_change_cipher_spec();
-    case State::tls13_send_finished: return do_tls13_send_finished();
-    case State::done: return Next::done;
+    case State::send_client_hello:
+      return do_send_client_hello();
+    case State::read_server_hello:
+      return do_read_server_hello();
+    case State::read_certificate:
+      return do_read_certificate();
+    case State::read_server_key_exchange:
+      return do_read_server_key_exchange();
+    case State::read_server_hello_done:
+      return do_read_server_hello_done();
+    case State::send_client_key_exchange:
+      return do_send_client_key_exchange();
+    case State::send_change_cipher_spec:
+      return do_send_change_cipher_spec();
+    case State::send_finished:
+      return do_send_finished();
+    case State::tls12_read_new_session_ticket:
+      return do_tls12_read_new_session_ticket();
+    case State::read_change_cipher_spec:
+      return do_read_change_cipher_spec();
+    case State::read_finished:
+      return do_read_finished();
+    case State::tls13_read_encrypted_extensions:
+      return do_tls13_read_encrypted_extensions();
+    case State::tls13_read_certificate:
+      return do_tls13_read_certificate();
+    case State::tls13_read_certificate_verify:
+      return do_tls13_read_certificate_verify();
+    case State::tls13_read_finished:
+      return do_tls13_read_finished();
+    case State::tls13_send_change_cipher_spec:
+      return do_tls13_send_change_cipher_spec();
+    case State::tls13_send_finished:
+      return do_tls13_send_finished();
+    case State::done:
+      return Next::done;
   }
   return fail(Alert::internal_error, "bad state");
 }
@@ -254,8 +292,8 @@ Connection::Next Client::do_send_client_hello() {
 
   auto exts = w.open_u16();
   const ClientHelloProfile* profile = config().client_hello_profile;
-  for (uint16_t type : profile != nullptr ? profile->extension_order
-                                          : default_extension_order(send_key_share)) {
+  for (uint16_t type :
+       profile != nullptr ? profile->extension_order : default_extension_order(send_key_share)) {
     if (!write_extension(w, type, send_key_share)) {
       return fail(Alert::internal_error, "ClientHello extension too long");
     }
@@ -281,7 +319,8 @@ Connection::Next Client::do_read_server_hello() {
   ServerHello hello;
   Error err;
   if (!parse_server_hello(body, &hello, &err)) return fail(err.alert, err.reason);
-  if (hello.legacy_version != 0x0303) return fail(Alert::protocol_version, "bad ServerHello version");
+  if (hello.legacy_version != 0x0303)
+    return fail(Alert::protocol_version, "bad ServerHello version");
   if (hello.supported_version != 0) {
     if (hello.supported_version != static_cast<uint16_t>(TlsVersion::tls13) || !offers_tls13()) {
       return fail(Alert::illegal_parameter, "server chose a version not offered");
@@ -308,14 +347,20 @@ Connection::Next Client::process_certificate(ByteView body, bool tls13) {
   if (!parse_certificate(body, tls13, certs, &count, &err)) return fail(err.alert, err.reason);
   chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
   if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
-  if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");
-  if (!crypto_.verify_chain(*config().trust, *chain_, config().server_name)) {
-    return fail(Alert::bad_certificate, "certificate chain does not verify");
+  if (config().verify_chain) {
+    if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");
+    if (!crypto_.verify_chain(*config().trust, *chain_, config().server_name)) {
+      return fail(Alert::bad_certificate, "certificate chain does not verify");
+    }
   }
   server_key_ = chain_->leaf_public_key();
   if (server_key_ == nullptr) {
     return fail(Alert::unsupported_certificate, "certificate key unsupported");
   }
+  negotiated_.server_key = server_key_->info();
+  negotiated_.chain_certificates = count;
+  negotiated_.chain_bytes = 0;
+  for (size_t i = 0; i < count; i++) negotiated_.chain_bytes += certs[i].size();
   return Next::ok;
 }
 

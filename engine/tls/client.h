@@ -25,6 +25,19 @@ class Client final : public Connection {
   // The session from the newest ticket the server sent, if any.
   std::shared_ptr<const ClientSession> new_session() const { return new_session_; }
 
+  // What the server chose and showed in this handshake, as far as it got:
+  // for reports of real servers, which decide what is negotiated.
+  struct Negotiated {
+    Group group{};  // valid when has_group: (EC)DHE was done
+    bool has_group = false;
+    SignatureScheme signature_scheme{};  // the server's signature, when has_signature
+    bool has_signature = false;
+    KeyInfo server_key;  // the leaf's key, when chain_certificates > 0
+    size_t chain_certificates = 0;
+    size_t chain_bytes = 0;  // the DER certificates, summed
+  };
+  const Negotiated& negotiated() const { return negotiated_; }
+
   enum class State {
     send_client_hello,
     read_server_hello,
@@ -109,13 +122,14 @@ class Client final : public Connection {
   Group group_ = Group::x25519;
 
   // TLS 1.2
-  Bytes server_public_key_;  // the server's ECDHE share
+  Bytes server_public_key_;     // the server's ECDHE share
   bool expect_ticket_ = false;  // the server will send a NewSessionTicket
 
   // TLS 1.3
-  bool retried_ = false;     // a HelloRetryRequest came
+  bool retried_ = false;  // a HelloRetryRequest came
   Bytes cookie_;
   bool offered_psk_ = false;
+  Negotiated negotiated_;
 };
 
 }  // namespace hsbench::tls

@@ -62,6 +62,11 @@ struct Config {
   // the leaf certificate (no check when empty).
   const TrustStore* trust = nullptr;
   std::string server_name;
+  // Client: whether the server's chain is checked against trust (and the
+  // name). Without it the leaf's key still checks the server's signature,
+  // so the server does the same work: for load generators that measure the
+  // server alone.
+  bool verify_chain = true;
   const ClientHelloProfile* client_hello_profile = nullptr;
 
   // Server: its chain, key and their kind.

@@ -98,6 +98,10 @@ Connection::Next Client::do_read_server_key_exchange() {
     return fail(Alert::decrypt_error, "ServerKeyExchange signature does not verify");
   }
   group_ = group;
+  negotiated_.group = group;
+  negotiated_.has_group = true;
+  negotiated_.signature_scheme = scheme;
+  negotiated_.has_signature = true;
   server_public_key_.assign(ske.public_key.begin(), ske.public_key.end());
   transcript_.add(crypto_, message);
   step(Message::server_key_exchange, Action::read);

@@ -124,6 +124,8 @@ Connection::Next Client::tls13_process_server_hello(const ServerHello& hello, By
       return fail(Alert::illegal_parameter, "bad key share");
     }
     key_share_.reset();  // forward secrecy: the ephemeral key is gone
+    negotiated_.group = group_;
+    negotiated_.has_group = true;
   } else if (hello.has_key_share) {
     return fail(Alert::illegal_parameter, "key share in a psk_ke handshake");
   } else {
@@ -250,6 +252,8 @@ Connection::Next Client::do_tls13_read_certificate_verify() {
   if (!crypto_.verify(*server_key_, scheme, msg_, cv.signature)) {
     return fail(Alert::decrypt_error, "CertificateVerify does not verify");
   }
+  negotiated_.signature_scheme = scheme;
+  negotiated_.has_signature = true;
   transcript_.add(crypto_, message);
   step(Message::certificate_verify, Action::read);
   state_ = State::tls13_read_finished;

@@ -37,6 +37,10 @@ PkiFiles default_pki_files(std::string_view dir, std::string_view kind);
 // share/hsbench/pki beside the executable's bin/, else the source tree's.
 std::string default_pki_dir();
 
+// The certificates of a PEM or DER file, as DER, in file order. False and
+// one line in out_error when it cannot be read or holds none.
+bool read_certificates(const std::string& path, std::vector<Bytes>* out, std::string* out_error);
+
 // Reads and decodes the files. nullptr and one line in out_error on failure
 // (unreadable file, no certificate or key in it, malformed PEM).
 std::unique_ptr<Pki> read_pki(std::string name, const PkiFiles& files, std::string* out_error);

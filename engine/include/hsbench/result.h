@@ -86,7 +86,90 @@ struct LatencyUs {
   double p50 = 0;
   double p90 = 0;
   double p99 = 0;
+  double p999 = 0;
   double max = 0;
+};
+
+// --- Network mode (hsbench connect, hsbench serve): what the wire adds. ---
+
+// One phase of a connection, from the ClientHello sent (connect: from the
+// connect call), over the measured connections that reached it.
+struct NetworkPhase {
+  std::string name;  // connect, first_flight, server_finished, handshake, first_byte
+  uint64_t count = 0;
+  LatencyUs latency;
+};
+
+// Failed connections of one kind: refused, reset, timeout, closed (the peer
+// closed mid-handshake), alert (the peer's, detail its description),
+// certificate (the peer's chain was rejected), protocol (this side's alert,
+// detail its description), connect (another connect error, detail errno's
+// name), address (no source port left).
+struct NetworkError {
+  std::string kind;
+  std::string detail;
+  uint64_t count = 0;
+};
+
+// What the server chose, from the first completed handshake (a real
+// server decides within what the client offers).
+struct Negotiated {
+  std::string version;           // "1.2", "1.3"
+  std::string cipher;            // IANA name
+  std::string group;             // empty: no (EC)DHE (RSA key transport, psk_ke)
+  std::string signature_scheme;  // empty: none (RSA key transport, resumption)
+  std::string server_key;        // the leaf's: "rsa2048", "ecdsa-p256", ...
+  int chain_certificates = 0;
+  uint64_t chain_bytes = 0;  // DER, summed over the chain
+  // Not every handshake agreed (a server that changes its mind, or a farm
+  // of unlike servers behind one address).
+  bool varied = false;
+};
+
+// The CPU a process on this machine spent per handshake (--server-pid),
+// from /proc, over the measured repetitions.
+struct ProcessCpu {
+  int pid = 0;
+  double cpu_us_per_handshake = 0;
+  double utilization = 0;  // of one core, over the measured wall time
+};
+
+struct NetworkResult {
+  std::string role = "client";  // "client" (connect) or "server" (serve)
+  std::string target;           // as given: HOST:PORT (client) or the listen address
+  std::string address;          // as resolved
+  std::string load_model;       // "closed" or "open" (client)
+  int connections = 0;          // closed loop: in flight, over all threads
+  double rate = 0;              // open loop: new handshakes per second, over all threads
+  std::string arrival;          // open loop: "uniform" or "poisson"
+  bool verify_chain = true;
+  std::string close_mode;      // "fin" or "rst"
+  int source_addresses = 0;    // loopback sources the connections spread over (0: the kernel's)
+  uint64_t request_bytes = 0;  // client: the request sent after each handshake (0: none)
+  uint64_t requests = 0;       // server: requests answered
+
+  uint64_t attempted = 0;  // connections started in the measured repetitions
+  uint64_t failed = 0;
+  std::vector<NetworkError> errors;
+  std::optional<Negotiated> negotiated;
+  std::vector<NetworkPhase> phases;
+  // Open loop: from each handshake's intended start (coordinated omission
+  // corrected), and from its actual start, to its completion, TCP connect
+  // included.
+  std::optional<LatencyUs> corrected_us;
+  std::optional<LatencyUs> uncorrected_us;
+  uint64_t resumption_offered = 0;
+  uint64_t resumption_accepted = 0;
+  double bytes_sent_per_handshake = 0;
+  double bytes_received_per_handshake = 0;
+
+  // This process's CPU (all threads, user and system) per handshake, and
+  // how busy its threads' cores were: near 1, the load generator itself
+  // was the limit.
+  double client_cpu_us_per_handshake = 0;
+  double client_utilization = 0;
+  std::vector<ProcessCpu> server_cpu;
+  std::vector<std::string> warnings;
 };
 
 // One term of the crypto lower bound: an operation the handshake calls,
@@ -155,6 +238,9 @@ struct Result {
   // Absent when the process does not count its heap; memory_note says why.
   std::optional<MemoryPerHandshake> memory;
   std::string memory_note;
+
+  // Network mode only.
+  std::optional<NetworkResult> network;
 };
 
 struct BackendInfo {

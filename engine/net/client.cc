@@ -1,0 +1,900 @@
+// hsbench connect: a TLS load generator. Each thread is one event loop
+// (epoll) over its share of the connections, each connection a small state
+// machine: TCP connect, the handshake (the engine through the driver core's
+// Runner, or the library's own stack), an optional request until the first
+// response byte, close. Nothing is shared between threads while they run;
+// their records are merged afterwards, as the in-memory runner's are.
+#include "tls/client.h"
+
+#include <errno.h>
+#include <fmt/format.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "drive/configs.h"
+#include "drive/runner.h"
+#include "hsbench/network.h"
+#include "net/address.h"
+#include "net/measure.h"
+#include "net/poller.h"
+#include "net/socket.h"
+#include "run/steps.h"
+#include "stats/histogram.h"
+#include "stats/stats.h"
+
+namespace hsbench {
+namespace {
+
+using net::now_ns;
+
+// Phases from the ClientHello sent, but connect, which is from the connect
+// call to the socket being connected.
+enum PhaseIndex : size_t {
+  kConnect,
+  kFirstFlight,     // to the first bytes of the server's first flight
+  kServerFinished,  // to the bytes that held the server's Finished (engine only)
+  kHandshake,       // to the handshake's completion
+  kFirstByte,       // to the first byte of the response (--request)
+  kPhases,
+};
+constexpr const char* kPhaseNames[kPhases] = {"connect", "first_flight", "server_finished",
+                                              "handshake", "first_byte"};
+
+// How far a connection is.
+enum class Stage : uint8_t { idle, connecting, handshake, request, response, tickets };
+
+struct Conn {
+  Stage stage = Stage::idle;
+  int fd = -1;
+  bool watching_write = false;
+  net::SocketTransport transport;
+  // The engine.
+  std::unique_ptr<tls::Client> client;
+  std::unique_ptr<drive::Runner> runner;
+  HandshakeTrace trace;
+  size_t steps_seen = 0;
+  // The library's own stack.
+  std::unique_ptr<NativeConnection> native;
+  Bytes native_out, native_plain;
+  bool native_started = false;
+
+  bool offered_resumption = false;
+  uint64_t intended_ns = 0, start_ns = 0, connected_ns = 0, hello_ns = 0, first_rx_ns = 0,
+           server_finished_ns = 0, done_ns = 0;
+  uint64_t deadline_ns = 0;
+};
+
+struct Repetition {
+  uint64_t handshakes = 0;
+  uint64_t attempted = 0;
+  uint64_t failed = 0;
+};
+
+// One thread's connections and what it measured.
+struct Worker {
+  std::vector<std::unique_ptr<Conn>> conns;
+  std::vector<Conn*> idle;
+  std::vector<Repetition> repetitions;
+  StepAggregator steps;
+  bool steps_prepared = false;
+  Histogram phases[kPhases];
+  Histogram corrected, uncorrected;
+  net::ErrorCounts errors;
+  net::ErrorCounts unmeasured_errors;  // in the warm-up: why nothing worked, if nothing did
+  uint64_t resumption_offered = 0, resumption_accepted = 0;
+  uint64_t bytes_sent = 0, bytes_received = 0;
+  std::optional<Negotiated> negotiated;
+  TlsVersion version = TlsVersion::tls13;
+  // Resumption: the newest session any connection of this thread got.
+  std::shared_ptr<const tls::ClientSession> session;
+  std::unique_ptr<NativeSession> native_session;
+  std::unique_ptr<NativeContext> native_context;
+  uint32_t next_source = 0;
+  std::string fatal;  // setup failure
+};
+
+class ConnectRun {
+ public:
+  ConnectRun(const Scenario& scenario, Backend& backend, const ConnectOptions& options,
+             const net::Address& target, tls::Config config, NativeConfig native_config,
+             net::Windows windows)
+      : scenario_(scenario),
+        backend_(backend),
+        options_(options),
+        target_(target),
+        config_(std::move(config)),
+        native_config_(std::move(native_config)),
+        windows_(windows),
+        native_(options.engine == EngineKind::native),
+        resume_(scenario.resumption),
+        close_(options.close == NetCloseMode::rst ? net::CloseMode::rst : net::CloseMode::fin),
+        request_(options.request.begin(), options.request.end()) {}
+
+  // Makes the worker's connections; false with worker.fatal on failure.
+  bool prepare(Worker& w, int connections) {
+    w.repetitions.resize(static_cast<size_t>(windows_.repetitions));
+    if (native_) {
+      Failure why;
+      w.native_context = backend_.new_native_context(native_config_, &why);
+      if (w.native_context == nullptr) {
+        w.fatal = why.reason;
+        return false;
+      }
+    }
+    for (int i = 0; i < connections; i++) {
+      auto c = std::make_unique<Conn>();
+      if (!native_) {
+        c->client = std::make_unique<tls::Client>(&backend_, &config_);
+        c->runner = std::make_unique<drive::Runner>(c->client.get(), &c->transport);
+      }
+      w.idle.push_back(c.get());
+      w.conns.push_back(std::move(c));
+    }
+    return true;
+  }
+
+  void thread_main(Worker& w, size_t index, int threads) {
+    net::Poller poller;
+    if (!poller.ok()) {
+      w.fatal = fmt::format("epoll: {}", std::strerror(errno));
+      return;
+    }
+    poller_ = &poller;
+    std::mt19937_64 rng(0x9e3779b97f4a7c15ull * (index + 1) ^ now_ns());
+    const bool open = options_.rate > 0;
+    const double per_thread_rate = options_.rate / threads;
+    const double mean_gap_ns = open ? 1e9 / per_thread_rate : 0;
+    std::exponential_distribution<double> poisson(1.0);
+    auto gap = [&]() -> uint64_t {
+      if (options_.arrival == ArrivalModel::poisson) {
+        return static_cast<uint64_t>(poisson(rng) * mean_gap_ns);
+      }
+      return static_cast<uint64_t>(mean_gap_ns);
+    };
+    // Threads' arrivals interleave rather than coincide.
+    uint64_t next_arrival =
+        windows_.start_ns +
+        static_cast<uint64_t>(mean_gap_ns * static_cast<double>(index) / std::max(threads, 1));
+    uint64_t next_scan = 0;
+    epoll_event events[256];
+    for (;;) {
+      uint64_t now = now_ns();
+      if (now >= windows_.end() || stop_.load(std::memory_order_relaxed) || stop_requested()) break;
+      if (open) {
+        while (next_arrival <= now && !w.idle.empty()) {
+          start(w, next_arrival, now);
+          next_arrival += std::max<uint64_t>(gap(), 1);
+        }
+      } else {
+        while (!w.idle.empty()) start(w, now, now);
+      }
+      if (now >= next_scan) {
+        expire(w, now);
+        next_scan = now + 5'000'000;
+      }
+      uint64_t wake = std::min(windows_.end(), next_scan);
+      if (open && !w.idle.empty()) wake = std::min(wake, next_arrival);
+      now = now_ns();
+      const int timeout_ms =
+          wake <= now
+              ? 0
+              : static_cast<int>(std::min<uint64_t>((wake - now + 999'999) / 1'000'000, 100));
+      const int n = poller.wait(events, timeout_ms);
+      for (int i = 0; i < n; i++) {
+        on_event(w, *static_cast<Conn*>(events[i].data.ptr), events[i].events);
+      }
+    }
+    // Connections still in flight are abandoned, not counted.
+    for (auto& c : w.conns) {
+      if (c->stage != Stage::idle) release(w, *c, net::CloseMode::rst);
+    }
+    poller_ = nullptr;
+  }
+
+  void stop() { stop_.store(true); }
+
+ private:
+  void start(Worker& w, uint64_t intended, uint64_t now) {
+    Conn& c = *w.idle.back();
+    w.idle.pop_back();
+    c.intended_ns = intended;
+    c.start_ns = now;
+    c.connected_ns = c.hello_ns = c.first_rx_ns = c.server_finished_ns = c.done_ns = 0;
+    c.deadline_ns = now + static_cast<uint64_t>(options_.timeout_s * 1e9);
+    c.offered_resumption = false;
+    if (int r = windows_.index(now); r >= 0) w.repetitions[static_cast<size_t>(r)].attempted++;
+    net::Address source;
+    const net::Address* from = nullptr;
+    if (options_.source_addresses > 0) {
+      source =
+          net::loopback_source(w.next_source++ % static_cast<uint32_t>(options_.source_addresses));
+      from = &source;
+    }
+    c.fd = net::start_connect(target_, from);
+    if (c.fd < 0) {
+      const int e = errno;
+      c.stage = Stage::connecting;
+      fail(w, c, connect_error_kind(e), e == EADDRNOTAVAIL ? "" : strerrorname(e));
+      return;
+    }
+    c.transport.attach(c.fd);
+    c.stage = Stage::connecting;
+    c.watching_write = true;
+    poller_->add(c.fd, true, &c);
+  }
+
+  static const char* connect_error_kind(int e) {
+    switch (e) {
+      case ECONNREFUSED:
+        return "refused";
+      case ECONNRESET:
+        return "reset";
+      case ETIMEDOUT:
+        return "timeout";
+      case EADDRNOTAVAIL:
+      case EADDRINUSE:
+        return "address";
+      default:
+        return "connect";
+    }
+  }
+
+  static std::string strerrorname(int e) {
+    const char* n = strerrorname_np(e);
+    return n != nullptr ? n : std::to_string(e);
+  }
+
+  void on_event(Worker& w, Conn& c, uint32_t events) {
+    if (c.stage == Stage::idle) return;
+    if (c.stage == Stage::connecting) {
+      const int e = net::connect_result(c.fd);
+      if (e != 0)
+        return fail(w, c, connect_error_kind(e), e == ECONNREFUSED ? "" : strerrorname(e));
+      if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return;
+      c.connected_ns = now_ns();
+      begin_tls(w, c);
+    }
+    advance(w, c);
+  }
+
+  void begin_tls(Worker& w, Conn& c) {
+    c.stage = Stage::handshake;
+    if (native_) {
+      c.native = w.native_context->new_connection(resume_ ? w.native_session.get() : nullptr);
+      c.offered_resumption = resume_ && w.native_session != nullptr;
+      c.native_started = false;
+      c.native_out.clear();
+      c.native_plain.clear();
+      return;
+    }
+    c.client->reset();
+    if (resume_) c.client->set_resumption(w.session);
+    c.offered_resumption =
+        resume_ && w.session != nullptr && w.session->version == scenario_.version;
+    c.trace.clear();
+    c.steps_seen = 0;
+    c.runner->begin(options_.timing ? &c.trace : nullptr);
+  }
+
+  // Runs the connection until it waits for the socket, ends or fails.
+  void advance(Worker& w, Conn& c) {
+    for (;;) {
+      bool again = native_ ? advance_native(w, c) : advance_engine(w, c);
+      if (!again) return;
+    }
+  }
+
+  // One stage of an engine connection; true to run the next at once.
+  bool advance_engine(Worker& w, Conn& c) {
+    drive::Runner& r = *c.runner;
+    drive::Runner::Result result = drive::Runner::Result::done;
+    switch (c.stage) {
+      case Stage::handshake:
+        result = r.handshake();
+        if (c.hello_ns == 0) c.hello_ns = now_ns();
+        note_arrivals(c);
+        if (result == drive::Runner::Result::done) {
+          c.done_ns = now_ns();
+          on_established(w, c);
+          return c.stage != Stage::idle;
+        }
+        break;
+      case Stage::request:
+        result = r.write(request_);
+        if (result == drive::Runner::Result::done) {
+          c.stage = Stage::response;
+          return true;
+        }
+        break;
+      case Stage::response:
+        result = r.read();
+        if (result == drive::Runner::Result::done) {
+          keep_session(w, c);
+          succeed(w, c, c.transport.received_ns());
+          return false;
+        }
+        break;
+      case Stage::tickets:
+        result = r.read();
+        keep_session(w, c);
+        if (c.client->new_session() != nullptr || result == drive::Runner::Result::done) {
+          succeed(w, c, c.done_ns);
+          return false;
+        }
+        break;
+      case Stage::idle:
+      case Stage::connecting:
+        return false;
+    }
+    switch (result) {
+      case drive::Runner::Result::would_block:
+        watch(c, r.wants_write());
+        return false;
+      case drive::Runner::Result::closed:
+        fail(w, c, "closed", stage_name(c.stage));
+        return false;
+      case drive::Runner::Result::failed:
+        fail_engine(w, c);
+        return false;
+      case drive::Runner::Result::done:
+        return false;
+    }
+    return false;
+  }
+
+  // The first bytes of the server's answer, and the one that held its
+  // Finished, from the steps the trace gained.
+  void note_arrivals(Conn& c) {
+    if (c.first_rx_ns == 0 && c.transport.bytes_received() > 0) {
+      c.first_rx_ns = c.transport.received_ns();
+    }
+    for (; c.steps_seen < c.trace.step_count; c.steps_seen++) {
+      const Step& s = c.trace.steps[c.steps_seen];
+      if (s.side == Side::client && s.action == Action::read && s.message == Message::finished) {
+        c.server_finished_ns = c.transport.received_ns();
+      }
+    }
+  }
+
+  void on_established(Worker& w, Conn& c) {
+    if (!request_.empty()) {
+      c.stage = Stage::request;
+      return;
+    }
+    // TLS 1.3 tickets come after the handshake: read them before closing,
+    // or there is nothing to resume.
+    const bool tls13 =
+        native_ ? scenario_.version == TlsVersion::tls13 : c.client->version() == TlsVersion::tls13;
+    if (resume_ && tls13) {
+      c.stage = Stage::tickets;
+      return;
+    }
+    keep_session(w, c);
+    succeed(w, c, c.done_ns);
+  }
+
+  void keep_session(Worker& w, Conn& c) {
+    if (!resume_) return;
+    if (native_) {
+      if (auto s = c.native->session()) w.native_session = std::move(s);
+      return;
+    }
+    if (auto s = c.client->new_session()) w.session = std::move(s);
+  }
+
+  // One stage of a native connection; true to run the next at once.
+  bool advance_native(Worker& w, Conn& c) {
+    ByteView in;
+    const drive::Io io = c.transport.receive(&in);
+    if (io == drive::Io::failed) {
+      fail_socket(w, c);
+      return false;
+    }
+    if (c.first_rx_ns == 0 && io == drive::Io::ok) c.first_rx_ns = c.transport.received_ns();
+    const bool fresh = io == drive::Io::ok;
+    switch (c.stage) {
+      case Stage::handshake: {
+        if (!fresh && c.native_started) break;
+        c.native_started = true;
+        const NativeConnection::Status st = c.native->handshake(in, &c.native_out);
+        c.transport.consume(in.size());
+        if (!send_native(w, c)) return false;
+        if (c.hello_ns == 0) c.hello_ns = now_ns();
+        if (st == NativeConnection::Status::failed) {
+          fail(w, c, "protocol", c.native->error());
+          return false;
+        }
+        if (st == NativeConnection::Status::established) {
+          c.done_ns = now_ns();
+          on_established(w, c);
+          return c.stage != Stage::idle;
+        }
+        break;
+      }
+      case Stage::request:
+        if (!c.native->write(request_, &c.native_out)) {
+          fail(w, c, "protocol", c.native->error());
+          return false;
+        }
+        c.stage = Stage::response;
+        if (!send_native(w, c)) return false;
+        if (fresh) return true;
+        break;
+      case Stage::response:
+      case Stage::tickets:
+        if (fresh) {
+          c.native_plain.clear();
+          const bool ok = c.native->read(in, &c.native_plain, &c.native_out);
+          c.transport.consume(in.size());
+          if (!ok) {
+            fail(w, c, "protocol", c.native->error());
+            return false;
+          }
+          if (!send_native(w, c)) return false;
+          keep_session(w, c);
+          if (!c.native_plain.empty() ||
+              (c.stage == Stage::tickets && w.native_session != nullptr)) {
+            succeed(w, c, c.stage == Stage::response ? c.transport.received_ns() : c.done_ns);
+            return false;
+          }
+        }
+        break;
+      case Stage::idle:
+      case Stage::connecting:
+        return false;
+    }
+    if (io == drive::Io::closed) {
+      fail(w, c, "closed", stage_name(c.stage));
+      return false;
+    }
+    watch(c, !c.native_out.empty());
+    return false;
+  }
+
+  bool send_native(Worker& w, Conn& c) {
+    if (c.native_out.empty()) return true;
+    const drive::Io io = c.transport.send(&c.native_out);
+    if (io == drive::Io::ok || io == drive::Io::would_block) return true;
+    fail_socket(w, c);
+    return false;
+  }
+
+  void watch(Conn& c, bool want_write) {
+    if (want_write != c.watching_write) {
+      c.watching_write = want_write;
+      poller_->modify(c.fd, want_write, &c);
+    }
+  }
+
+  static const char* stage_name(Stage s) {
+    switch (s) {
+      case Stage::connecting:
+        return "connect";
+      case Stage::handshake:
+        return "handshake";
+      case Stage::request:
+      case Stage::response:
+        return "response";
+      case Stage::tickets:
+        return "tickets";
+      case Stage::idle:
+        break;
+    }
+    return "";
+  }
+
+  void succeed(Worker& w, Conn& c, uint64_t end_ns) {
+    const int r = windows_.index(end_ns);
+    if (r >= 0) {
+      w.repetitions[static_cast<size_t>(r)].handshakes++;
+      record(w, c, end_ns);
+    } else {
+      // The warm-up's full handshakes show the server's chain too.
+      note_negotiated(w, c, native_ ? c.native->resumed() : c.client->resumed());
+    }
+    release(w, c, close_);
+  }
+
+  void record(Worker& w, Conn& c, uint64_t end_ns) {
+    auto since = [](uint64_t from, uint64_t to) { return to > from ? to - from : 0; };
+    w.phases[kConnect].record(since(c.start_ns, c.connected_ns));
+    if (c.first_rx_ns != 0) w.phases[kFirstFlight].record(since(c.hello_ns, c.first_rx_ns));
+    if (c.server_finished_ns != 0) {
+      w.phases[kServerFinished].record(since(c.hello_ns, c.server_finished_ns));
+    }
+    w.phases[kHandshake].record(since(c.hello_ns, c.done_ns));
+    if (!request_.empty()) w.phases[kFirstByte].record(since(c.hello_ns, end_ns));
+    w.corrected.record(since(c.intended_ns, c.done_ns));
+    w.uncorrected.record(since(c.start_ns, c.done_ns));
+    w.bytes_sent += c.transport.bytes_sent();
+    w.bytes_received += c.transport.bytes_received();
+    const bool resumed = native_ ? c.native->resumed() : c.client->resumed();
+    if (c.offered_resumption) {
+      w.resumption_offered++;
+      if (resumed) w.resumption_accepted++;
+    }
+    if (!native_) {
+      if (options_.timing) {
+        if (!w.steps_prepared) {
+          w.steps.prepare(c.trace);
+          w.steps_prepared = true;
+        }
+        w.steps.add(c.trace);
+      }
+      w.version = c.client->version();
+    } else {
+      w.version = scenario_.version;
+    }
+    note_negotiated(w, c, resumed);
+  }
+
+  void note_negotiated(Worker& w, Conn& c, bool resumed) {
+    Negotiated n;
+    if (native_) {
+      n.version = std::string(name(scenario_.version));
+      const CipherSuiteInfo* suite =
+          cipher_suite_info(static_cast<CipherSuite>(c.native->negotiated_cipher_suite()));
+      n.cipher = suite != nullptr ? std::string(suite->name)
+                                  : fmt::format("0x{:04x}", c.native->negotiated_cipher_suite());
+    } else {
+      const tls::Client& cl = *c.client;
+      n.version = std::string(name(cl.version()));
+      const CipherSuiteInfo* suite = cipher_suite_info(cl.cipher_suite());
+      n.cipher = suite != nullptr ? std::string(suite->name) : "unknown";
+      const tls::Client::Negotiated& x = cl.negotiated();
+      if (x.has_group) n.group = std::string(name(x.group));
+      if (x.has_signature) n.signature_scheme = std::string(name(x.signature_scheme));
+      if (x.chain_certificates > 0) {
+        n.server_key = net::key_name(x.server_key);
+        n.chain_certificates = static_cast<int>(x.chain_certificates);
+        n.chain_bytes = x.chain_bytes;
+      }
+    }
+    // A resumed handshake shows no chain: the first full one speaks for
+    // the server.
+    if (!w.negotiated ||
+        (w.negotiated->chain_certificates == 0 && !resumed && n.chain_certificates > 0)) {
+      const bool varied = w.negotiated && w.negotiated->varied;
+      w.negotiated = n;
+      w.negotiated->varied = varied;
+    } else if (w.negotiated->version != n.version || w.negotiated->cipher != n.cipher ||
+               (!resumed && !n.group.empty() && w.negotiated->group != n.group)) {
+      w.negotiated->varied = true;
+    }
+  }
+
+  void fail_socket(Worker& w, Conn& c) {
+    const int e = c.transport.error();
+    if (e == ECONNRESET) return fail(w, c, "reset", stage_name(c.stage));
+    if (e == EPIPE || e == 0) return fail(w, c, "closed", stage_name(c.stage));
+    fail(w, c, "connect", strerrorname(e));
+  }
+
+  void fail_engine(Worker& w, Conn& c) {
+    const net::SocketTransport& t = c.transport;
+    if (t.error() != 0 || t.peer_closed()) return fail_socket(w, c);
+    const tls::Error& e = c.runner->error();
+    if (e.received) return fail(w, c, "alert", std::string(tls::name(e.alert)));
+    switch (e.alert) {
+      case tls::Alert::bad_certificate:
+      case tls::Alert::unsupported_certificate:
+      case tls::Alert::certificate_unknown:
+      case tls::Alert::certificate_expired:
+      case tls::Alert::unknown_ca:
+        return fail(w, c, "certificate", e.reason);
+      default:
+        return fail(w, c, "protocol", fmt::format("{}: {}", tls::name(e.alert), e.reason));
+    }
+  }
+
+  void fail(Worker& w, Conn& c, const std::string& kind, const std::string& detail) {
+    if (int r = windows_.index(now_ns()); r >= 0) {
+      w.repetitions[static_cast<size_t>(r)].failed++;
+      w.errors.add(kind, detail);
+    } else {
+      w.unmeasured_errors.add(kind, detail);
+    }
+    release(w, c, net::CloseMode::rst);
+  }
+
+  void expire(Worker& w, uint64_t now) {
+    for (auto& c : w.conns) {
+      if (c->stage != Stage::idle && c->deadline_ns <= now)
+        fail(w, *c, "timeout", stage_name(c->stage));
+    }
+  }
+
+  void release(Worker& w, Conn& c, net::CloseMode mode) {
+    if (!native_ && c.runner != nullptr && c.stage != Stage::connecting && c.stage != Stage::idle) {
+      if (mode == net::CloseMode::fin && c.client->established()) (void)c.runner->close();
+      c.runner->end();
+    }
+    if (c.fd >= 0) {
+      if (mode == net::CloseMode::fin) {
+        // Unread bytes (tickets nobody asked for) would turn close into RST.
+        uint8_t drain[4096];
+        while (::recv(c.fd, drain, sizeof(drain), MSG_DONTWAIT) > 0) {
+        }
+      }
+      net::close_socket(c.fd, mode);
+      c.fd = -1;
+    }
+    c.native.reset();
+    c.stage = Stage::idle;
+    c.watching_write = false;
+    w.idle.push_back(&c);
+  }
+
+  const Scenario& scenario_;
+  Backend& backend_;
+  const ConnectOptions& options_;
+  net::Address target_;
+  tls::Config config_;
+  NativeConfig native_config_;
+  net::Windows windows_;
+  bool native_;
+  bool resume_;
+  net::CloseMode close_;
+  Bytes request_;
+  std::atomic<bool> stop_{false};
+  static thread_local net::Poller* poller_;
+};
+
+thread_local net::Poller* ConnectRun::poller_ = nullptr;
+
+}  // namespace
+
+Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
+                   const ConnectOptions& options, const ProgressFn& progress) {
+  const int threads = std::max(1, options.threads);
+  const bool native = options.engine == EngineKind::native;
+  auto skipped = [&](Failure why) {
+    return skipped_result(scenario, backend.name(), threads, std::move(why), options.engine);
+  };
+  if (!native) {
+    if (auto missing = engine_missing_algorithm(scenario, backend)) {
+      return skipped({FailureKind::unsupported, std::move(*missing)});
+    }
+  } else if (!backend.native_tls()) {
+    return skipped(
+        {FailureKind::unsupported, std::string(backend.name()) + " has no TLS stack of its own"});
+  }
+  if (!backend.real_crypto()) {
+    return skipped({FailureKind::unsupported, std::string(backend.name()) +
+                                                  " has no real cryptography: no real server "
+                                                  "can complete a handshake with it"});
+  }
+  net::Address target;
+  std::string error;
+  if (!net::parse_address(options.target, &target, &error))
+    return skipped({FailureKind::failed, error});
+
+  // The trust anchors, prepared once and shared by every connection.
+  std::unique_ptr<TrustStore> store;
+  if (!native) {
+    std::vector<ByteView> roots(trust.roots.begin(), trust.roots.end());
+    store = backend.new_trust_store(roots, &error);
+    if (store == nullptr) return skipped({FailureKind::failed, "trust anchors: " + error});
+  }
+  tls::Config config = engine_client_config(scenario, store.get());
+  config.server_name = options.server_name;
+  config.verify_chain = options.verify_chain;
+  NativeConfig native_config = native_client_config(scenario, trust);
+  native_config.hostname = options.server_name;
+
+  const int connections = std::max(options.connections, threads);
+  net::Windows windows;
+  windows.warmup_ns = static_cast<uint64_t>(options.warmup_s * 1e9);
+  windows.repetition_ns = static_cast<uint64_t>(options.duration_s * 1e9);
+  windows.repetitions = options.repetitions;
+  // Every thread measures the same windows of absolute time, from a start
+  // a little ahead (the threads are up by then); this thread reads the
+  // CPU clocks at their edges.
+  windows.start_ns = now_ns() + 50'000'000;
+
+  ConnectRun run(scenario, backend, options, target, std::move(config), std::move(native_config),
+                 windows);
+  std::vector<Worker> workers(static_cast<size_t>(threads));
+  for (size_t i = 0; i < workers.size(); i++) {
+    const int share = connections / threads + (static_cast<int>(i) < connections % threads ? 1 : 0);
+    if (!run.prepare(workers[i], share)) return skipped({FailureKind::failed, workers[i].fatal});
+  }
+
+  const size_t reps = static_cast<size_t>(options.repetitions);
+  std::vector<uint64_t> cpu_at(reps + 1, 0);
+  std::vector<std::vector<uint64_t>> server_at(options.server_pids.size(),
+                                               std::vector<uint64_t>(reps + 1, 0));
+  std::vector<bool> server_seen(options.server_pids.size(), true);
+  auto read_clocks = [&](size_t edge) {
+    cpu_at[edge] = net::process_cpu_ns();
+    for (size_t p = 0; p < options.server_pids.size(); p++) {
+      if (!net::other_process_cpu_ns(options.server_pids[p], &server_at[p][edge])) {
+        server_seen[p] = false;
+      }
+    }
+  };
+  size_t complete = 0;
+  {
+    std::vector<std::thread> pool;
+    pool.reserve(workers.size());
+    for (size_t i = 0; i < workers.size(); i++) {
+      pool.emplace_back([&run, &workers, i, threads] { run.thread_main(workers[i], i, threads); });
+    }
+    // The edges: the end of the warm-up, then of each repetition. A stop
+    // request ends the run at the next 10 ms tick; the repetition in
+    // progress is dropped.
+    for (size_t edge = 0; edge <= reps; edge++) {
+      const uint64_t at = windows.measure_start() + windows.repetition_ns * edge;
+      bool stopped = false;
+      for (;;) {
+        const uint64_t now = now_ns();
+        if (now >= at) break;
+        if (stop_requested()) {
+          stopped = true;
+          break;
+        }
+        std::this_thread::sleep_for(
+            std::chrono::nanoseconds(std::min<uint64_t>(at - now, 10'000'000)));
+      }
+      if (stopped) break;
+      read_clocks(edge);
+      if (edge > 0) complete = edge;
+      if (progress) progress(static_cast<int>(edge), options.repetitions);
+    }
+    run.stop();
+    for (auto& t : pool) t.join();
+  }
+
+  Result result = skipped({FailureKind::failed, ""});
+  result.skipped = false;
+  result.skip_reason.clear();
+  result.timing = options.timing && !native;
+  if (complete == 0) {
+    return skipped({FailureKind::failed, "interrupted before a repetition completed"});
+  }
+  result.partial = complete < reps;
+
+  NetworkResult net;
+  net.role = "client";
+  net.target = options.target;
+  net.address = target.text();
+  const bool open = options.rate > 0;
+  net.load_model = open ? "open" : "closed";
+  net.connections = connections;
+  if (open) {
+    net.rate = options.rate;
+    net.arrival = options.arrival == ArrivalModel::poisson ? "poisson" : "uniform";
+  }
+  net.verify_chain = options.verify_chain || native;
+  net.close_mode = options.close == NetCloseMode::rst ? "rst" : "fin";
+  net.source_addresses = options.source_addresses;
+  net.request_bytes = options.request.size();
+
+  // Merge the threads over the complete repetitions.
+  std::vector<double> per_rep(complete, 0.0);
+  Worker& first = workers[0];
+  for (size_t r = 0; r < complete; r++) {
+    RepetitionResult rr;
+    for (const Worker& w : workers) {
+      const Repetition& rep = w.repetitions[r];
+      rr.handshakes += rep.handshakes;
+      net.attempted += rep.attempted;
+      net.failed += rep.failed;
+    }
+    rr.wall_s = static_cast<double>(windows.repetition_ns) / 1e9;
+    per_rep[r] = static_cast<double>(rr.handshakes) / rr.wall_s;
+    const uint64_t cpu = cpu_at[r + 1] - cpu_at[r];
+    if (rr.handshakes > 0) {
+      rr.cpu_us_per_handshake = static_cast<double>(cpu) / static_cast<double>(rr.handshakes) / 1e3;
+    }
+    result.handshakes += rr.handshakes;
+    result.duration_s += rr.wall_s;
+    result.repetitions.push_back(rr);
+  }
+  for (size_t i = 1; i < workers.size(); i++) {
+    Worker& w = workers[i];
+    for (size_t p = 0; p < kPhases; p++) first.phases[p].merge(w.phases[p]);
+    first.corrected.merge(w.corrected);
+    first.uncorrected.merge(w.uncorrected);
+    first.steps.merge(w.steps);
+    first.errors.merge(w.errors);
+    first.unmeasured_errors.merge(w.unmeasured_errors);
+    first.resumption_offered += w.resumption_offered;
+    first.resumption_accepted += w.resumption_accepted;
+    first.bytes_sent += w.bytes_sent;
+    first.bytes_received += w.bytes_received;
+    if (!first.negotiated) {
+      first.negotiated = w.negotiated;
+    } else if (w.negotiated &&
+               (w.negotiated->version != first.negotiated->version ||
+                w.negotiated->cipher != first.negotiated->cipher || w.negotiated->varied)) {
+      first.negotiated->varied = true;
+    }
+  }
+  result.handshakes_per_sec = summarize(per_rep);
+  if (result.handshakes_per_sec.mean > 0) {
+    result.us_per_handshake = threads * 1e6 / result.handshakes_per_sec.mean;
+  }
+  const double handshakes = static_cast<double>(std::max<uint64_t>(result.handshakes, 1));
+  const double wall_ns = static_cast<double>(windows.repetition_ns * complete);
+  const double client_cpu_ns = static_cast<double>(cpu_at[complete] - cpu_at[0]);
+  net.client_cpu_us_per_handshake = client_cpu_ns / handshakes / 1e3;
+  net.client_utilization = client_cpu_ns / wall_ns / threads;
+  result.cpu_us_per_handshake.client_us = net.client_cpu_us_per_handshake;
+  result.cpu_us_per_handshake.total_us = net.client_cpu_us_per_handshake;
+  double server_total = 0;
+  bool all_servers = !options.server_pids.empty();
+  for (size_t p = 0; p < options.server_pids.size(); p++) {
+    if (!server_seen[p]) {
+      all_servers = false;
+      net.warnings.push_back(fmt::format(
+          "--server-pid {}: no such process (its CPU is not counted)", options.server_pids[p]));
+      continue;
+    }
+    const double ns = static_cast<double>(server_at[p][complete] - server_at[p][0]);
+    ProcessCpu pc;
+    pc.pid = options.server_pids[p];
+    pc.cpu_us_per_handshake = ns / handshakes / 1e3;
+    pc.utilization = ns / wall_ns;
+    server_total += pc.cpu_us_per_handshake;
+    net.server_cpu.push_back(pc);
+  }
+  if (all_servers) {
+    result.cpu_us_per_handshake.server_us = server_total;
+    result.cpu_us_per_handshake.total_us += server_total;
+  }
+  // A load generator near its own limit measured itself, not the server.
+  if (net.client_utilization > 0.9) {
+    net.warnings.push_back(fmt::format(
+        "the client was near saturation ({:.0f}% of {} core{} busy): the figures may be the "
+        "load generator's limit, not the server's; add --threads or a client machine",
+        net.client_utilization * 100, threads, threads == 1 ? "" : "s"));
+  }
+  if (!options.verify_chain && !native) {
+    net.warnings.push_back(
+        "--no-verify-chain: the server's chain was not checked (its signature was)");
+  }
+  if (options.verify_chain == false && native) {
+    net.warnings.push_back(
+        "--no-verify-chain applies to the engine client only: the native "
+        "client checked the chain");
+  }
+
+  for (size_t p = 0; p < kPhases; p++) {
+    if (first.phases[p].count() == 0) continue;
+    net.phases.push_back({kPhaseNames[p], first.phases[p].count(), latency_of(first.phases[p])});
+  }
+  if (first.phases[kHandshake].count() > 0)
+    result.latency_us = latency_of(first.phases[kHandshake]);
+  if (open && first.corrected.count() > 0) {
+    net.corrected_us = latency_of(first.corrected);
+    net.uncorrected_us = latency_of(first.uncorrected);
+  }
+  net.errors = first.errors.list();
+  if (result.handshakes == 0 && net.errors.empty()) net.errors = first.unmeasured_errors.list();
+  net.negotiated = first.negotiated;
+  net.resumption_offered = first.resumption_offered;
+  net.resumption_accepted = first.resumption_accepted;
+  net.bytes_sent_per_handshake = static_cast<double>(first.bytes_sent) / handshakes;
+  net.bytes_received_per_handshake = static_cast<double>(first.bytes_received) / handshakes;
+  if (result.timing) {
+    result.steps = first.steps.results(first.version);
+    result.ops_per_handshake = first.steps.op_totals();
+  }
+  result.lower_bound_error = "not timed in network mode";
+  result.memory_note = "not measured in network mode";
+  result.network = std::move(net);
+  return result;
+}
+
+}  // namespace hsbench

@@ -1,0 +1,63 @@
+// What network runs share: the measured windows (warm-up, then
+// repetitions, in absolute time so that threads agree without talking),
+// errors by kind, and CPU time of this process and of others from /proc.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hsbench/result.h"
+
+namespace hsbench::net {
+
+// Warm-up from start, then repetitions back to back.
+struct Windows {
+  uint64_t start_ns = 0;
+  uint64_t warmup_ns = 0;
+  uint64_t repetition_ns = 0;
+  int repetitions = 0;
+
+  uint64_t measure_start() const { return start_ns + warmup_ns; }
+  uint64_t end() const {
+    return measure_start() + repetition_ns * static_cast<uint64_t>(repetitions);
+  }
+  // The repetition t falls in, or -1 (warm-up, or after the end).
+  int index(uint64_t t) const {
+    if (t < measure_start() || repetition_ns == 0) return -1;
+    const uint64_t i = (t - measure_start()) / repetition_ns;
+    return i < static_cast<uint64_t>(repetitions) ? static_cast<int>(i) : -1;
+  }
+};
+
+// Counts by (kind, detail); merged over threads after the run.
+class ErrorCounts {
+ public:
+  void add(const std::string& kind, const std::string& detail) { counts_[{kind, detail}]++; }
+  void merge(const ErrorCounts& other) {
+    for (const auto& [key, n] : other.counts_) counts_[key] += n;
+  }
+  uint64_t total() const;
+  // Most frequent first.
+  std::vector<NetworkError> list() const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, uint64_t> counts_;
+};
+
+// "12 refused, 3 timeout (handshake)": for one-line messages.
+std::string describe_errors(const std::vector<NetworkError>& errors);
+
+// This process's CPU time, all threads, user and system.
+uint64_t process_cpu_ns();
+// Another process's, summed over its threads (/proc/PID/task/*/schedstat,
+// in ns; /proc/PID/stat's ticks where schedstat is missing). False if the
+// process is not there.
+bool other_process_cpu_ns(int pid, uint64_t* out_ns);
+
+// "rsa2048", "ecdsa-p256", as the PKI kinds are named.
+std::string key_name(KeyInfo key);
+
+}  // namespace hsbench::net
