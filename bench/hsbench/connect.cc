@@ -309,7 +309,9 @@ int run_serve_command(const ServeArgs& a, int argc, char** argv, bool format_giv
   Format format;
   check_output(a.output.json_path, a.output.format, format_given, &format);
   net::Address address;
-  if (std::string error; !net::parse_address(a.listen, &address, &error)) throw BadInput{error};
+  if (std::string error; !net::parse_address(a.listen, &address, &error, true)) {
+    throw BadInput{"--listen: " + error};
+  }
   const std::vector<const Scenario*> scenarios = parse_scenarios(a.scenario);
   if (scenarios.size() != 1) throw BadInput{"--scenario: serve takes one scenario"};
   const Scenario& scenario = *scenarios.front();

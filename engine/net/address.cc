@@ -70,7 +70,8 @@ std::string host_of(std::string_view text) {
   return split(text, &host, &port) ? std::string(host) : std::string(text);
 }
 
-bool parse_address(std::string_view text, Address* out, std::string* out_error) {
+bool parse_address(std::string_view text, Address* out, std::string* out_error,
+                   bool allow_port_zero) {
   std::string_view host, port_text;
   if (!split(text, &host, &port_text) || host.empty()) {
     *out_error = fmt::format("bad address '{}': expected HOST:PORT or [IPV6]:PORT", text);
@@ -78,9 +79,9 @@ bool parse_address(std::string_view text, Address* out, std::string* out_error) 
   }
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
-      port > 65535) {
-    *out_error = fmt::format("bad port in '{}': expected 1..65535", text);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() ||
+      (port == 0 && !allow_port_zero) || port > 65535) {
+    *out_error = fmt::format("bad port in '{}': expected {}..65535", text, allow_port_zero ? 0 : 1);
     return false;
   }
   addrinfo hints{};

@@ -24,8 +24,9 @@ struct Address {
 // Splits "HOST:PORT" or "[HOST]:PORT" and resolves HOST (a numeric address
 // or a name, the first address getaddrinfo gives). False and one line in
 // out_error otherwise: no port, a port out of range, a name that does not
-// resolve.
-bool parse_address(std::string_view text, Address* out, std::string* out_error);
+// resolve. Port 0 (any free port, for listening) only with allow_port_zero.
+bool parse_address(std::string_view text, Address* out, std::string* out_error,
+                   bool allow_port_zero = false);
 
 // The host part of "HOST:PORT" as written, for SNI and Host headers.
 std::string host_of(std::string_view text);

@@ -47,6 +47,10 @@ enum PhaseIndex : size_t {
   kFirstByte,       // to the first byte of the response (--request)
   kPhases,
 };
+// How long a TLS 1.3 client waits for a ticket after the handshake, when
+// it resumes and sends no request.
+constexpr uint64_t kTicketWaitNs = 250'000'000;
+
 constexpr const char* kPhaseNames[kPhases] = {"connect", "first_flight", "server_finished",
                                               "handshake", "first_byte"};
 
@@ -68,6 +72,13 @@ struct Conn {
   Bytes native_out, native_plain;
   bool native_started = false;
 
+  // Resumption: the newest session this connection slot got. Each slot
+  // resumes its own, so no session is in two handshakes at once (a
+  // library may retire a session while another connection holds it).
+  std::shared_ptr<const tls::ClientSession> session;
+  std::unique_ptr<NativeSession> native_session;
+  bool got_session = false;    // in this connection
+  bool native_unread = false;  // records may wait inside the library
   bool offered_resumption = false;
   uint64_t intended_ns = 0, start_ns = 0, connected_ns = 0, hello_ns = 0, first_rx_ns = 0,
            server_finished_ns = 0, done_ns = 0;
@@ -92,12 +103,10 @@ struct Worker {
   net::ErrorCounts errors;
   net::ErrorCounts unmeasured_errors;  // in the warm-up: why nothing worked, if nothing did
   uint64_t resumption_offered = 0, resumption_accepted = 0;
+  uint64_t tickets_missed = 0;  // TLS 1.3 handshakes closed with no ticket read
   uint64_t bytes_sent = 0, bytes_received = 0;
   std::optional<Negotiated> negotiated;
   TlsVersion version = TlsVersion::tls13;
-  // Resumption: the newest session any connection of this thread got.
-  std::shared_ptr<const tls::ClientSession> session;
-  std::unique_ptr<NativeSession> native_session;
   std::unique_ptr<NativeContext> native_context;
   uint32_t next_source = 0;
   std::string fatal;  // setup failure
@@ -270,17 +279,18 @@ class ConnectRun {
   void begin_tls(Worker& w, Conn& c) {
     c.stage = Stage::handshake;
     if (native_) {
-      c.native = w.native_context->new_connection(resume_ ? w.native_session.get() : nullptr);
-      c.offered_resumption = resume_ && w.native_session != nullptr;
+      c.native = w.native_context->new_connection(resume_ ? c.native_session.get() : nullptr);
+      c.offered_resumption = resume_ && c.native_session != nullptr;
+      c.got_session = false;
       c.native_started = false;
       c.native_out.clear();
       c.native_plain.clear();
       return;
     }
     c.client->reset();
-    if (resume_) c.client->set_resumption(w.session);
+    if (resume_) c.client->set_resumption(c.session);
     c.offered_resumption =
-        resume_ && w.session != nullptr && w.session->version == scenario_.version;
+        resume_ && c.session != nullptr && c.session->version == scenario_.version;
     c.trace.clear();
     c.steps_seen = 0;
     c.runner->begin(options_.timing ? &c.trace : nullptr);
@@ -319,14 +329,14 @@ class ConnectRun {
       case Stage::response:
         result = r.read();
         if (result == drive::Runner::Result::done) {
-          keep_session(w, c);
+          keep_session(c);
           succeed(w, c, c.transport.received_ns());
           return false;
         }
         break;
       case Stage::tickets:
         result = r.read();
-        keep_session(w, c);
+        keep_session(c);
         if (c.client->new_session() != nullptr || result == drive::Runner::Result::done) {
           succeed(w, c, c.done_ns);
           return false;
@@ -367,6 +377,7 @@ class ConnectRun {
   }
 
   void on_established(Worker& w, Conn& c) {
+    c.native_unread = native_;
     if (!request_.empty()) {
       c.stage = Stage::request;
       return;
@@ -376,20 +387,26 @@ class ConnectRun {
     const bool tls13 =
         native_ ? scenario_.version == TlsVersion::tls13 : c.client->version() == TlsVersion::tls13;
     if (resume_ && tls13) {
+      // A server may send none, or only once it writes (BoringSSL's
+      // does): the handshake counts, and the wait for a ticket is short.
       c.stage = Stage::tickets;
+      c.deadline_ns = std::min(c.deadline_ns, now_ns() + kTicketWaitNs);
       return;
     }
-    keep_session(w, c);
+    keep_session(c);
     succeed(w, c, c.done_ns);
   }
 
-  void keep_session(Worker& w, Conn& c) {
+  void keep_session(Conn& c) {
     if (!resume_) return;
     if (native_) {
-      if (auto s = c.native->session()) w.native_session = std::move(s);
+      if (auto s = c.native->session()) {
+        c.native_session = std::move(s);
+        c.got_session = true;
+      }
       return;
     }
-    if (auto s = c.client->new_session()) w.session = std::move(s);
+    if (auto s = c.client->new_session()) c.session = std::move(s);
   }
 
   // One stage of a native connection; true to run the next at once.
@@ -401,7 +418,9 @@ class ConnectRun {
       return false;
     }
     if (c.first_rx_ns == 0 && io == drive::Io::ok) c.first_rx_ns = c.transport.received_ns();
-    const bool fresh = io == drive::Io::ok;
+    // Bytes that came with the last flight may wait inside the library:
+    // read once on entering a stage that reads, new bytes or not.
+    const bool fresh = io == drive::Io::ok || std::exchange(c.native_unread, false);
     switch (c.stage) {
       case Stage::handshake: {
         if (!fresh && c.native_started) break;
@@ -427,9 +446,9 @@ class ConnectRun {
           return false;
         }
         c.stage = Stage::response;
+        c.native_unread = true;
         if (!send_native(w, c)) return false;
-        if (fresh) return true;
-        break;
+        return true;
       case Stage::response:
       case Stage::tickets:
         if (fresh) {
@@ -441,9 +460,8 @@ class ConnectRun {
             return false;
           }
           if (!send_native(w, c)) return false;
-          keep_session(w, c);
-          if (!c.native_plain.empty() ||
-              (c.stage == Stage::tickets && w.native_session != nullptr)) {
+          keep_session(c);
+          if (!c.native_plain.empty() || (c.stage == Stage::tickets && c.got_session)) {
             succeed(w, c, c.stage == Stage::response ? c.transport.received_ns() : c.done_ns);
             return false;
           }
@@ -811,6 +829,7 @@ Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
     first.unmeasured_errors.merge(w.unmeasured_errors);
     first.resumption_offered += w.resumption_offered;
     first.resumption_accepted += w.resumption_accepted;
+    first.tickets_missed += w.tickets_missed;
     first.bytes_sent += w.bytes_sent;
     first.bytes_received += w.bytes_received;
     if (!first.negotiated) {
@@ -859,6 +878,12 @@ Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
         "the client was near saturation ({:.0f}% of {} core{} busy): the figures may be the "
         "load generator's limit, not the server's; add --threads or a client machine",
         net.client_utilization * 100, threads, threads == 1 ? "" : "s"));
+  }
+  if (first.tickets_missed > 0) {
+    net.warnings.push_back(fmt::format(
+        "{} TLS 1.3 handshake{} got no ticket within {} ms of completing (the server sends none, "
+        "or only once it writes: add --request)",
+        first.tickets_missed, first.tickets_missed == 1 ? "" : "s", kTicketWaitNs / 1'000'000));
   }
   if (!options.verify_chain && !native) {
     net.warnings.push_back(

@@ -109,7 +109,10 @@ class ServeRun {
     uint64_t next_scan = 0;
     for (;;) {
       const uint64_t now = now_ns();
-      if ((end_ns_ != 0 && now >= end_ns_) || stop_requested() || stop_.load()) break;
+      if ((end_ns_ != 0 && now >= end_ns_) || stop_requested() || stop_.load() ||
+          (options_.stop != nullptr && options_.stop->load())) {
+        break;
+      }
       if (now >= next_scan) {
         expire(w, now);
         next_scan = now + 10'000'000;
@@ -246,30 +249,42 @@ class ServeRun {
         const NativeConnection::Status st = c.native->handshake(in, &c.native_out);
         c.transport.consume(in.size());
         if (!send_native(w, c)) return;
-        if (st == NativeConnection::Status::failed)
+        if (st == NativeConnection::Status::failed) {
           return fail(w, c, "protocol", c.native->error());
-        if (st == NativeConnection::Status::established) {
-          established(w, c, c.native->resumed(), native_config_.version);
-          c.stage = Stage::request;
         }
-        continue;
+        if (st != NativeConnection::Status::established) continue;
+        established(w, c, c.native->resumed(), native_config_.version);
+        c.stage = Stage::request;
+        // The request may have come with the client's Finished and wait
+        // inside the library.
+        in = {};
       }
-      c.native_plain.clear();
-      const bool ok = c.native->read(in, &c.native_plain, &c.native_out);
+      const bool ok = read_native(w, c, in);
       c.transport.consume(in.size());
-      if (!ok) return fail(w, c, "protocol", c.native->error());
-      if (!c.native_plain.empty() && c.stage == Stage::request) {
-        w.requests++;
-        if (!c.native->write(response_, &c.native_out)) {
-          return fail(w, c, "protocol", c.native->error());
-        }
-        c.stage = Stage::closing;
-      }
-      if (!send_native(w, c)) return;
+      if (!ok) return;
       if (c.stage == Stage::closing && c.native_out.empty()) {
         return release(w, c, net::CloseMode::fin);
       }
     }
+  }
+
+  // Reads records into the library and answers a request. False once the
+  // connection is gone.
+  bool read_native(Worker& w, Conn& c, ByteView in) {
+    c.native_plain.clear();
+    if (!c.native->read(in, &c.native_plain, &c.native_out)) {
+      fail(w, c, "protocol", c.native->error());
+      return false;
+    }
+    if (!c.native_plain.empty() && c.stage == Stage::request) {
+      w.requests++;
+      if (!c.native->write(response_, &c.native_out)) {
+        fail(w, c, "protocol", c.native->error());
+        return false;
+      }
+      c.stage = Stage::closing;
+    }
+    return send_native(w, c);
   }
 
   bool send_native(Worker& w, Conn& c) {
@@ -375,7 +390,7 @@ Result run_serve(const Scenario& scenario, Backend& backend, const Pki& pki,
   }
   net::Address address;
   std::string error;
-  if (!net::parse_address(options.listen, &address, &error))
+  if (!net::parse_address(options.listen, &address, &error, /*allow_port_zero=*/true))
     return skipped({FailureKind::failed, error});
 
   std::unique_ptr<Credentials> credentials;

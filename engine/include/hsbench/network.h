@@ -6,6 +6,7 @@
 // the same Result (Result::network).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -68,6 +69,9 @@ struct ServeOptions {
   bool timing = true;
   // Called once every thread listens (tests and scripts wait for it).
   std::function<void(const std::string& address)> on_listening;
+  // Serving ends when this becomes true (or the duration passes, or
+  // request_stop); for a caller that runs the server on a thread of its own.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Serves the scenario (its certificate from pki, its version and suite)

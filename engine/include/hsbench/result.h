@@ -86,8 +86,8 @@ struct LatencyUs {
   double p50 = 0;
   double p90 = 0;
   double p99 = 0;
-  double p999 = 0;
   double max = 0;
+  double p999 = 0;  // network mode only, where the handshakes are there to tell it
 };
 
 // --- Network mode (hsbench connect, hsbench serve): what the wire adds. ---
