@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "net/servers.h"
 
 namespace hsbench::test {
@@ -234,9 +235,9 @@ TEST_P(Resumes, SecondConnectionReusesTheFirstSessionWhenConfigured) {
       .tool = r.tool, .tls = r.tls, .tickets = r.tickets, .session_cache = r.session_cache};
   auto server = start_or_fail(spec);
   ASSERT_NE(server, nullptr);
-  std::string session = (std::filesystem::temp_directory_path() /
-                         ("hsbench-session-" + std::to_string(getpid()) + "-" + r.name + ".pem"))
-                            .string();
+  TempDir dir("net-session");
+  ASSERT_TRUE(dir.ok());
+  std::string session = dir.file("session.pem");
   Quirks quirks = quirks_of(spec.tool);
   Handshake first =
       s_client(server->address(), spec.pki_kind, r.tls, quirks, {"-sess_out", session});
@@ -251,7 +252,6 @@ TEST_P(Resumes, SecondConnectionReusesTheFirstSessionWhenConfigured) {
     EXPECT_EQ(!offer.empty(), r.expect_reused);
   }
   Handshake second = s_client(server->address(), spec.pki_kind, r.tls, quirks, offer);
-  std::filesystem::remove(session);
   ASSERT_EQ(second.run.exit_code, 0) << second.run.output << server->log();
   EXPECT_EQ(second.kind, r.expect_reused ? "Reused" : "New") << second.run.output;
   EXPECT_EQ(second.version, std::string("TLSv") + r.tls);
@@ -291,9 +291,13 @@ TEST_F(Net, EachToolsServerStopsAndLeavesNothing) {
     EXPECT_EQ(server->worker_pids().size(), 1u);
     EXPECT_FALSE(server->log().empty() && std::string(tool) == "nginx");
     pid_t pid = server->pid();
-    EXPECT_TRUE(process_exists(pid));
+    std::string dir = server->temp_dir();
+    EXPECT_TRUE(std::filesystem::is_directory(dir));
+    std::vector<pid_t> children = child_pids_of(getpid());
+    EXPECT_EQ(children, std::vector<pid_t>{pid});
     server.reset();
     EXPECT_FALSE(process_exists(pid)) << tool;
+    EXPECT_FALSE(std::filesystem::exists(dir)) << dir;
   }
 }
 

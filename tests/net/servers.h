@@ -119,6 +119,9 @@ class ServerProcess {
   // nginx: those lines whose handshake resumed a session; others: 0.
   uint64_t resumed_logged() const;
 
+  // Its temporary directory (configuration, logs), removed with it.
+  const std::string& temp_dir() const { return dir_; }
+
   // Its stdout and stderr (and nginx's error log), for failure messages.
   std::string log() const;
 
