@@ -225,6 +225,12 @@ void FaultServer::serve() {
             continue;
           }
         }
+        // A reset either way ends both (POLLERR would otherwise come back
+        // on every poll).
+        if ((cev | uev) & POLLERR) {
+          c.done = true;
+          continue;
+        }
         // Each read becomes one chunk, due delay_ms after it arrived.
         auto relay = [&](End& from, End& to, short ev) {
           if (!(ev & (POLLIN | POLLHUP | POLLERR)) || from.read_eof) return;

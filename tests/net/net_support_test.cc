@@ -404,7 +404,11 @@ Seen hello_and_watch(uint16_t port, int timeout_ms) {
     return seen;
   }
   std::vector<uint8_t> hello = fake_client_hello();
-  EXPECT_EQ(send(fd, hello.data(), hello.size(), MSG_NOSIGNAL), static_cast<ssize_t>(hello.size()));
+  if (send(fd, hello.data(), hello.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(hello.size())) {
+    seen.error = errno;  // the server was quicker to close
+    close(fd);
+    return seen;
+  }
   for (;;) {
     pollfd p = {fd, POLLIN, 0};
     if (poll(&p, 1, timeout_ms) == 0) {
@@ -509,6 +513,28 @@ TEST_F(Net, SlowProxyStillCarriesAHandshake) {
   EXPECT_TRUE(h.verified);
   EXPECT_TRUE(h.http_200) << h.run.output;
   EXPECT_EQ(proxy->accepted(), 1u);
+}
+
+TEST_F(Net, SlowProxyCarriesBytesAndEofBothWays) {
+  auto alert = fault_or_fail(Fault::alert);
+  ASSERT_NE(alert, nullptr);
+  auto proxy = fault_or_fail(Fault::slow, alert->address(), 20);
+  ASSERT_NE(proxy, nullptr);
+  // The ClientHello reaches the alert server through the proxy, its alert
+  // and FIN come back through it.
+  Seen seen = hello_and_watch(proxy->port(), kWaitMs);
+  EXPECT_TRUE(seen.eof);
+  EXPECT_EQ(seen.bytes, (std::vector<uint8_t>{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28}));
+  EXPECT_EQ(alert->accepted(), 1u);
+}
+
+TEST_F(Net, SlowProxyClosesClientsWhenItsUpstreamRefuses) {
+  auto proxy = fault_or_fail(Fault::slow, "127.0.0.1:" + std::to_string(refused_port()), 20);
+  ASSERT_NE(proxy, nullptr);
+  Seen seen = hello_and_watch(proxy->port(), kWaitMs);
+  EXPECT_FALSE(seen.silence);
+  EXPECT_TRUE(seen.eof || seen.error == ECONNRESET || seen.error == EPIPE) << seen.error;
+  EXPECT_TRUE(seen.bytes.empty());
 }
 
 TEST_F(Net, SlowProxyNeedsANumericUpstream) {
