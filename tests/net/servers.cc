@@ -155,6 +155,49 @@ pid_t spawn(const std::vector<std::string>& argv, int in_fd, int out_fd, int err
   return pid;
 }
 
+// A process that kills the process group `group` once the returned
+// descriptor (a pipe's write end, close-on-exec) is closed: by
+// ServerProcess::reap, which first writes one byte, or by the kernel when
+// this process dies in any way (a crash, a test runner's kill), and then it
+// also removes `dir`, the server's temporary directory. PR_SET_PDEATHSIG
+// reaches only the server's own process, not the workers nginx forks. The
+// guard has a process group of its own so that a kill aimed at the test's
+// group spares it.
+pid_t spawn_guard(pid_t group, const std::string& dir, int* out_fd, std::string* out_error) {
+  std::string rm = find_tool("rm");
+  std::vector<std::string> argv = {rm, "-rf", "--", dir};
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) {
+    *out_error = fmt::format("pipe: {}", std::strerror(errno));
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    *out_error = fmt::format("fork: {}", std::strerror(errno));
+    close(p[0]);
+    close(p[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    dup2(p[0], 0);
+    close_range(1, ~0U, 0);
+    char c;
+    ssize_t n;
+    while ((n = read(0, &c, 1)) < 0 && errno == EINTR) {
+    }
+    kill(-group, SIGKILL);
+    if (n == 0 && !rm.empty()) execv(args[0], args.data());
+    _exit(0);
+  }
+  close(p[0]);
+  *out_fd = p[1];
+  return pid;
+}
+
 // Socket inodes among a process's descriptors.
 std::set<unsigned long> socket_inodes(pid_t pid) {
   std::set<unsigned long> inodes;
@@ -387,7 +430,12 @@ std::vector<pid_t> child_pids_of(pid_t parent) {
   return children;
 }
 
-bool process_exists(pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }
+bool process_alive(pid_t pid) {
+  std::string stat = read_file(fmt::format("/proc/{}/stat", pid));
+  size_t close_paren = stat.rfind(')');
+  return close_paren != std::string::npos && close_paren + 2 < stat.size() &&
+         stat[close_paren + 2] != 'Z';
+}
 
 std::string find_tool(std::string_view name) {
   if (name.find('/') != std::string_view::npos)
@@ -532,6 +580,12 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const TlsServerSpec& spec,
     }
     server->pid_ = pid;
     server->port_ = port;
+    server->guard_pid_ = spawn_guard(pid, server->dir_, &server->guard_fd_, &error);
+    if (server->guard_pid_ < 0) {
+      server->reap();
+      *out_error = error;
+      return nullptr;
+    }
     auto deadline = Clock::now() + std::chrono::milliseconds(kStartTimeoutMs);
     bool exited = false;
     bool listening = false;
@@ -549,8 +603,7 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const TlsServerSpec& spec,
     }
     std::string log = server->log();
     if (exited) {
-      int status = reap_group(pid);
-      server->pid_ = -1;
+      int status = server->reap();
       bool port_taken =
           log.find("in use") != std::string::npos || log.find("bind") != std::string::npos;
       if (port_taken && attempt < kStartAttempts) continue;
@@ -577,12 +630,37 @@ ServerProcess::~ServerProcess() {
 
 void ServerProcess::stop() {
   if (pid_ <= 0) return;
-  // nginx's master stops its workers on SIGTERM and exits after them;
-  // anything left in the group after the wait (or after it exits) is killed.
+  // nginx's master stops its workers on SIGTERM and exits after them.
   kill(pid_, SIGTERM);
-  if (!wait_exited(pid_, kStopTimeoutMs)) kill(-pid_, SIGKILL);
-  kill_and_reap(pid_);
+  if (!wait_exited(pid_, kStopTimeoutMs)) {
+    kill(-pid_, SIGKILL);
+    wait_exited(pid_, kStopTimeoutMs);
+  }
+  reap();
+}
+
+int ServerProcess::reap() {
+  // The server is not reaped yet, so its process group id still names its
+  // group: what is left in it is killed, by the guard too (closing its pipe),
+  // before the id can be reused.
+  kill(-pid_, SIGKILL);
+  if (guard_fd_ >= 0) {
+    char stopped = 1;  // the directory stays: the destructor removes it
+    ssize_t ignored = write(guard_fd_, &stopped, 1);
+    (void)ignored;
+    close(guard_fd_);
+  }
+  guard_fd_ = -1;
+  if (guard_pid_ > 0) {
+    while (waitpid(guard_pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  guard_pid_ = -1;
+  int status = 0;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
   pid_ = -1;
+  return status;
 }
 
 std::string ServerProcess::address() const { return fmt::format("127.0.0.1:{}", port_); }

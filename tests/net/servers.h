@@ -34,8 +34,8 @@ int open_fd_count();
 // a leak too), from /proc/*/stat.
 std::vector<pid_t> child_pids_of(pid_t parent);
 
-// Whether a process with this id exists (a zombie counts).
-bool process_exists(pid_t pid);
+// Whether a process with this id runs: it exists and is not a zombie.
+bool process_alive(pid_t pid);
 
 // The absolute path of an executable found on PATH or in /usr/sbin and
 // /usr/bin (nginx lives in /usr/sbin, often not on a user's PATH); empty
@@ -79,7 +79,10 @@ struct TlsServerSpec {
 // A real TLS server listening on 127.0.0.1 (bssl-tool: on all interfaces,
 // see start()). Held by unique_ptr, so move-only; the destructor stops it
 // (SIGTERM, a bounded wait, then SIGKILL to its process group), reaps it and
-// removes its temporary directory.
+// removes its temporary directory. The server runs in a process group of its
+// own, with a second child of this process, its guard, that kills the group
+// if this process dies without stopping it: while it runs, child_pids_of
+// this process lists both pid() and the guard.
 class ServerProcess {
  public:
   // Starts the server at a free port and returns once it listens there (its
@@ -128,11 +131,14 @@ class ServerProcess {
  private:
   ServerProcess() = default;
   void stop();
+  int reap();  // kills what is left of the group, reaps it and the guard
 
   TlsServerSpec spec_;
   std::string dir_;  // its temporary directory
   uint16_t port_ = 0;
   pid_t pid_ = -1;
+  pid_t guard_pid_ = -1;
+  int guard_fd_ = -1;
 };
 
 enum class Fault {
