@@ -604,6 +604,8 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const TlsServerSpec& spec,
     std::string log = server->log();
     if (exited) {
       int status = server->reap();
+      // A taken port is known by the log: s_server even exits with 0 when
+      // its bind fails.
       bool port_taken =
           log.find("in use") != std::string::npos || log.find("bind") != std::string::npos;
       if (port_taken && attempt < kStartAttempts) continue;

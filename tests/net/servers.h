@@ -82,7 +82,9 @@ struct TlsServerSpec {
 // removes its temporary directory. The server runs in a process group of its
 // own, with a second child of this process, its guard, that kills the group
 // if this process dies without stopping it: while it runs, child_pids_of
-// this process lists both pid() and the guard.
+// this process lists both pid() and the guard. The server is also killed
+// when the thread that started it ends (PR_SET_PDEATHSIG): start it from a
+// thread that outlives it, such as the test's own.
 class ServerProcess {
  public:
   // Starts the server at a free port and returns once it listens there (its
@@ -145,7 +147,9 @@ enum class Fault {
   silent,             // accepts, reads, never writes
   close_after_hello,  // reads the first TLS record (the ClientHello), then FIN
   reset_after_hello,  // reads the first TLS record, then RST (SO_LINGER 0)
-  garbage,            // answers the first record with bytes that are not TLS
+  // answers the first record with bytes that are not TLS (a plain HTTP 400
+  // response), then FIN
+  garbage,
   // answers the first record with a fatal handshake_failure alert (RFC 8446
   // section 6): 15 03 03 00 02 02 28, then FIN
   alert,
