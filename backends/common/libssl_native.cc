@@ -146,6 +146,7 @@ class LibsslConnection final : public NativeConnection {
   Status handshake(ByteView in, Bytes* out) override;
   bool write(ByteView plaintext, Bytes* out) override;
   bool read(ByteView in, Bytes* out_plaintext, Bytes* out) override;
+  bool close(Bytes* out) override;
   std::string error() const override { return error_; }
   FailureKind error_kind() const override { return error_kind_; }
   bool resumed() const override { return SSL_session_reused(ssl_.get()) == 1; }
@@ -559,6 +560,15 @@ bool LibsslConnection::read(ByteView in, Bytes* out_plaintext, Bytes* out) {
   // alert); usually nothing.
   if (!drain(out)) return fail("cannot collect the bytes for the peer", SSL_ERROR_NONE);
   return true;
+}
+
+bool LibsslConnection::close(Bytes* out) {
+  if (failed_ || SSL_is_init_finished(ssl_.get()) != 1) return false;
+  ERR_clear_error();
+  // 0: close_notify sent, the peer's not yet seen, which is all a closing
+  // side waits for here.
+  if (SSL_shutdown(ssl_.get()) < 0) return fail("shutdown failed", SSL_ERROR_NONE);
+  return drain(out);
 }
 
 std::unique_ptr<NativeSession> LibsslConnection::session() const {

@@ -637,6 +637,10 @@ class ConnectRun {
       if (mode == net::CloseMode::fin && c.client->established()) (void)c.runner->close();
       c.runner->end();
     }
+    if (native_ && c.native != nullptr && mode == net::CloseMode::fin && c.fd >= 0 &&
+        c.stage != Stage::connecting && c.native->close(&c.native_out)) {
+      (void)c.transport.send(&c.native_out);
+    }
     if (c.fd >= 0) {
       if (mode == net::CloseMode::fin) {
         // Unread bytes (tickets nobody asked for) would turn close into RST.

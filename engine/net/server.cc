@@ -283,6 +283,7 @@ class ServeRun {
         return false;
       }
       c.stage = Stage::closing;
+      (void)c.native->close(&c.native_out);  // close_notify, where the library can
     }
     return send_native(w, c);
   }

@@ -34,7 +34,7 @@ namespace hsbench {
 
 // Bumped whenever a virtual function or a struct below changes shape; a
 // plugin built against another version is refused at load time.
-inline constexpr uint32_t kBackendAbiVersion = 3;
+inline constexpr uint32_t kBackendAbiVersion = 4;
 
 // Why something could not be done: the library lacks it (unsupported: a
 // scenario that needs it is skipped as such), or anything else (a
@@ -225,6 +225,12 @@ class NativeConnection {
   // The client's session for a later resumption (after the server's
   // tickets have been read); nullptr if there is none.
   virtual std::unique_ptr<NativeSession> session() const = 0;
+  // Appends a close_notify alert (RFC 8446 6.1) to out: the orderly end of
+  // a connection over a real transport. False if the library cannot.
+  virtual bool close(Bytes* out) {
+    (void)out;
+    return false;
+  }
 };
 
 // An SSL_CTX or equivalent, prepared once and shared by connections of one

@@ -1,0 +1,382 @@
+// hsbench connect against real servers, and real clients against hsbench
+// serve, all on 127.0.0.1 with the project PKI: nginx, openssl s_server and
+// bssl-tool server, started by the tests at free ports and stopped after
+// (servers.h); openssl s_client, bssl-tool client and curl against serve.
+// Then misbehaving servers (fault servers): each fault counted by its kind,
+// nothing hangs, no descriptor outlives a run.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hsbench/loader.h"
+#include "hsbench/network.h"
+#include "hsbench/pki.h"
+#include "hsbench/scenario.h"
+#include "net/servers.h"
+#include "net/socket.h"
+
+namespace hsbench {
+namespace {
+
+using test::Fault;
+using test::FaultServer;
+using test::ServerProcess;
+using test::TlsServerSpec;
+
+constexpr char kRequest[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+std::unique_ptr<Pki> default_pki(const std::string& kind) {
+  std::string error;
+  auto pki = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
+  EXPECT_NE(pki, nullptr) << error;
+  return pki;
+}
+
+ConnectOptions short_run(const std::string& target, EngineKind engine) {
+  ConnectOptions o;
+  o.target = target;
+  o.server_name = "localhost";
+  o.engine = engine;
+  o.connections = 2;
+  o.warmup_s = 0.05;
+  o.duration_s = 0.2;
+  o.repetitions = 2;
+  o.timeout_s = 5;
+  o.request = kRequest;
+  return o;
+}
+
+// The backends, loaded once for every test.
+class Backends {
+ public:
+  static Backend& get(const std::string& name) {
+    static Backends* all = new Backends;
+    for (auto& b : all->loaded_) {
+      if (b->backend().name() == name) return b->backend();
+    }
+    std::string error;
+    all->loaded_.push_back(load_backend(name, &error));
+    EXPECT_NE(all->loaded_.back(), nullptr) << error;
+    return all->loaded_.back()->backend();
+  }
+
+ private:
+  std::vector<std::unique_ptr<LoadedBackend>> loaded_;
+};
+
+struct ServerCase {
+  std::string tool;
+  std::string scenario;  // what the clients offer; its -resume twin too
+};
+
+class RealServer : public ::testing::TestWithParam<ServerCase> {};
+
+// Every client (the engine and each library's own, on each real backend)
+// completes full and resumed handshakes, and gets the response.
+TEST_P(RealServer, EveryClientCompletesFullAndResumedHandshakes) {
+  const ServerCase& c = GetParam();
+  const Scenario* full = find_scenario(c.scenario);
+  const Scenario* resumed = find_scenario(c.scenario + "-resume");
+  ASSERT_NE(full, nullptr);
+  ASSERT_NE(resumed, nullptr);
+  TlsServerSpec spec;
+  spec.tool = c.tool;
+  spec.pki_kind = full->cert;
+  spec.tls = std::string(name(full->version));
+  spec.rsa_key_transport = full->kx == KxMode::rsa;
+  std::string error;
+  auto server = ServerProcess::start(spec, &error);
+  ASSERT_NE(server, nullptr) << error;
+  auto pki = default_pki(full->cert);
+  const int fds_before = net::open_fd_count();
+
+  for (const char* backend : {"openssl", "boringssl"}) {
+    for (EngineKind engine : {EngineKind::hsbench, EngineKind::native}) {
+      for (const Scenario* s : {full, resumed}) {
+        SCOPED_TRACE(std::string(backend) + " " + std::string(name(engine)) + " " + s->id);
+        const Result r =
+            run_connect(*s, Backends::get(backend), *pki, short_run(server->address(), engine));
+        ASSERT_FALSE(r.skipped) << r.skip_reason;
+        ASSERT_TRUE(r.network.has_value());
+        EXPECT_GT(r.handshakes, 0u) << server->log();
+        EXPECT_TRUE(r.network->errors.empty())
+            << r.network->errors.front().kind << ": " << r.network->errors.front().detail;
+        ASSERT_TRUE(r.network->negotiated.has_value());
+        EXPECT_EQ(r.network->negotiated->version, spec.tls);
+        EXPECT_EQ(r.network->negotiated->cipher, std::string(cipher_suite_info(s->suite)->name));
+        // The first response byte came for every handshake.
+        bool first_byte = false;
+        for (const NetworkPhase& p : r.network->phases) {
+          if (p.name == "first_byte") {
+            first_byte = true;
+            EXPECT_EQ(p.count, r.handshakes);
+          }
+        }
+        EXPECT_TRUE(first_byte);
+        if (s->resumption) {
+          EXPECT_GT(r.network->resumption_offered, 0u);
+          EXPECT_EQ(r.network->resumption_accepted, r.network->resumption_offered);
+        } else {
+          EXPECT_EQ(r.network->resumption_offered, 0u);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(net::open_fd_count(), fds_before);
+  if (c.tool == "nginx") {
+    EXPECT_GT(server->handshakes_logged(), 0u);
+  }
+}
+
+std::vector<ServerCase> server_cases() {
+  std::vector<ServerCase> out;
+  for (const char* tool : {"nginx", "openssl", "bssl"}) {
+    for (const char* scenario :
+         {"tls12-rsa-rsa2048", "tls12-ecdhe-x25519-ecdsa-p256", "tls13-x25519-ecdsa-p256"}) {
+      out.push_back({tool, scenario});
+    }
+  }
+  return out;
+}
+
+std::string server_case_name(const ::testing::TestParamInfo<ServerCase>& info) {
+  std::string s = info.param.tool + "_" + info.param.scenario;
+  for (char& ch : s) {
+    if (ch == '-') ch = '_';
+  }
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, RealServer, ::testing::ValuesIn(server_cases()), server_case_name);
+
+// TLS 1.2 resumption by session id alone (no tickets): the libraries' own
+// clients resume; the engine resumes from tickets only, so it offers none.
+TEST(RealServerSessionId, TheLibrariesResumeBySessionIdTheEngineOffersNone) {
+  const Scenario* s = find_scenario("tls12-ecdhe-x25519-ecdsa-p256-resume");
+  ASSERT_NE(s, nullptr);
+  TlsServerSpec spec;
+  spec.tool = "nginx";
+  spec.tls = "1.2";
+  spec.tickets = false;
+  spec.session_cache = true;
+  std::string error;
+  auto server = ServerProcess::start(spec, &error);
+  ASSERT_NE(server, nullptr) << error;
+  auto pki = default_pki(s->cert);
+  for (const char* backend : {"openssl", "boringssl"}) {
+    SCOPED_TRACE(backend);
+    const Result native = run_connect(*s, Backends::get(backend), *pki,
+                                      short_run(server->address(), EngineKind::native));
+    ASSERT_FALSE(native.skipped) << native.skip_reason;
+    EXPECT_GT(native.network->resumption_offered, 0u);
+    EXPECT_EQ(native.network->resumption_accepted, native.network->resumption_offered);
+    const Result engine = run_connect(*s, Backends::get(backend), *pki,
+                                      short_run(server->address(), EngineKind::hsbench));
+    ASSERT_FALSE(engine.skipped) << engine.skip_reason;
+    EXPECT_GT(engine.handshakes, 0u);
+    EXPECT_EQ(engine.network->resumption_offered, 0u);
+  }
+}
+
+// run_serve on a thread until stop().
+class ServeThread {
+ public:
+  ServeThread(const Scenario& scenario, Backend& backend, const Pki& pki, EngineKind engine) {
+    options_.listen = "127.0.0.1:0";
+    options_.engine = engine;
+    options_.stop = &stop_;
+    options_.timeout_s = 5;
+    options_.response =
+        "HTTP/1.1 200 OK\r\nContent-Length: 16\r\nConnection: close\r\n\r\nhello from serve";
+    std::promise<std::string> listening;
+    std::future<std::string> address = listening.get_future();
+    options_.on_listening = [&listening](const std::string& a) { listening.set_value(a); };
+    thread_ = std::thread([&, this] {
+      result_ = run_serve(scenario, backend, pki, options_);
+      if (result_.skipped) listening.set_value("");
+    });
+    address_ = address.get();
+  }
+  ~ServeThread() { stop(); }
+  const std::string& address() const { return address_; }
+  std::string port() const { return address_.substr(address_.rfind(':') + 1); }
+  const Result& stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    return result_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  ServeOptions options_;
+  std::string address_;
+  Result result_;
+  std::thread thread_;
+};
+
+struct ServeCase {
+  std::string backend;
+  EngineKind engine;
+  std::string scenario;
+};
+
+class RealClients : public ::testing::TestWithParam<ServeCase> {};
+
+// The scenario's suite as OpenSSL and curl name it. The clients offer only
+// it: a BoringSSL server cannot be told its TLS 1.3 suites, and takes the
+// client's first, which OpenSSL's clients make AES-256.
+std::string suite_name(const Scenario& s, bool tls13) {
+  if (tls13) return std::string(cipher_suite_info(s.suite)->name);
+  return s.kx == KxMode::rsa ? "AES128-GCM-SHA256" : "ECDHE-ECDSA-AES128-GCM-SHA256";
+}
+
+// openssl s_client, bssl-tool client and curl complete a handshake with
+// hsbench serve and read its response.
+TEST_P(RealClients, CompleteAndReadTheResponse) {
+  const ServeCase& c = GetParam();
+  const Scenario* s = find_scenario(c.scenario);
+  ASSERT_NE(s, nullptr);
+  auto pki = default_pki(s->cert);
+  ServeThread server(*s, Backends::get(c.backend), *pki, c.engine);
+  ASSERT_FALSE(server.address().empty());
+  const std::string root = test::pki_file(s->cert, "root.pem");
+  const bool tls13 = s->version == TlsVersion::tls13;
+
+  const test::CommandResult openssl = test::run_command(
+      {test::find_tool("openssl"), "s_client", "-connect", server.address(), "-servername",
+       "localhost", "-CAfile", root, "-verify_return_error", "-quiet",
+       tls13 ? "-tls1_3" : "-tls1_2", tls13 ? "-ciphersuites" : "-cipher", suite_name(*s, tls13)},
+      kRequest, 10000);
+  EXPECT_EQ(openssl.exit_code, 0) << openssl.output;
+  EXPECT_NE(openssl.output.find("hello from serve"), std::string::npos) << openssl.output;
+
+  const test::CommandResult bssl =
+      test::run_command({test::find_tool("bssl-tool"), "client", "-connect", server.address(),
+                         "-server-name", "localhost", "-root-certs", root, "-min-version",
+                         tls13 ? "tls1.3" : "tls1.2", "-max-version", tls13 ? "tls1.3" : "tls1.2"},
+                        kRequest, 10000);
+  EXPECT_NE(bssl.output.find("hello from serve"), std::string::npos) << bssl.output;
+
+  const test::CommandResult curl = test::run_command(
+      {test::find_tool("curl"), "-sS", "--cacert", root, "--resolve",
+       "localhost:" + server.port() + ":127.0.0.1", tls13 ? "--tlsv1.3" : "--tlsv1.2", "--tls-max",
+       tls13 ? "1.3" : "1.2", tls13 ? "--tls13-ciphers" : "--ciphers", suite_name(*s, tls13),
+       "https://localhost:" + server.port() + "/"},
+      "", 10000);
+  EXPECT_EQ(curl.exit_code, 0) << curl.output;
+  EXPECT_NE(curl.output.find("hello from serve"), std::string::npos) << curl.output;
+
+  const Result& served = server.stop();
+  ASSERT_FALSE(served.skipped) << served.skip_reason;
+  for (const NetworkError& e : served.network->errors) {
+    ADD_FAILURE() << "the server counted " << e.count << " " << e.kind << ": " << e.detail;
+  }
+  EXPECT_GE(served.handshakes, 3u);
+  EXPECT_GE(served.network->requests, 3u);
+}
+
+std::vector<ServeCase> serve_cases() {
+  std::vector<ServeCase> out;
+  for (const char* backend : {"openssl", "boringssl"}) {
+    for (EngineKind engine : {EngineKind::hsbench, EngineKind::native}) {
+      for (const char* scenario : {"tls12-ecdhe-x25519-ecdsa-p256", "tls13-x25519-ecdsa-p256"}) {
+        out.push_back({backend, engine, scenario});
+      }
+    }
+    out.push_back({backend, EngineKind::hsbench, "tls12-rsa-rsa2048"});
+  }
+  return out;
+}
+
+std::string serve_case_name(const ::testing::TestParamInfo<ServeCase>& info) {
+  std::string s =
+      info.param.backend + "_" + std::string(name(info.param.engine)) + "_" + info.param.scenario;
+  for (char& ch : s) {
+    if (ch == '-') ch = '_';
+  }
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, RealClients, ::testing::ValuesIn(serve_cases()), serve_case_name);
+
+struct FaultCase {
+  Fault fault;
+  std::string kind;    // the error kind every connection must end in
+  std::string detail;  // and its detail, when it is fixed
+};
+
+class Faults : public ::testing::TestWithParam<FaultCase> {};
+
+// Each misbehaving server: every connection counted by its kind, nothing
+// completed, the run ends on time, and no descriptor is left open.
+TEST_P(Faults, AreCountedByKind) {
+  const FaultCase& c = GetParam();
+  std::string error;
+  auto fault = FaultServer::start(c.fault, &error);
+  ASSERT_NE(fault, nullptr) << error;
+  const Scenario* s = find_scenario("tls13-x25519-ecdsa-p256");
+  auto pki = default_pki(s->cert);
+  const int fds_before = net::open_fd_count();
+  ConnectOptions o = short_run(fault->address(), EngineKind::hsbench);
+  o.timeout_s = 0.1;  // the silent server: each connection times out
+  o.duration_s = 0.3;
+  const Result r = run_connect(*s, Backends::get("openssl"), *pki, o);
+  ASSERT_FALSE(r.skipped) << r.skip_reason;
+  EXPECT_EQ(r.handshakes, 0u);
+  ASSERT_FALSE(r.network->errors.empty());
+  for (const NetworkError& e : r.network->errors) {
+    EXPECT_EQ(e.kind, c.kind) << e.detail;
+    if (!c.detail.empty()) {
+      EXPECT_EQ(e.detail, c.detail);
+    }
+  }
+  EXPECT_GT(r.network->failed, 0u);
+  EXPECT_GT(fault->accepted(), 0u);
+  EXPECT_EQ(net::open_fd_count(), fds_before);
+}
+
+std::string fault_name(const ::testing::TestParamInfo<FaultCase>& info) {
+  return info.param.kind + "_" + std::to_string(info.index);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, Faults,
+    ::testing::Values(FaultCase{Fault::silent, "timeout", "handshake"},
+                      FaultCase{Fault::close_after_hello, "closed", "handshake"},
+                      FaultCase{Fault::reset_after_hello, "reset", "handshake"},
+                      FaultCase{Fault::garbage, "protocol", ""},
+                      FaultCase{Fault::alert, "alert", "handshake_failure"}),
+    fault_name);
+
+// A slow server (a proxy that delays every chunk) is slow, not broken:
+// handshakes complete, each taking at least the delay of its round trips.
+TEST(SlowServer, HandshakesCompleteLate) {
+  TlsServerSpec spec;
+  spec.tool = "openssl";
+  std::string error;
+  auto server = ServerProcess::start(spec, &error);
+  ASSERT_NE(server, nullptr) << error;
+  constexpr int kDelayMs = 20;
+  auto slow = FaultServer::start(Fault::slow, &error, server->address(), kDelayMs);
+  ASSERT_NE(slow, nullptr) << error;
+  const Scenario* s = find_scenario("tls13-x25519-ecdsa-p256");
+  auto pki = default_pki(s->cert);
+  ConnectOptions o = short_run(slow->address(), EngineKind::hsbench);
+  o.duration_s = 0.5;
+  const Result r = run_connect(*s, Backends::get("openssl"), *pki, o);
+  ASSERT_FALSE(r.skipped) << r.skip_reason;
+  EXPECT_GT(r.handshakes, 0u);
+  EXPECT_TRUE(r.network->errors.empty());
+  // One round trip through the proxy, each way delayed: a lower bound,
+  // which no load can break.
+  ASSERT_TRUE(r.latency_us.has_value());
+  EXPECT_GE(r.latency_us->p50, 2 * kDelayMs * 1000.0);
+}
+
+}  // namespace
+}  // namespace hsbench
