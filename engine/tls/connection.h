@@ -75,6 +75,10 @@ struct Config {
   bool psk_with_dhe = true;
   // Server: the key its tickets are sealed with.
   std::array<uint8_t, kTicketKeyLength> ticket_key{};
+  // Server: the time in seconds since the Unix epoch, by which tickets are
+  // stamped when sealed and refused once older than their lifetime
+  // (RFC 8446 4.6.1); the system clock when unset.
+  std::function<uint64_t()> ticket_clock;
 };
 
 class Connection {

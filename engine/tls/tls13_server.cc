@@ -41,7 +41,11 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
   // Resumption first: with psk_ke no group is needed at all.
   suite_ = suite;
   client_psk_modes_ = hello.has_psk_key_exchange_modes;
-  if (!retried_ && tls13_accept_psk(hello, message)) {
+  bool psk_accepted = false;
+  if (!retried_) {
+    if (Next n = tls13_accept_psk(hello, message, &psk_accepted); n != Next::ok) return n;
+  }
+  if (psk_accepted) {
     resumed_ = true;
     if (!config().psk_with_dhe) {
       if (!retried_) {
@@ -118,12 +122,14 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
   return Next::ok;
 }
 
-bool Server::tls13_accept_psk(const ClientHello& hello, ByteView message) {
+Connection::Next Server::tls13_accept_psk(const ClientHello& hello, ByteView message,
+                                          bool* out_accepted) {
+  *out_accepted = false;
   const uint8_t mode = config().psk_with_dhe ? 1 : 0;  // psk_dhe_ke or psk_ke
   if (!config().session_tickets || !hello.has_pre_shared_key ||
       !hello.has_psk_key_exchange_modes || !list_contains_u8(hello.psk_key_exchange_modes, mode) ||
       !ticket_sealer_ready()) {
-    return false;
+    return Next::ok;
   }
   // OfferedPsks (RFC 8446 4.2.11): only the first identity is tried.
   Reader r(hello.pre_shared_key), identities, binders;
@@ -132,19 +138,22 @@ bool Server::tls13_accept_psk(const ClientHello& hello, ByteView message) {
   if (!r.u16_prefixed(&identities) || !identities.u16_prefixed(&ticket) ||
       !identities.u16(&age_hi) || !identities.u16(&age_lo) || !r.u16_prefixed(&binders) ||
       !binders.u8_prefixed(&binder)) {
-    return false;
+    return fail(Alert::decode_error, "malformed pre_shared_key");
   }
+  // A ticket that is not ours, has expired, or is for another hash is
+  // simply not used: a full handshake (4.2.11, 4.6.1).
   TicketContents contents;
   if (!ticket_sealer_.open(crypto_, ticket, &contents) || contents.version != TlsVersion::tls13 ||
+      !ticket_fresh(contents.issued, ticket_now()) ||
       cipher_suite_info(contents.suite)->hash != suite_->hash ||
-      contents.secret_length != digest_length(suite_->hash) || binder.size() != contents.secret_length) {
-    return false;
+      contents.secret_length != digest_length(suite_->hash)) {
+    return Next::ok;
   }
   // The binder covers the ClientHello up to the binders list (4.2.11.2).
   const Hash hash = suite_->hash;
   const size_t hlen = digest_length(hash);
   auto partial = crypto_.new_hash(hash);
-  if (partial == nullptr) return false;
+  if (partial == nullptr) return fail(Alert::internal_error, "hash unsupported by the backend");
   crypto_.hash_update(*partial, message.first(kHandshakeHeaderLength + hello.binders_offset));
   uint8_t th[kMaxHashLength], expected[kMaxHashLength];
   crypto_.hash_digest(*partial, std::span(th, hlen));
@@ -155,12 +164,17 @@ bool Server::tls13_accept_psk(const ClientHello& hello, ByteView message) {
   if (!binder_schedule.early(psk) ||
       !binder_schedule.derive("res binder", empty_hash(hash), std::span(binder_key.data(), hlen)) ||
       !binder_schedule.finished(ByteView(binder_key.data(), hlen), ByteView(th, hlen),
-                                std::span(expected, hlen)) ||
-      !equal_ct(binder, ByteView(expected, hlen))) {
-    return false;
+                                std::span(expected, hlen))) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  // Our own ticket with a binder that does not verify: the client does not
+  // hold the PSK, or the hello was changed (4.2.11, 6.2).
+  if (binder.size() != hlen || !equal_ct(binder, ByteView(expected, hlen))) {
+    return fail(Alert::decrypt_error, "PSK binder does not verify");
   }
   resumed_session_ = contents;
-  return true;
+  *out_accepted = true;
+  return Next::ok;
 }
 
 Connection::Next Server::do_tls13_send_hello_retry_request() {
@@ -351,6 +365,7 @@ Connection::Next Server::do_tls13_send_new_session_ticket() {
   contents.version = TlsVersion::tls13;
   contents.suite = suite_->id;
   contents.secret_length = hlen;
+  contents.issued = ticket_now();
   uint8_t age_add[4];
   Bytes& ticket = signed_scratch_;
   if (!hkdf_expand_label(crypto_, suite_->hash, ByteView(resumption_master_secret_.data(), hlen),
