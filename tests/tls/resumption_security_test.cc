@@ -508,8 +508,11 @@ TEST_P(ResumptionSecurityTest, Tls13TicketForAnotherSuiteOrVersionGetsFullHandsh
   EXPECT_EQ(session->suite, CipherSuite::TLS_AES_256_GCM_SHA384);
   c.set_resumption(session);
   expect_resumed(handshake(c, sha384));
-  expect_full_handshake(handshake(c, sha256));
-  EXPECT_EQ(c.cipher_suite(), CipherSuite::TLS_AES_128_GCM_SHA256);
+  const Outcome o = handshake(c, sha256);
+  expect_full_handshake(o);
+  if (o.pair.ok) {
+    EXPECT_EQ(c.cipher_suite(), CipherSuite::TLS_AES_128_GCM_SHA256);
+  }
 
   SCOPED_TRACE("TLS 1.2 ticket");
   tls::Client& c12 = client(kTls12);
@@ -597,8 +600,11 @@ TEST_P(ResumptionSecurityTest, Tls12TicketForAnotherSuiteOrVersionGetsFullHandsh
   EXPECT_EQ(session->suite, aes256);
   c.set_resumption(session);
   expect_resumed(handshake(c, old_server));
-  expect_full_handshake(handshake(c, new_server));
-  EXPECT_EQ(c.cipher_suite(), aes128);
+  const Outcome o = handshake(c, new_server);
+  expect_full_handshake(o);
+  if (o.pair.ok) {
+    EXPECT_EQ(c.cipher_suite(), aes128);
+  }
 
   SCOPED_TRACE("TLS 1.3 ticket");
   tls::Client& c13 = client(kTls13);
