@@ -40,6 +40,16 @@ struct ClientHelloProfile {
   bool middlebox_compatibility = true;
 };
 
+// The server's counterpart: a TLS 1.3 ServerHello and EncryptedExtensions
+// shaped like another server's, for the same traces.
+struct ServerHelloProfile {
+  // ServerHello extension types in wire order; any the engine writes that
+  // this leaves out follow in the engine's own order.
+  std::vector<uint16_t> extension_order;
+  // Extensions EncryptedExtensions carries as they are, in order.
+  std::vector<std::pair<uint16_t, Bytes>> encrypted_extensions;
+};
+
 struct Config {
   TlsVersion min_version = TlsVersion::tls12;
   TlsVersion max_version = TlsVersion::tls13;
@@ -66,6 +76,7 @@ struct Config {
 
   // Server: its chain, key and their kind.
   const Credentials* credentials = nullptr;
+  const ServerHelloProfile* server_hello_profile = nullptr;
 
   // Resumption: the client asks for tickets, keeps the newest, and resumes
   // with the session it is given; the server issues tickets and accepts

@@ -83,6 +83,10 @@ bool Crypto::derive(KeyShare& share, ByteView peer, std::span<uint8_t> out) {
 
 bool Crypto::sign(const PrivateKey& key, SignatureScheme scheme, ByteView message,
                   std::span<uint8_t> out, size_t* out_len) {
+  if (determinism_ != nullptr && determinism_->sign) {
+    return timed({OpKind::sign, id(scheme)},
+                 [&] { return determinism_->sign(scheme, message, out, out_len); });
+  }
   return timed({OpKind::sign, id(scheme)},
                [&] { return key.sign(scheme, message, out, out_len); });
 }

@@ -19,6 +19,12 @@ struct Determinism {
   std::function<void(std::span<uint8_t>)> random;
   // The private key for the next ephemeral share of a group.
   std::function<Bytes(Group)> ephemeral_private_key;
+  // Signs in place of the key. RSA-PSS draws a random salt (RFC 8017
+  // 9.1.1), so a published trace's signature cannot be made again by
+  // signing; a test hands it over here once it has checked that it
+  // verifies over the message given.
+  std::function<bool(SignatureScheme, ByteView message, std::span<uint8_t> out, size_t* out_len)>
+      sign;
 };
 
 class Crypto {

@@ -227,22 +227,39 @@ Connection::Next Server::do_tls13_send_server_hello() {
   w.u16(static_cast<uint16_t>(suite_->id));
   w.u8(0);
   auto exts = w.open_u16();
-  w.u16(static_cast<uint16_t>(ExtensionType::supported_versions));
-  w.u16(2);
-  w.u16(static_cast<uint16_t>(TlsVersion::tls13));
-  if (dhe) {
-    w.u16(static_cast<uint16_t>(ExtensionType::key_share));
-    auto share_ext = w.open_u16();
-    w.u16(static_cast<uint16_t>(group_));
-    auto key = w.open_u16();
-    w.bytes(key_share_->public_key());
-    (void)w.close(key);
-    (void)w.close(share_ext);
+  static constexpr ExtensionType kOrder[] = {ExtensionType::supported_versions,
+                                             ExtensionType::key_share,
+                                             ExtensionType::pre_shared_key};
+  auto write_extension = [&](uint16_t type) {
+    if (type == static_cast<uint16_t>(ExtensionType::supported_versions)) {
+      w.u16(type);
+      w.u16(2);
+      w.u16(static_cast<uint16_t>(TlsVersion::tls13));
+    } else if (type == static_cast<uint16_t>(ExtensionType::key_share) && dhe) {
+      w.u16(type);
+      auto share_ext = w.open_u16();
+      w.u16(static_cast<uint16_t>(group_));
+      auto key = w.open_u16();
+      w.bytes(key_share_->public_key());
+      (void)w.close(key);
+      (void)w.close(share_ext);
+    } else if (type == static_cast<uint16_t>(ExtensionType::pre_shared_key) && resumed_) {
+      w.u16(type);
+      w.u16(2);
+      w.u16(0);  // selected_identity: the first
+    }
+  };
+  const ServerHelloProfile* profile = config().server_hello_profile;
+  if (profile != nullptr) {
+    for (uint16_t type : profile->extension_order) write_extension(type);
   }
-  if (resumed_) {
-    w.u16(static_cast<uint16_t>(ExtensionType::pre_shared_key));
-    w.u16(2);
-    w.u16(0);  // selected_identity: the first
+  for (ExtensionType type : kOrder) {
+    const uint16_t t = static_cast<uint16_t>(type);
+    if (profile == nullptr || std::find(profile->extension_order.begin(),
+                                        profile->extension_order.end(),
+                                        t) == profile->extension_order.end()) {
+      write_extension(t);
+    }
   }
   (void)w.close(exts);
   if (send_message() != Next::ok) return Next::error;
@@ -276,7 +293,16 @@ Connection::Next Server::do_tls13_send_change_cipher_spec() {
 Connection::Next Server::do_tls13_send_encrypted_extensions() {
   records_.set_write_keys(std::move(pending_handshake_write_));
   Writer w = begin_message(HandshakeType::encrypted_extensions);
-  w.u16(0);  // no extensions
+  auto exts = w.open_u16();  // none of the engine's own
+  if (const ServerHelloProfile* profile = config().server_hello_profile; profile != nullptr) {
+    for (const auto& [type, data] : profile->encrypted_extensions) {
+      w.u16(type);
+      auto ext = w.open_u16();
+      w.bytes(data);
+      if (!w.close(ext)) return fail(Alert::internal_error, "extension too long");
+    }
+  }
+  if (!w.close(exts)) return fail(Alert::internal_error, "EncryptedExtensions too long");
   if (send_message() != Next::ok) return Next::error;
   step(Message::encrypted_extensions, Action::write);
   // A resumed handshake is authenticated by the PSK: no certificate.
