@@ -25,6 +25,10 @@ struct Determinism {
   // verifies over the message given.
   std::function<bool(SignatureScheme, ByteView message, std::span<uint8_t> out, size_t* out_len)>
       sign;
+  // The ticket age a resuming client reports (RFC 8446 4.2.11.1), in
+  // milliseconds, in place of the time since its ticket came: a published
+  // trace's resumed hello carries the age its client measured.
+  std::function<uint32_t()> ticket_age_ms;
 };
 
 class Crypto {
@@ -36,6 +40,8 @@ class Crypto {
   void set_determinism(const Determinism* d) { determinism_ = d; }
 
   bool random(std::span<uint8_t> out);
+  // Milliseconds since a ticket was received, or the determinism hook's.
+  uint32_t ticket_age_ms(StepClock::time_point received) const;
 
   std::unique_ptr<HashContext> new_hash(Hash hash) { return backend_->new_hash(hash); }
   void hash_update(HashContext& ctx, ByteView data);

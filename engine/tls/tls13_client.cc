@@ -1,6 +1,5 @@
 // TLS 1.3 client states (RFC 8446 section 2, 4): from ServerHello on.
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "tls/client.h"
@@ -20,9 +19,7 @@ bool Client::write_psk_and_finish(Writer& w, Writer::Prefix extensions) {
   if (!w.close(identity)) return false;
   // obfuscated_ticket_age: milliseconds since the ticket came, plus
   // ticket_age_add (RFC 8446 4.2.11.1).
-  auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(StepClock::now() -
-                                                                       session.received);
-  uint32_t age = static_cast<uint32_t>(age_ms.count()) + session.age_add;
+  const uint32_t age = crypto_.ticket_age_ms(session.received) + session.age_add;
   w.u16(static_cast<uint16_t>(age >> 16));
   w.u16(static_cast<uint16_t>(age));
   (void)w.close(identities);

@@ -3,7 +3,9 @@
 // injected, the client's ClientHello, secrets, reading of the trace's
 // server flight, Finished, application data and resumption PSK must be the
 // trace's; and the server's flight, secrets and application data. Section
-// 5 ("HelloRetryRequest") on the client's side.
+// 4 ("Resumed 0-RTT Handshake") on the client's side, up to the server's
+// Finished (the engine sends no early data), and section 5
+// ("HelloRetryRequest") on the client's side.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -390,6 +392,109 @@ TEST_P(Rfc8448Test, SimpleOneRttServer) {
       payload);
   ASSERT_EQ(server.write_application_data(payload), tls::Connection::Status::step);
   EXPECT_EQ(take(), v("server_application_data_record"));
+}
+
+// Section 4 ("Resumed 0-RTT Handshake"), the client's side, as far as the
+// engine goes: resuming section 3's session (its ticket, age_add and PSK),
+// the client must write the trace's resumed ClientHello, PSK binder and
+// all, derive the trace's handshake secrets from the trace's ServerHello,
+// verify the trace's server Finished and derive the trace's application
+// secrets. The engine sends no early data: the trace's client offers it
+// (an empty early_data extension, handed over in the profile, as are NSS's
+// padding and the age its client measured), and what follows the server's
+// Finished in the trace, the client's 0-RTT record, EndOfEarlyData and
+// the Finished over it, is not compared.
+TEST_P(Rfc8448Test, ResumedClientHelloAndSecrets) {
+  const auto zrtt = test::rfc8448_vectors("rfc8448-resumed-0rtt.txt");
+  ASSERT_FALSE(zrtt.empty()) << "no RFC 8448 section 4 vectors";
+  auto z = [&](const std::string& name) -> const Bytes& {
+    auto it = zrtt.find(name);
+    EXPECT_NE(it, zrtt.end()) << name;
+    return it->second;
+  };
+
+  // Section 3's session, from its NewSessionTicket: lifetime, age_add
+  // 0xfad6aac5, nonce 0000, then the ticket.
+  const Bytes& nst = v("new_session_ticket");
+  ASSERT_GE(nst.size(), 17u + 178u);
+  auto session = std::make_shared<tls::ClientSession>();
+  session->version = TlsVersion::tls13;
+  session->suite = CipherSuite::TLS_AES_128_GCM_SHA256;
+  session->ticket.assign(nst.begin() + 17, nst.begin() + 17 + 178);
+  session->age_add = 0xfad6aac5;
+  const Bytes& psk = v("resumption_psk");
+  std::copy(psk.begin(), psk.end(), session->secret.begin());
+  session->secret_length = psk.size();
+
+  tls::ClientHelloProfile profile;
+  profile.extension_order = {0x0000, 0xff01, 0x000a, 0x0033, 0x002a,
+                             0x002b, 0x000d, 0x002d, 0x001c, 0x0015};
+  profile.raw_extensions = {{0x001c, Bytes{0x40, 0x01}},  // record_size_limit
+                            {0x002a, Bytes{}},            // early_data
+                            {0x0015, Bytes(0x57, 0)}};    // padding
+  profile.advertised_groups = {0x001d, 0x0017, 0x0018, 0x0019, 0x0100,
+                               0x0101, 0x0102, 0x0103, 0x0104};
+  profile.advertised_signature_algorithms = {0x0403, 0x0503, 0x0603, 0x0203, 0x0804,
+                                             0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
+                                             0x0201, 0x0402, 0x0502, 0x0602, 0x0202};
+  profile.middlebox_compatibility = false;
+
+  TrustEverything trust;
+  std::map<std::string, Bytes> secrets;
+  tls::Config config;
+  config.min_version = config.max_version = TlsVersion::tls13;
+  config.cipher_suites = {CipherSuite::TLS_AES_128_GCM_SHA256,
+                          CipherSuite::TLS_CHACHA20_POLY1305_SHA256,
+                          CipherSuite::TLS_AES_256_GCM_SHA384};
+  config.groups = {Group::x25519};
+  config.signature_schemes = {SignatureScheme::rsa_pss_rsae_sha256};
+  config.server_name = "server";
+  config.trust = &trust;
+  config.session_tickets = true;
+  config.client_hello_profile = &profile;
+  config.key_log = [&](std::string_view label, ByteView, ByteView secret) {
+    secrets[std::string(label)] = Bytes(secret.begin(), secret.end());
+  };
+
+  const Bytes& hello = z("client_hello_record");
+  ASSERT_GE(hello.size(), 43u);
+  const Bytes client_random(hello.begin() + 11, hello.begin() + 43);
+  tls::Determinism determinism;
+  determinism.random = [&](std::span<uint8_t> out) {
+    ASSERT_EQ(out.size(), client_random.size());
+    std::copy(client_random.begin(), client_random.end(), out.begin());
+  };
+  determinism.ephemeral_private_key = [&](Group) { return z("client_ephemeral_private"); };
+  // The trace's obfuscated_ticket_age, 0xfad6aacb, less its age_add.
+  determinism.ticket_age_ms = [] { return uint32_t{0xfad6aacb - 0xfad6aac5}; };
+
+  tls::Client client(&backend_->backend(), &config);
+  client.crypto().set_determinism(&determinism);
+  client.set_resumption(session);
+  auto run = [&] {
+    tls::Connection::Status st;
+    do {
+      st = client.advance();
+    } while (st == tls::Connection::Status::step || st == tls::Connection::Status::progressed);
+    return st;
+  };
+
+  ASSERT_EQ(run(), tls::Connection::Status::want_read) << client.error().reason;
+  Bytes sent;
+  sent.swap(client.output());
+  EXPECT_EQ(sent, hello);
+  ASSERT_GE(sent.size(), 32u);
+  EXPECT_EQ(Bytes(sent.end() - 32, sent.end()), z("binder"));
+
+  client.receive(z("server_hello_record"));
+  client.receive(z("server_flight_record"));
+  ASSERT_EQ(run(), tls::Connection::Status::done)
+      << client.error().reason << " (" << tls::name(client.error().alert) << ")";
+  EXPECT_TRUE(client.resumed());
+  EXPECT_EQ(secrets["CLIENT_HANDSHAKE_TRAFFIC_SECRET"], z("client_handshake_traffic_secret"));
+  EXPECT_EQ(secrets["SERVER_HANDSHAKE_TRAFFIC_SECRET"], z("server_handshake_traffic_secret"));
+  EXPECT_EQ(secrets["CLIENT_TRAFFIC_SECRET_0"], z("client_application_traffic_secret"));
+  EXPECT_EQ(secrets["SERVER_TRAFFIC_SECRET_0"], z("server_application_traffic_secret"));
 }
 
 // Section 5 ("HelloRetryRequest"), the client's side: its first

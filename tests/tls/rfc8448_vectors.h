@@ -1,5 +1,6 @@
 // RFC 8448 values in tests/tls/vectors/, read by the tests that check the
 // engine against them: section 3 ("Simple 1-RTT Handshake") by default,
+// section 4 ("Resumed 0-RTT Handshake") from rfc8448-resumed-0rtt.txt and
 // section 5 ("HelloRetryRequest") from rfc8448-hello-retry-request.txt.
 #pragma once
 
