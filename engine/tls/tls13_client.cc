@@ -61,7 +61,8 @@ Connection::Next Client::tls13_process_hello_retry_request(const ServerHello& he
   // A retry asks for a group that was offered but not sent, or only
   // carries a cookie, and must change something (4.1.4).
   auto group = hello.has_key_share ? static_cast<Group>(hello.key_share_group) : group_;
-  if ((hello.has_key_share && (!offers(group) || group == group_)) ||
+  const bool sent_share_for_group = key_share_ != nullptr && group == group_;
+  if ((hello.has_key_share && (!offers(group) || sent_share_for_group)) ||
       (!hello.has_key_share && !hello.has_cookie)) {
     return fail(Alert::illegal_parameter, "HelloRetryRequest asks for a bad group");
   }

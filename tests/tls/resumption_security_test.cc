@@ -434,6 +434,21 @@ TEST_P(ResumptionSecurityTest, Tls13ForgedTicketGetsFullHandshake) {
   expect_full_handshake(handshake(c, s));
 }
 
+// With psk_ke the client makes no key share for its first hello; if the
+// server cannot use the ticket, it asks for one (a HelloRetryRequest,
+// RFC 8446 4.1.4) and the handshake goes on as a full one.
+TEST_P(ResumptionSecurityTest, Tls13PskKeForgedTicketGetsFullHandshake) {
+  tls::Client& c = client(kTls13PskKe);
+  tls::Server& s = server(kTls13PskKe, 0x11);
+  const auto session = prime(c, s);
+  ASSERT_NE(session, nullptr);
+  c.set_resumption(altered(session, [](tls::ClientSession& x) { x.ticket.back() ^= 0x01; }));
+  HandshakeTrace trace;
+  expect_full_handshake(handshake(c, s, &trace));
+  EXPECT_NE(index_of(steps_of(trace), {Side::server, Action::write, Message::hello_retry_request}),
+            trace.step_count);
+}
+
 // RFC 5077 4 (and RFC 8446 4.6.1's self-encrypted tickets): a ticket is
 // only good at the server whose key sealed it.
 TEST_P(ResumptionSecurityTest, Tls13TicketFromAnotherServerGetsFullHandshake) {
