@@ -134,7 +134,7 @@ bool Client::offers(SignatureScheme s) const {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
-std::vector<uint16_t> Client::default_extension_order(bool send_key_share) const {
+std::vector<uint16_t> Client::default_extension_order() const {
   std::vector<uint16_t> order;
   auto add = [&](ExtensionType t) { order.push_back(static_cast<uint16_t>(t)); };
   if (!config().server_name.empty()) add(ExtensionType::server_name);
@@ -148,7 +148,10 @@ std::vector<uint16_t> Client::default_extension_order(bool send_key_share) const
   add(ExtensionType::signature_algorithms);
   if (offers_tls13()) {
     add(ExtensionType::supported_versions);
-    if (send_key_share) add(ExtensionType::key_share);
+    // Even with no share to send (psk_ke): supported_groups and key_share
+    // go together (RFC 8446 9.2), and an empty key_share lets a server
+    // that cannot use the PSK ask for a share (4.1.4).
+    add(ExtensionType::key_share);
     if (config().session_tickets) add(ExtensionType::psk_key_exchange_modes);
     if (!cookie_.empty()) add(ExtensionType::cookie);
   }
@@ -292,8 +295,8 @@ Connection::Next Client::do_send_client_hello() {
 
   auto exts = w.open_u16();
   const ClientHelloProfile* profile = config().client_hello_profile;
-  for (uint16_t type :
-       profile != nullptr ? profile->extension_order : default_extension_order(send_key_share)) {
+  for (uint16_t type : profile != nullptr ? profile->extension_order
+                                          : default_extension_order()) {
     if (!write_extension(w, type, send_key_share)) {
       return fail(Alert::internal_error, "ClientHello extension too long");
     }

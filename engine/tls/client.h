@@ -108,7 +108,7 @@ class Client final : public Connection {
   // message so far (RFC 8446 4.2.11.2), and finishes the message.
   bool write_psk_and_finish(Writer& w, Writer::Prefix extensions);
   // ClientHello extensions other than pre_shared_key, in wire order.
-  std::vector<uint16_t> default_extension_order(bool send_key_share) const;
+  std::vector<uint16_t> default_extension_order() const;
   bool write_extension(Writer& w, uint16_t type, bool send_key_share);
 
   State state_ = State::send_client_hello;

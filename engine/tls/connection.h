@@ -40,6 +40,16 @@ struct ClientHelloProfile {
   bool middlebox_compatibility = true;
 };
 
+// The server's counterpart: a TLS 1.3 ServerHello and EncryptedExtensions
+// shaped like another server's, for the same traces.
+struct ServerHelloProfile {
+  // ServerHello extension types in wire order; any the engine writes that
+  // this leaves out follow in the engine's own order.
+  std::vector<uint16_t> extension_order;
+  // Extensions EncryptedExtensions carries as they are, in order.
+  std::vector<std::pair<uint16_t, Bytes>> encrypted_extensions;
+};
+
 struct Config {
   TlsVersion min_version = TlsVersion::tls12;
   TlsVersion max_version = TlsVersion::tls13;
@@ -71,6 +81,7 @@ struct Config {
 
   // Server: its chain, key and their kind.
   const Credentials* credentials = nullptr;
+  const ServerHelloProfile* server_hello_profile = nullptr;
 
   // Resumption: the client asks for tickets, keeps the newest, and resumes
   // with the session it is given; the server issues tickets and accepts
@@ -80,6 +91,10 @@ struct Config {
   bool psk_with_dhe = true;
   // Server: the key its tickets are sealed with.
   std::array<uint8_t, kTicketKeyLength> ticket_key{};
+  // Server: the time in seconds since the Unix epoch, by which tickets are
+  // stamped when sealed and refused once older than their lifetime
+  // (RFC 8446 4.6.1); the system clock when unset.
+  std::function<uint64_t()> ticket_clock;
 };
 
 class Connection {

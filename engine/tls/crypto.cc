@@ -1,5 +1,7 @@
 #include "tls/crypto.h"
 
+#include <chrono>
+
 namespace hsbench::tls {
 namespace {
 
@@ -16,6 +18,12 @@ bool Crypto::random(std::span<uint8_t> out) {
     return true;
   }
   return timed({OpKind::random}, [&] { return backend_->random(out); });
+}
+
+uint32_t Crypto::ticket_age_ms(StepClock::time_point received) const {
+  if (determinism_ != nullptr && determinism_->ticket_age_ms) return determinism_->ticket_age_ms();
+  return static_cast<uint32_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(StepClock::now() - received).count());
 }
 
 void Crypto::hash_update(HashContext& ctx, ByteView data) {
@@ -83,6 +91,10 @@ bool Crypto::derive(KeyShare& share, ByteView peer, std::span<uint8_t> out) {
 
 bool Crypto::sign(const PrivateKey& key, SignatureScheme scheme, ByteView message,
                   std::span<uint8_t> out, size_t* out_len) {
+  if (determinism_ != nullptr && determinism_->sign) {
+    return timed({OpKind::sign, id(scheme)},
+                 [&] { return determinism_->sign(scheme, message, out, out_len); });
+  }
   return timed({OpKind::sign, id(scheme)},
                [&] { return key.sign(scheme, message, out, out_len); });
 }

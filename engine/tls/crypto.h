@@ -19,6 +19,16 @@ struct Determinism {
   std::function<void(std::span<uint8_t>)> random;
   // The private key for the next ephemeral share of a group.
   std::function<Bytes(Group)> ephemeral_private_key;
+  // Signs in place of the key. RSA-PSS draws a random salt (RFC 8017
+  // 9.1.1), so a published trace's signature cannot be made again by
+  // signing; a test hands it over here once it has checked that it
+  // verifies over the message given.
+  std::function<bool(SignatureScheme, ByteView message, std::span<uint8_t> out, size_t* out_len)>
+      sign;
+  // The ticket age a resuming client reports (RFC 8446 4.2.11.1), in
+  // milliseconds, in place of the time since its ticket came: a published
+  // trace's resumed hello carries the age its client measured.
+  std::function<uint32_t()> ticket_age_ms;
 };
 
 class Crypto {
@@ -30,6 +40,8 @@ class Crypto {
   void set_determinism(const Determinism* d) { determinism_ = d; }
 
   bool random(std::span<uint8_t> out);
+  // Milliseconds since a ticket was received, or the determinism hook's.
+  uint32_t ticket_age_ms(StepClock::time_point received) const;
 
   std::unique_ptr<HashContext> new_hash(Hash hash) { return backend_->new_hash(hash); }
   void hash_update(HashContext& ctx, ByteView data);

@@ -1,5 +1,6 @@
 // The server states both TLS versions share: ClientHello, where the versions
 // part, and application data.
+#include <chrono>
 #include <cstring>
 
 #include "hsbench/pki.h"
@@ -81,6 +82,13 @@ std::vector<SignatureScheme> Server::own_signature_schemes() const {
 
 bool Server::ticket_sealer_ready() {
   return ticket_sealer_.ready() || ticket_sealer_.init(crypto_, config().ticket_key);
+}
+
+uint64_t Server::ticket_now() const {
+  if (config().ticket_clock) return config().ticket_clock();
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
 Connection::Next Server::do_read_client_hello() {

@@ -73,14 +73,18 @@ class Server final : public Connection {
   Next do_tls13_send_finished();
   Next do_tls13_read_finished();
   Next do_tls13_send_new_session_ticket();
-  // Accepts the client's PSK if its ticket opens and its binder verifies.
-  bool tls13_accept_psk(const ClientHello& hello, ByteView message);
+  // Accepts the client's PSK (*out_accepted) if its ticket opens, is fresh
+  // and fits the suite, and its binder verifies; an error if the binder
+  // of such a ticket does not verify.
+  Next tls13_accept_psk(const ClientHello& hello, ByteView message, bool* out_accepted);
 
   bool supports_tls13() const { return config().max_version >= TlsVersion::tls13; }
   // The server's signature schemes, in its order of preference.
   std::vector<SignatureScheme> own_signature_schemes() const;
   // The ticket sealer, prepared on first use and kept across handshakes.
   bool ticket_sealer_ready();
+  // Seconds since the Unix epoch, by Config::ticket_clock.
+  uint64_t ticket_now() const;
 
   State state_ = State::read_client_hello;
   TicketSealer ticket_sealer_;

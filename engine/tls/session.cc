@@ -7,7 +7,9 @@
 namespace hsbench::tls {
 namespace {
 
-// ticket = nonce (12) || AEAD(version u16, suite u16, ems u8, secret<u8>)
+// ticket = nonce (12) || AEAD(version u16, suite u16, ems u8, issued u64,
+//                            secret<u8>)
+constexpr size_t kMaxTicketPlaintext = 2 + 2 + 1 + 8 + 1 + kMaxHashLength;
 constexpr uint8_t kTicketAd[] = {'h', 's', 'b', 'e', 'n', 'c', 'h', ' ', 't', 'k', 't'};
 
 }  // namespace
@@ -18,13 +20,16 @@ bool TicketSealer::init(Crypto& crypto, ByteView key) {
 }
 
 bool TicketSealer::seal(Crypto& crypto, const TicketContents& c, Bytes* out) {
-  uint8_t plain[2 + 2 + 1 + 1 + kMaxHashLength];
+  uint8_t plain[kMaxTicketPlaintext];
   size_t n = 0;
   plain[n++] = static_cast<uint8_t>(static_cast<uint16_t>(c.version) >> 8);
   plain[n++] = static_cast<uint8_t>(static_cast<uint16_t>(c.version));
   plain[n++] = static_cast<uint8_t>(static_cast<uint16_t>(c.suite) >> 8);
   plain[n++] = static_cast<uint8_t>(static_cast<uint16_t>(c.suite));
   plain[n++] = c.extended_master_secret ? 1 : 0;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    plain[n++] = static_cast<uint8_t>(c.issued >> shift);
+  }
   plain[n++] = static_cast<uint8_t>(c.secret_length);
   for (size_t i = 0; i < c.secret_length; i++) plain[n++] = c.secret[i];
 
@@ -36,7 +41,7 @@ bool TicketSealer::seal(Crypto& crypto, const TicketContents& c, Bytes* out) {
 }
 
 bool TicketSealer::open(Crypto& crypto, ByteView ticket, TicketContents* out) {
-  constexpr size_t kMaxPlain = 2 + 2 + 1 + 1 + kMaxHashLength;
+  constexpr size_t kMaxPlain = kMaxTicketPlaintext;
   if (ticket.size() < kAeadNonceLength + kAeadTagLength ||
       ticket.size() > kAeadNonceLength + kMaxPlain + kAeadTagLength) {
     return false;
@@ -50,14 +55,18 @@ bool TicketSealer::open(Crypto& crypto, ByteView ticket, TicketContents* out) {
   Reader r(ByteView(plain, n));
   uint16_t version, suite;
   uint8_t ems;
+  uint16_t issued[4];
   ByteView secret;
-  if (!r.u16(&version) || !r.u16(&suite) || !r.u8(&ems) || !r.u8_prefixed(&secret) ||
+  if (!r.u16(&version) || !r.u16(&suite) || !r.u8(&ems) || !r.u16(&issued[0]) ||
+      !r.u16(&issued[1]) || !r.u16(&issued[2]) || !r.u16(&issued[3]) || !r.u8_prefixed(&secret) ||
       !r.empty() || secret.size() > kMaxHashLength || cipher_suite_info(suite) == nullptr) {
     return false;
   }
   out->version = static_cast<TlsVersion>(version);
   out->suite = static_cast<CipherSuite>(suite);
   out->extended_master_secret = ems != 0;
+  out->issued = 0;
+  for (uint16_t part : issued) out->issued = (out->issued << 16) | part;
   out->secret_length = secret.size();
   std::copy(secret.begin(), secret.end(), out->secret.begin());
   return true;

@@ -34,10 +34,21 @@ struct TicketContents {
   bool extended_master_secret = false;
   Secret secret{};
   size_t secret_length = 0;
+  // When it was sealed, in seconds since the Unix epoch (Config::ticket_clock).
+  uint64_t issued = 0;
 };
 
 inline constexpr size_t kTicketKeyLength = 16;  // AES-128-GCM
+// What NewSessionTicket announces and the server holds to: a ticket older
+// than this does not resume (RFC 8446 4.6.1, at most 7 days; RFC 5077 3.3).
 inline constexpr uint16_t kTicketLifetimeSeconds = 7200;
+
+// Whether a ticket issued at issued is within its lifetime at now. One
+// stamped later than now is not: the server's clock went back, or the
+// ticket was not its own.
+constexpr bool ticket_fresh(uint64_t issued, uint64_t now) {
+  return issued <= now && now - issued <= kTicketLifetimeSeconds;
+}
 
 // Seals and opens tickets with one server's key.
 class TicketSealer {

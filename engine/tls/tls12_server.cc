@@ -49,16 +49,17 @@ Connection::Next Server::tls12_choose_parameters(const ClientHello& hello) {
   secure_renegotiation_ = hello.secure_renegotiation;
 
   // A ticket to resume (RFC 5077 3.1): the session's suite, if still
-  // acceptable, and its master secret. The client's session id carries the
-  // acceptance back, so it must have sent one. A ticket that does not open
-  // means a full handshake.
+  // acceptable, and its master secret, while the ticket is within its
+  // lifetime. The client's session id carries the acceptance back, so it
+  // must have sent one. A ticket that does not open means a full handshake.
   issue_ticket_ = config().session_tickets && hello.has_session_ticket;
   session_id_length_ = 0;
   TicketContents ticket;
   if (issue_ticket_ && !hello.session_ticket.empty() && !hello.session_id.empty() &&
       hello.session_id.size() <= sizeof session_id_ && ticket_sealer_ready() &&
       ticket_sealer_.open(crypto_, hello.session_ticket, &ticket) &&
-      ticket.version == TlsVersion::tls12 && ticket.secret_length == kMasterSecretLength &&
+      ticket_fresh(ticket.issued, ticket_now()) && ticket.version == TlsVersion::tls12 &&
+      ticket.secret_length == kMasterSecretLength &&
       ticket.extended_master_secret == extended_master_secret_ &&
       list_contains_u16(hello.cipher_suites, static_cast<uint16_t>(ticket.suite)) &&
       std::find(config().cipher_suites.begin(), config().cipher_suites.end(), ticket.suite) !=
@@ -268,6 +269,7 @@ Connection::Next Server::do_tls12_send_new_session_ticket() {
   contents.suite = suite_->id;
   contents.extended_master_secret = extended_master_secret_;
   contents.secret_length = kMasterSecretLength;
+  contents.issued = ticket_now();
   std::memcpy(contents.secret.data(), master_secret_, kMasterSecretLength);
   Bytes& ticket = signed_scratch_;
   if (!ticket_sealer_ready() || !ticket_sealer_.seal(crypto_, contents, &ticket)) {

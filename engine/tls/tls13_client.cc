@@ -1,6 +1,5 @@
 // TLS 1.3 client states (RFC 8446 section 2, 4): from ServerHello on.
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 
 #include "tls/client.h"
@@ -20,9 +19,7 @@ bool Client::write_psk_and_finish(Writer& w, Writer::Prefix extensions) {
   if (!w.close(identity)) return false;
   // obfuscated_ticket_age: milliseconds since the ticket came, plus
   // ticket_age_add (RFC 8446 4.2.11.1).
-  auto age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(StepClock::now() -
-                                                                       session.received);
-  uint32_t age = static_cast<uint32_t>(age_ms.count()) + session.age_add;
+  const uint32_t age = crypto_.ticket_age_ms(session.received) + session.age_add;
   w.u16(static_cast<uint16_t>(age >> 16));
   w.u16(static_cast<uint16_t>(age));
   (void)w.close(identities);
@@ -64,7 +61,8 @@ Connection::Next Client::tls13_process_hello_retry_request(const ServerHello& he
   // A retry asks for a group that was offered but not sent, or only
   // carries a cookie, and must change something (4.1.4).
   auto group = hello.has_key_share ? static_cast<Group>(hello.key_share_group) : group_;
-  if ((hello.has_key_share && (!offers(group) || group == group_)) ||
+  const bool sent_share_for_group = key_share_ != nullptr && group == group_;
+  if ((hello.has_key_share && (!offers(group) || sent_share_for_group)) ||
       (!hello.has_key_share && !hello.has_cookie)) {
     return fail(Alert::illegal_parameter, "HelloRetryRequest asks for a bad group");
   }

@@ -41,7 +41,11 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
   // Resumption first: with psk_ke no group is needed at all.
   suite_ = suite;
   client_psk_modes_ = hello.has_psk_key_exchange_modes;
-  if (!retried_ && tls13_accept_psk(hello, message)) {
+  bool psk_accepted = false;
+  if (!retried_) {
+    if (Next n = tls13_accept_psk(hello, message, &psk_accepted); n != Next::ok) return n;
+  }
+  if (psk_accepted) {
     resumed_ = true;
     if (!config().psk_with_dhe) {
       if (!retried_) {
@@ -118,12 +122,14 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
   return Next::ok;
 }
 
-bool Server::tls13_accept_psk(const ClientHello& hello, ByteView message) {
+Connection::Next Server::tls13_accept_psk(const ClientHello& hello, ByteView message,
+                                          bool* out_accepted) {
+  *out_accepted = false;
   const uint8_t mode = config().psk_with_dhe ? 1 : 0;  // psk_dhe_ke or psk_ke
   if (!config().session_tickets || !hello.has_pre_shared_key ||
       !hello.has_psk_key_exchange_modes || !list_contains_u8(hello.psk_key_exchange_modes, mode) ||
       !ticket_sealer_ready()) {
-    return false;
+    return Next::ok;
   }
   // OfferedPsks (RFC 8446 4.2.11): only the first identity is tried.
   Reader r(hello.pre_shared_key), identities, binders;
@@ -132,19 +138,22 @@ bool Server::tls13_accept_psk(const ClientHello& hello, ByteView message) {
   if (!r.u16_prefixed(&identities) || !identities.u16_prefixed(&ticket) ||
       !identities.u16(&age_hi) || !identities.u16(&age_lo) || !r.u16_prefixed(&binders) ||
       !binders.u8_prefixed(&binder)) {
-    return false;
+    return fail(Alert::decode_error, "malformed pre_shared_key");
   }
+  // A ticket that is not ours, has expired, or is for another hash is
+  // simply not used: a full handshake (4.2.11, 4.6.1).
   TicketContents contents;
   if (!ticket_sealer_.open(crypto_, ticket, &contents) || contents.version != TlsVersion::tls13 ||
+      !ticket_fresh(contents.issued, ticket_now()) ||
       cipher_suite_info(contents.suite)->hash != suite_->hash ||
-      contents.secret_length != digest_length(suite_->hash) || binder.size() != contents.secret_length) {
-    return false;
+      contents.secret_length != digest_length(suite_->hash)) {
+    return Next::ok;
   }
   // The binder covers the ClientHello up to the binders list (4.2.11.2).
   const Hash hash = suite_->hash;
   const size_t hlen = digest_length(hash);
   auto partial = crypto_.new_hash(hash);
-  if (partial == nullptr) return false;
+  if (partial == nullptr) return fail(Alert::internal_error, "hash unsupported by the backend");
   crypto_.hash_update(*partial, message.first(kHandshakeHeaderLength + hello.binders_offset));
   uint8_t th[kMaxHashLength], expected[kMaxHashLength];
   crypto_.hash_digest(*partial, std::span(th, hlen));
@@ -155,12 +164,17 @@ bool Server::tls13_accept_psk(const ClientHello& hello, ByteView message) {
   if (!binder_schedule.early(psk) ||
       !binder_schedule.derive("res binder", empty_hash(hash), std::span(binder_key.data(), hlen)) ||
       !binder_schedule.finished(ByteView(binder_key.data(), hlen), ByteView(th, hlen),
-                                std::span(expected, hlen)) ||
-      !equal_ct(binder, ByteView(expected, hlen))) {
-    return false;
+                                std::span(expected, hlen))) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  // Our own ticket with a binder that does not verify: the client does not
+  // hold the PSK, or the hello was changed (4.2.11, 6.2).
+  if (binder.size() != hlen || !equal_ct(binder, ByteView(expected, hlen))) {
+    return fail(Alert::decrypt_error, "PSK binder does not verify");
   }
   resumed_session_ = contents;
-  return true;
+  *out_accepted = true;
+  return Next::ok;
 }
 
 Connection::Next Server::do_tls13_send_hello_retry_request() {
@@ -213,22 +227,39 @@ Connection::Next Server::do_tls13_send_server_hello() {
   w.u16(static_cast<uint16_t>(suite_->id));
   w.u8(0);
   auto exts = w.open_u16();
-  w.u16(static_cast<uint16_t>(ExtensionType::supported_versions));
-  w.u16(2);
-  w.u16(static_cast<uint16_t>(TlsVersion::tls13));
-  if (dhe) {
-    w.u16(static_cast<uint16_t>(ExtensionType::key_share));
-    auto share_ext = w.open_u16();
-    w.u16(static_cast<uint16_t>(group_));
-    auto key = w.open_u16();
-    w.bytes(key_share_->public_key());
-    (void)w.close(key);
-    (void)w.close(share_ext);
+  static constexpr ExtensionType kOrder[] = {ExtensionType::supported_versions,
+                                             ExtensionType::key_share,
+                                             ExtensionType::pre_shared_key};
+  auto write_extension = [&](uint16_t type) {
+    if (type == static_cast<uint16_t>(ExtensionType::supported_versions)) {
+      w.u16(type);
+      w.u16(2);
+      w.u16(static_cast<uint16_t>(TlsVersion::tls13));
+    } else if (type == static_cast<uint16_t>(ExtensionType::key_share) && dhe) {
+      w.u16(type);
+      auto share_ext = w.open_u16();
+      w.u16(static_cast<uint16_t>(group_));
+      auto key = w.open_u16();
+      w.bytes(key_share_->public_key());
+      (void)w.close(key);
+      (void)w.close(share_ext);
+    } else if (type == static_cast<uint16_t>(ExtensionType::pre_shared_key) && resumed_) {
+      w.u16(type);
+      w.u16(2);
+      w.u16(0);  // selected_identity: the first
+    }
+  };
+  const ServerHelloProfile* profile = config().server_hello_profile;
+  if (profile != nullptr) {
+    for (uint16_t type : profile->extension_order) write_extension(type);
   }
-  if (resumed_) {
-    w.u16(static_cast<uint16_t>(ExtensionType::pre_shared_key));
-    w.u16(2);
-    w.u16(0);  // selected_identity: the first
+  for (ExtensionType type : kOrder) {
+    const uint16_t t = static_cast<uint16_t>(type);
+    if (profile == nullptr || std::find(profile->extension_order.begin(),
+                                        profile->extension_order.end(),
+                                        t) == profile->extension_order.end()) {
+      write_extension(t);
+    }
   }
   (void)w.close(exts);
   if (send_message() != Next::ok) return Next::error;
@@ -262,7 +293,16 @@ Connection::Next Server::do_tls13_send_change_cipher_spec() {
 Connection::Next Server::do_tls13_send_encrypted_extensions() {
   records_.set_write_keys(std::move(pending_handshake_write_));
   Writer w = begin_message(HandshakeType::encrypted_extensions);
-  w.u16(0);  // no extensions
+  auto exts = w.open_u16();  // none of the engine's own
+  if (const ServerHelloProfile* profile = config().server_hello_profile; profile != nullptr) {
+    for (const auto& [type, data] : profile->encrypted_extensions) {
+      w.u16(type);
+      auto ext = w.open_u16();
+      w.bytes(data);
+      if (!w.close(ext)) return fail(Alert::internal_error, "extension too long");
+    }
+  }
+  if (!w.close(exts)) return fail(Alert::internal_error, "EncryptedExtensions too long");
   if (send_message() != Next::ok) return Next::error;
   step(Message::encrypted_extensions, Action::write);
   // A resumed handshake is authenticated by the PSK: no certificate.
@@ -351,6 +391,7 @@ Connection::Next Server::do_tls13_send_new_session_ticket() {
   contents.version = TlsVersion::tls13;
   contents.suite = suite_->id;
   contents.secret_length = hlen;
+  contents.issued = ticket_now();
   uint8_t age_add[4];
   Bytes& ticket = signed_scratch_;
   if (!hkdf_expand_label(crypto_, suite_->hash, ByteView(resumption_master_secret_.data(), hlen),
