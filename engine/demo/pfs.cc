@@ -250,9 +250,9 @@ class Attacker {
     check_finished(master, keys);
     open_application_data(keys);
     // Found, not assumed: the stolen key is the certificate's, every attempt
-    // was made, and none of them got anywhere.
-    case_.forward_secret =
-        !case_.premaster_recovered && !case_.finished_verified && !case_.decrypted;
+    // was made on a record that is there, and none of them got anywhere.
+    case_.forward_secret = records_tried_ == 3 && !case_.premaster_recovered &&
+                           !case_.finished_verified && !case_.decrypted;
   }
 
  private:
@@ -517,6 +517,7 @@ class Attacker {
   void check_finished(ByteView master, const tls::Tls12KeyBlock& keys) {
     const std::vector<Bytes> records = records_of(Side::client);
     auto aead = aead_for(Side::client, keys);
+    if (aead != nullptr && !records.empty()) records_tried_++;
     Bytes plain;
     std::string found;
     if (aead == nullptr) {
@@ -568,6 +569,7 @@ class Attacker {
     }
     auto aead = aead_for(side, keys);
     Bytes plain;
+    if (aead != nullptr && seq < records.size()) records_tried_++;
     if (seq == records.size()) {
       *out_found = "there is none in the recording";
     } else if (aead == nullptr) {
@@ -607,6 +609,7 @@ class Attacker {
   size_t server_ephemeral_length_ = 0;
   Bytes transcript_hash_;
   std::string candidate_from_;
+  int records_tried_ = 0;  // of the Finished and the two data records, those there to open
   std::unique_ptr<CertificateChain> chain_;
   std::unique_ptr<PublicKey> server_public_key_;
 };
