@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "fixed_cost_backend.h"
@@ -233,6 +234,11 @@ class FixedCostTest : public RunnerTest {
     }
     return nullptr;
   }
+  static double longest_wall_s(const Result& r) {
+    double out = 0;
+    for (const RepetitionResult& rep : r.repetitions) out = std::max(out, rep.wall_s);
+    return out;
+  }
   static const OpResult* op_of(const std::vector<OpResult>& ops, std::string_view op) {
     for (const OpResult& o : ops) {
       if (o.name == op) return &o;
@@ -265,6 +271,7 @@ TEST_F(FixedCostTest, ServerSignatureCostIsCountedOnTheServer) {
   // factor of 100, which no load reaches and a wrong unit exceeds.
   EXPECT_GE(r.us_per_handshake, kWallSlack * kCostUs);
   EXPECT_LE(r.us_per_handshake, 100 * (kCostUs + b.us_per_handshake));
+  EXPECT_LE(r.us_per_handshake, longest_wall_s(r) * 1e6 / 10 * (1 + 1e-9));
   ASSERT_EQ(r.handshakes_per_sec.values.size(), 3u);
   for (double v : r.handshakes_per_sec.values) EXPECT_LE(v, 1e6 / (kWallSlack * kCostUs));
 
@@ -330,6 +337,9 @@ TEST_F(FixedCostTest, TwoThreadsCountEachHandshakeOnce) {
   }
   EXPECT_GE(r.us_per_handshake, kWallSlack * kCostUs);
   for (double v : r.handshakes_per_sec.values) EXPECT_LE(v, 2 * 1e6 / (kWallSlack * kCostUs));
+  // Each thread's rate is at least its 10 handshakes over the slowest
+  // thread's time, so time per handshake is at most that time over 10.
+  EXPECT_LE(r.us_per_handshake, longest_wall_s(r) * 1e6 / 10 * (1 + 1e-9));
 }
 
 // With timing off the runner still reads the CPU clock around each
