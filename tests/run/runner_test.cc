@@ -15,6 +15,7 @@
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
+#include "run/lower_bound.h"
 #include "stats/histogram.h"
 
 #if HSBENCH_COUNTING_MALLOC
@@ -385,6 +386,42 @@ TEST_F(FixedCostTest, PercentilesOfAKnownMix) {
   EXPECT_GE(st->p99_us, kWallSlack * kBucketSlack * kSlowUs);
   EXPECT_LT(st->p50_us, kSlowUs);
   EXPECT_GE(st->mean_us, kWallSlack * (18 * kFastUs + 2 * kSlowUs) / 20);
+}
+
+// The crypto lower bound with one operation of known cost: the
+// signature's term is one per handshake and at least the cost, so is the
+// bound, and so is the handshake's own time; with everything else in the
+// handshake small next to it, handshake over bound is close to 1 (both are
+// CPU times, fastest batches). A bound that missed the signature, or a
+// handshake time or bound off by a factor, lands far from it (a ratio
+// turned upside down would not: that near 1 it reads the same).
+TEST_F(FixedCostTest, LowerBoundOfAKnownCost) {
+  const Scenario* s = find_scenario(kScenario);
+  ASSERT_NE(s, nullptr);
+  auto p = pki(s->cert);
+  FixedCosts costs;
+  costs.sign_us = static_cast<uint64_t>(kCostUs);
+  FixedCostBackend backend(backend_->backend(), costs);
+  Result r = run_scenario(*s, backend, *p, options(1, 2, 1));
+  ASSERT_FALSE(r.skipped) << r.skip_reason;
+  LowerBoundEstimator estimator(0.003, 3);
+  apply_lower_bound(&estimator, *s, backend, *p, &r, nullptr);
+  ASSERT_TRUE(r.crypto_lower_bound_us && r.handshake_best_us && r.overhead_ratio)
+      << r.lower_bound_error;
+  const LowerBoundTerm* sign = nullptr;
+  for (const LowerBoundTerm& t : r.lower_bound_terms) {
+    if (t.op == kSign) sign = &t;
+  }
+  ASSERT_NE(sign, nullptr);
+  EXPECT_EQ(sign->count, 1);
+  EXPECT_GE(sign->us, kCostUs);
+  EXPECT_LE(sign->us, 1.25 * kCostUs + 100);
+  EXPECT_GE(*r.crypto_lower_bound_us, kCostUs);
+  EXPECT_GE(*r.handshake_best_us, kCostUs);
+  ASSERT_TRUE(r.crypto_in_order_us);
+  EXPECT_GE(*r.crypto_in_order_us, kCostUs);
+  EXPECT_GT(*r.overhead_ratio, 0.8);
+  EXPECT_LT(*r.overhead_ratio, 1.5);
 }
 
 // Memory per handshake against a known pattern: each signature holds 4
