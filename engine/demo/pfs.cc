@@ -818,7 +818,7 @@ int pfs_demo_command(const PfsDemoOptions& o, std::ostream& out, std::ostream& e
   }
   PfsDemoResult result;
   if (!run_pfs_demo(backend->backend(), o.pki_dir.empty() ? default_pki_dir() : o.pki_dir, &result,
-                    &error)) {
+                    &error, o.scenarios)) {
     err << "hsbench: pfs-demo: " << error << "\n";
     return kFailed;
   }
@@ -845,6 +845,15 @@ int pfs_demo_command(const PfsDemoOptions& o, std::ostream& out, std::ostream& e
     }
   }
   out.flush();
+  // The output says what was found either way; the exit status says whether
+  // it is what the demo is there to show.
+  if (!result.rsa.decrypted || !result.ecdhe.forward_secret) {
+    err << "hsbench: pfs-demo: the attack did not find what it shows: the " << result.rsa.scenario
+        << " recording " << (result.rsa.decrypted ? "opened" : "did not open") << ", the "
+        << result.ecdhe.scenario << " one was "
+        << (result.ecdhe.forward_secret ? "forward secret" : "not found forward secret") << "\n";
+    return kFailed;
+  }
   return 0;
 }
 

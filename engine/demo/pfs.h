@@ -49,8 +49,9 @@ struct PfsCase {
   // As the recording says (the ServerHello's cipher suite, the
   // ServerKeyExchange's group): "RSA key transport", "ECDHE (x25519)".
   std::string key_exchange;
-  // The stolen key is the certificate's, every attempt was made, and none
-  // recovered the premaster, verified the Finished or opened a record.
+  // The stolen key is the certificate's, every attempt was made on records
+  // that are there, and none recovered the premaster, verified the Finished
+  // or opened a record.
   bool forward_secret = false;
   std::vector<capture::Flight> recording;  // what the eavesdropper kept
   std::vector<AttackStep> attack;
@@ -101,12 +102,14 @@ std::string render_json(const PfsDemoResult& result);
 // boringssl), runs the demo, prints the text to out (or the JSON, when
 // json_path is "-"), writes the JSON and the pcap of the two recorded
 // handshakes atomically where asked, and says what went wrong on err in one
-// line. Returns 0, 1 (the demo failed) or 2 (bad input).
+// line. Returns 0, 1 (the demo failed, or its attack did not find the RSA
+// recording open and the ECDHE one forward secret) or 2 (bad input).
 struct PfsDemoOptions {
   std::string backend;
-  std::string pki_dir;    // empty: the shipped test PKI
-  std::string json_path;  // empty: none; "-": stdout instead of the text
-  std::string pcap_path;  // empty: none
+  std::string pki_dir;     // empty: the shipped test PKI
+  std::string json_path;   // empty: none; "-": stdout instead of the text
+  std::string pcap_path;   // empty: none
+  PfsScenarios scenarios;  // not on the command line: the tests' controls
 };
 int pfs_demo_command(const PfsDemoOptions& options, std::ostream& out, std::ostream& err);
 

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,22 @@ TEST_P(PfsDemoTest, DemoWhoseEcdheScenarioIsRsaSaysItOpens) {
   EXPECT_EQ(r.ecdhe.recovered_client_data, kClientMessage);
   const std::string text = render_text(r);
   EXPECT_EQ(text.find("Nothing decrypts."), std::string::npos) << text;
+}
+
+// And the command says so with its exit status, after printing what it
+// found.
+TEST_P(PfsDemoTest, CommandFailsWhenTheEcdheSlotOpens) {
+  PfsDemoOptions options;
+  options.backend = GetParam();
+  options.scenarios = PfsScenarios{kRsaScenario, kRsaScenario};
+  std::ostringstream out, err;
+  EXPECT_EQ(pfs_demo_command(options, out, err), 1);
+  EXPECT_NE(out.str().find("The attacker reads the whole recorded session"), std::string::npos);
+  EXPECT_NE(err.str().find("not found forward secret"), std::string::npos) << err.str();
+  std::ostringstream out_ok, err_ok;
+  options.scenarios = PfsScenarios{};
+  EXPECT_EQ(pfs_demo_command(options, out_ok, err_ok), 0) << err_ok.str();
+  EXPECT_EQ(err_ok.str(), "");
 }
 
 // A failed attack with the wrong key shows nothing about forward secrecy:
