@@ -10,6 +10,7 @@
 #include "capture/keylog.h"
 #include "capture/pcap.h"
 #include "capture/scenario_capture.h"
+#include "drive/configs.h"
 #include "drive/memory_pair.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
@@ -17,7 +18,6 @@
 #include "hsbench/registry.h"
 #include "hsbench/report.h"
 #include "hsbench/scenario.h"
-#include "drive/configs.h"
 #include "tls/bytes.h"
 #include "tls/client.h"
 #include "tls/crypto.h"
@@ -148,11 +148,46 @@ std::vector<Bytes> split_records(ByteView stream) {
   return out;
 }
 
-const Bytes* first_application_data(const std::vector<Bytes>& records) {
-  for (const Bytes& r : records) {
-    if (!r.empty() && r[0] == static_cast<uint8_t>(ContentType::application_data)) return &r;
+// Opens one recorded TLS 1.2 AES-GCM record on its own, as the record layer
+// would have as the seq-th record under these keys: the nonce is the write
+// IV (the salt) and the record's explicit part (RFC 5288 3), the additional
+// data seq_num || type || version || length (RFC 5246 6.2.3.3). False when
+// the tag does not verify: the keys are not the ones it was sealed under.
+constexpr size_t kExplicitNonceLength = 8;
+constexpr size_t kSaltLength = 4;
+bool open_record(tls::Crypto& crypto, AeadContext& aead, ByteView salt, uint64_t seq,
+                 ByteView record, Bytes* out_plain) {
+  if (record.size() < tls::kRecordHeaderLength + kExplicitNonceLength + kAeadTagLength ||
+      salt.size() != kSaltLength) {
+    return false;
   }
-  return nullptr;
+  const ByteView body = record.subspan(tls::kRecordHeaderLength);
+  const ByteView sealed = body.subspan(kExplicitNonceLength);
+  const size_t length = sealed.size() - kAeadTagLength;
+  uint8_t nonce[kAeadNonceLength];
+  std::memcpy(nonce, salt.data(), kSaltLength);
+  std::memcpy(nonce + kSaltLength, body.data(), kExplicitNonceLength);
+  uint8_t ad[13];
+  for (int i = 7; i >= 0; i--, seq >>= 8) ad[i] = static_cast<uint8_t>(seq);
+  ad[8] = record[0];
+  ad[9] = record[1];
+  ad[10] = record[2];
+  ad[11] = static_cast<uint8_t>(length >> 8);
+  ad[12] = static_cast<uint8_t>(length);
+  out_plain->resize(length);
+  return crypto.open(aead, nonce, ad, sealed, *out_plain);
+}
+
+std::string in_quotes(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(c);
+    } else {
+      out += fmt::format("\\x{:02x}", static_cast<uint8_t>(c));
+    }
+  }
+  return out + "\"";
 }
 
 // ---- The handshakes. ----
@@ -168,9 +203,9 @@ bool record_handshake(Backend& backend, const Scenario& scenario, const Credenti
     // Client and server live only for the handshake: with them go the
     // ephemeral keys (which the engine erases as soon as it has derived the
     // premaster anyway) and every secret. Only the recording stays.
-    auto pair = drive::MemoryPair::make(backend, backend,
-                                        engine_client_config(scenario, creds.trust.get()),
-                                        engine_server_config(scenario, &creds), options, out_error);
+    auto pair =
+        drive::MemoryPair::make(backend, backend, engine_client_config(scenario, creds.trust.get()),
+                                engine_server_config(scenario, &creds), options, out_error);
     if (pair == nullptr) return false;
     tls::HandshakeOutcome outcome = pair->run(nullptr);
     if (!outcome.ok) {
@@ -196,26 +231,39 @@ class Attacker {
   Attacker(Backend& backend, const PrivateKey& stolen_key, PfsCase* c)
       : crypto_(&backend), key_(stolen_key), case_(*c) {}
 
+  // The same attempts on every recording, whatever its scenario is called:
+  // the recorded bytes alone decide what each attempt finds.
   void attack() {
+    case_.attack.clear();
+    case_.key_exchange = "not read from the recording";
+    case_.forward_secret = case_.key_matches_certificate = case_.signature_verified = false;
+    case_.premaster_recovered = case_.finished_verified = case_.decrypted = false;
+    case_.recovered_client_data.clear();
+    case_.recovered_server_data.clear();
     if (!read_hellos() || !check_key()) return;
-    // The recording says which key exchange was used; the attacker reads it
-    // from the ServerHello like anyone else.
-    if (suite_->kx == KeyExchange::rsa) {
-      attack_rsa();
-    } else {
-      attack_ecdhe();
-    }
+    read_server_key_exchange();
+    Bytes candidate;
+    if (!decrypt_client_key_exchange(&candidate)) return;
+    uint8_t master[tls::kMasterSecretLength];
+    tls::Tls12KeyBlock keys;
+    if (!derive_keys(candidate, master, &keys)) return;
+    check_finished(master, keys);
+    open_application_data(keys);
+    // Found, not assumed: the stolen key is the certificate's, every attempt
+    // was made on a record that is there, and none of them got anywhere.
+    case_.forward_secret = records_tried_ == 3 && !case_.premaster_recovered &&
+                           !case_.finished_verified && !case_.decrypted;
   }
 
  private:
-  void step(std::string action, std::string outcome, bool succeeded) {
-    case_.attack.push_back({std::move(action), std::move(outcome), succeeded});
+  void step(std::string attempt, std::string action, std::string outcome, bool succeeded) {
+    case_.attack.push_back({std::move(attempt), std::move(action), std::move(outcome), succeeded});
   }
 
   bool read_hellos() {
     std::string error;
     if (!read_recording(case_.recording, &seen_, &error)) {
-      step("Split the recording into records and handshake messages", error, false);
+      step("read_hellos", "Split the recording into records and handshake messages", error, false);
       return false;
     }
     const WireMessage* ch = seen_.find(HandshakeType::client_hello);
@@ -224,19 +272,21 @@ class Attacker {
     if (ch == nullptr || sh == nullptr ||
         !tls::parse_client_hello(ch->body(), &client_hello_, &err) ||
         !tls::parse_server_hello(sh->body(), &server_hello_, &err)) {
-      step("Read the ClientHello and ServerHello from the recording",
+      step("read_hellos", "Read the ClientHello and ServerHello from the recording",
            "they are missing or do not parse", false);
       return false;
     }
     suite_ = cipher_suite_info(server_hello_.cipher_suite);
     if (suite_ == nullptr || suite_->version != TlsVersion::tls12) {
-      step("Read the ClientHello and ServerHello from the recording",
+      step("read_hellos", "Read the ClientHello and ServerHello from the recording",
            "the server chose no TLS 1.2 cipher suite", false);
       return false;
     }
+    case_.key_exchange = suite_->kx == KeyExchange::rsa ? "RSA key transport" : "ECDHE";
     extended_master_secret_ =
         client_hello_.extended_master_secret && server_hello_.extended_master_secret;
-    step("Read the ClientHello and ServerHello from the recording (they are not encrypted)",
+    step("read_hellos",
+         "Read the ClientHello and ServerHello from the recording (they are not encrypted)",
          fmt::format("client random {}, server random {}, cipher suite {}, extended master "
                      "secret {}",
                      short_hex(client_hello_.random), short_hex(server_hello_.random), suite_->name,
@@ -255,14 +305,14 @@ class Attacker {
     if (cert == nullptr || !tls::parse_certificate(cert->body(), false, certs, &count, &err) ||
         count == 0 || (chain_ = crypto_.parse_chain(std::span(certs, count))) == nullptr ||
         (server_public_key_ = chain_->leaf_public_key()) == nullptr) {
-      step("Read the server's certificate from the recording", "it is missing or does not parse",
-           false);
+      step("check_key", "Read the server's certificate from the recording",
+           "it is missing or does not parse", false);
       return false;
     }
     constexpr std::string_view kProbe = "hsbench pfs-demo: whose key is this?";
     const std::vector<SignatureScheme> schemes = signature_schemes_for(key_.info());
     if (schemes.empty()) {
-      step("Check that the stolen key belongs to the certificate in the recording",
+      step("check_key", "Check that the stolen key belongs to the certificate in the recording",
            "the backend signs with no scheme for this key", false);
       return false;
     }
@@ -273,7 +323,7 @@ class Attacker {
         crypto_.sign(key_, scheme, view(kProbe), signature, &signature_length) &&
         crypto_.verify(*server_public_key_, scheme, view(kProbe),
                        ByteView(signature, signature_length));
-    step("Check that the stolen key belongs to the certificate in the recording",
+    step("check_key", "Check that the stolen key belongs to the certificate in the recording",
          case_.key_matches_certificate
              ? fmt::format("it does: what it signs verifies under the recorded {}-bit {} "
                            "certificate",
@@ -284,6 +334,51 @@ class Attacker {
              : "it does not: this is some other key",
          case_.key_matches_certificate);
     return case_.key_matches_certificate;
+  }
+
+  // What the stolen key did in this handshake besides (perhaps) decrypting:
+  // the ServerKeyExchange, when there is one, is its signature over the
+  // server's ephemeral public key.
+  void read_server_key_exchange() {
+    const WireMessage* m = seen_.find(HandshakeType::server_key_exchange);
+    constexpr std::string_view kAction = "Read the recorded ServerKeyExchange, if any";
+    if (m == nullptr) {
+      step("server_key_exchange", std::string(kAction),
+           "there is none: the server sent no key of its own, so the secret can only have come "
+           "from the client, in the ClientKeyExchange",
+           true);
+      return;
+    }
+    tls::ServerKeyExchange ske;
+    tls::Error err;
+    if (!tls::parse_server_key_exchange(m->body(), &ske, &err)) {
+      step("server_key_exchange", std::string(kAction), "there is one, and it does not parse",
+           false);
+      return;
+    }
+    const auto group = static_cast<Group>(ske.group);
+    if (suite_->kx != KeyExchange::rsa) {
+      case_.key_exchange = fmt::format("ECDHE ({})", name(group));
+    }
+    server_ephemeral_length_ = ske.public_key.size();
+    // What the server signed: client_random + server_random + params
+    // (RFC 8422 5.4).
+    Bytes signed_content(client_hello_.random.begin(), client_hello_.random.end());
+    signed_content.insert(signed_content.end(), server_hello_.random.begin(),
+                          server_hello_.random.end());
+    signed_content.insert(signed_content.end(), ske.params.begin(), ske.params.end());
+    const auto scheme = static_cast<SignatureScheme>(ske.signature_scheme);
+    case_.signature_verified =
+        crypto_.verify(*server_public_key_, scheme, signed_content, ske.signature);
+    step("server_key_exchange",
+         "Read the recorded ServerKeyExchange and verify its signature with the stolen key's "
+         "certificate",
+         case_.signature_verified
+             ? fmt::format("it verifies ({}): the stolen key signed the server's ephemeral {} "
+                           "public key {} for this handshake",
+                           name(scheme), name(group), short_hex(ske.public_key))
+             : "it does not verify",
+         case_.signature_verified);
   }
 
   // The hash of the handshake messages up to and including
@@ -300,181 +395,207 @@ class Attacker {
     return out;
   }
 
-  void attack_rsa() {
+  // RSA key transport puts the premaster in the ClientKeyExchange encrypted
+  // to the server's key (RFC 5246 7.4.7.1); the attacker tries to take it
+  // out whatever the ClientKeyExchange holds. out_candidate: the attacker's
+  // best guess at the premaster, for the attempts that follow.
+  bool decrypt_client_key_exchange(Bytes* out_candidate) {
+    constexpr std::string_view kAction =
+        "RSA-decrypt the recorded ClientKeyExchange with the stolen key";
     const WireMessage* cke = seen_.find(HandshakeType::client_key_exchange);
-    Reader r(cke != nullptr ? cke->body() : ByteView());
-    ByteView encrypted;
-    if (cke == nullptr || !r.u16_prefixed(&encrypted) || !r.empty()) {
-      step("Find the encrypted premaster secret in the recorded ClientKeyExchange",
-           "there is no well-formed ClientKeyExchange", false);
-      return;
+    if (cke == nullptr) {
+      step("rsa_decrypt", std::string(kAction), "there is no ClientKeyExchange in the recording",
+           false);
+      return false;
     }
+    const ByteView body = cke->body();
+    const size_t modulus_bytes = key_.info().bits / 8;
+    ByteView value;
+    std::string holds;
+    Reader as_rsa(body), as_ecdhe(body);
+    if (as_rsa.u16_prefixed(&value) && as_rsa.empty()) {
+      holds = fmt::format(
+          "a {}-byte value after a 2-byte length, the form of an RSA-encrypted "
+          "premaster (RFC 5246 7.4.7.1)",
+          value.size());
+    } else if (as_ecdhe.u8_prefixed(&value) && as_ecdhe.empty()) {
+      holds = fmt::format(
+          "a {}-byte value after a 1-byte length, the form of the client's ephemeral public key "
+          "(RFC 8422 5.7){}, not of an RSA ciphertext",
+          value.size(),
+          value.size() == server_ephemeral_length_ ? ", as long as the server's in the "
+                                                     "ServerKeyExchange"
+                                                   : "");
+    } else {
+      value = body;
+      holds = fmt::format("{} bytes in no form the attacker knows", body.size());
+    }
+
     uint8_t decrypted[kMaxRsaBits / 8];
     size_t decrypted_length = 0;
-    const bool ok = crypto_.rsa_decrypt(key_, encrypted, decrypted, &decrypted_length) &&
-                    decrypted_length == tls::kMasterSecretLength && decrypted[0] == 0x03 &&
-                    decrypted[1] == 0x03;
-    const ByteView premaster(decrypted, ok ? decrypted_length : 0);
-    case_.premaster_recovered = ok;
-    step("RSA-decrypt the recorded ClientKeyExchange with the stolen key",
-         ok ? fmt::format("premaster secret {}; it starts with the client's version 03 03, as "
-                          "RFC 5246 7.4.7.1 requires",
-                          short_hex(premaster))
-            : "it does not decrypt to a premaster secret",
-         ok);
-    if (!ok) return;
+    const bool decrypts = crypto_.rsa_decrypt(key_, value, decrypted, &decrypted_length);
+    const ByteView plain(decrypted, decrypts ? decrypted_length : 0);
+    const uint8_t version[2] = {static_cast<uint8_t>(client_hello_.legacy_version >> 8),
+                                static_cast<uint8_t>(client_hello_.legacy_version)};
+    const bool right_length = decrypts && decrypted_length == tls::kMasterSecretLength;
+    case_.premaster_recovered =
+        right_length && decrypted[0] == version[0] && decrypted[1] == version[1];
 
-    // RFC 5246 8.1 and RFC 7627 4: the master secret; RFC 5246 6.3: the
-    // key block. The attacker computes exactly what both sides computed.
-    const Bytes transcript_hash = hash_through_client_key_exchange();
-    uint8_t master[tls::kMasterSecretLength];
-    tls::Tls12KeyBlock keys;
+    std::string found;
+    if (case_.premaster_recovered) {
+      found = fmt::format(
+          "premaster secret {}, starting with the client's version {:02x} {:02x} as RFC 5246 "
+          "7.4.7.1 requires",
+          short_hex(plain), version[0], version[1]);
+    } else if (decrypts) {
+      found = fmt::format(
+          "no premaster: it decrypts to {}, not 48 bytes starting with the "
+          "client's version {:02x} {:02x}",
+          short_hex(plain), version[0], version[1]);
+    } else if (value.size() != modulus_bytes) {
+      found = fmt::format(
+          "no premaster: RSA decryption fails, a ciphertext for this {}-bit key "
+          "being {} bytes",
+          key_.info().bits, modulus_bytes);
+    } else {
+      found = "no premaster: RSA decryption fails, the PKCS#1 v1.5 padding is not there";
+    }
+    step("rsa_decrypt", std::string(kAction), fmt::format("it holds {}; {}", holds, found),
+         case_.premaster_recovered);
+
+    // Short of a premaster, what decryption gave, or else the value itself
+    // (a premaster sent in the clear would be found this way).
+    out_candidate->assign(decrypts ? plain.begin() : value.begin(),
+                          decrypts ? plain.end() : value.end());
+    candidate_from_ = case_.premaster_recovered ? "the recovered premaster"
+                      : decrypts                ? "what RSA decryption gave (no premaster)"
+                                 : "the ClientKeyExchange's value (nothing decrypted)";
+    return true;
+  }
+
+  // RFC 5246 8.1 and RFC 7627 4: the master secret; RFC 5246 6.3: the key
+  // block. With the real premaster, exactly what both sides computed.
+  bool derive_keys(ByteView premaster, std::span<uint8_t, tls::kMasterSecretLength> out_master,
+                   tls::Tls12KeyBlock* out_keys) {
+    constexpr std::string_view kAction = "Derive the master secret and the record keys";
+    transcript_hash_ = hash_through_client_key_exchange();
     if (!tls::tls12_master_secret(crypto_, suite_->hash, premaster, extended_master_secret_,
-                                  transcript_hash, client_hello_.random, server_hello_.random,
-                                  master) ||
-        !tls::tls12_key_block(crypto_, *suite_, master, client_hello_.random, server_hello_.random,
-                              &keys)) {
-      step("Derive the master secret and the record keys", "the backend's PRF failed", false);
-      return;
+                                  transcript_hash_, client_hello_.random, server_hello_.random,
+                                  out_master) ||
+        !tls::tls12_key_block(crypto_, *suite_, out_master, client_hello_.random,
+                              server_hello_.random, out_keys)) {
+      step("derive_keys", std::string(kAction), "the backend's PRF failed", false);
+      return false;
     }
-    step("Derive the master secret and the record keys, as both sides did",
-         fmt::format("master secret {}, {}; client write key {}, server write key {}",
-                     short_hex(master),
-                     extended_master_secret_
-                         ? "from the PRF over the premaster and the hash of the recorded "
-                           "handshake (extended master secret)"
-                         : "from the PRF over the premaster and the two randoms",
-                     to_hex(ByteView(keys.client_key, keys.key_length)),
-                     to_hex(ByteView(keys.server_key, keys.key_length))),
-         true);
+    step("derive_keys", std::string(kAction),
+         fmt::format(
+             "master secret {}, client write key {}, server write key {}: the PRF over "
+             "{} and {}",
+             short_hex(out_master), to_hex(ByteView(out_keys->client_key, out_keys->key_length)),
+             to_hex(ByteView(out_keys->server_key, out_keys->key_length)), candidate_from_,
+             extended_master_secret_ ? "the hash of the recorded handshake (extended master secret)"
+                                     : "the two randoms"),
+         case_.premaster_recovered);
+    return true;
+  }
 
-    // The client's Finished is the first record under its keys; opening it
-    // and checking verify_data proves the keys right.
-    Bytes client_finished;
-    std::string client_data, server_data;
-    const bool client_ok = open_side(Side::client, keys, &client_finished, &client_data);
-    uint8_t expected[tls::kTls12VerifyDataLength];
-    case_.finished_verified = client_ok &&
-                              client_finished.size() == 4 + tls::kTls12VerifyDataLength &&
-                              client_finished[0] == static_cast<uint8_t>(HandshakeType::finished) &&
-                              tls::tls12_verify_data(crypto_, suite_->hash, master, Side::client,
-                                                     transcript_hash, expected) &&
-                              tls::equal_ct(ByteView(client_finished).subspan(4), expected);
-    step("Decrypt the client's recorded Finished and check its verify_data",
-         case_.finished_verified ? "it decrypts and its verify_data matches: these are the "
-                                   "session's keys"
-                                 : "it does not decrypt or does not match",
+  std::unique_ptr<AeadContext> aead_for(Side side, const tls::Tls12KeyBlock& keys) {
+    return crypto_.new_aead(
+        suite_->aead,
+        ByteView(side == Side::client ? keys.client_key : keys.server_key, keys.key_length));
+  }
+  static ByteView salt_for(Side side, const tls::Tls12KeyBlock& keys) {
+    return ByteView(side == Side::client ? keys.client_iv : keys.server_iv, kSaltLength);
+  }
+  std::vector<Bytes> records_of(Side side) const {
+    return split_records(seen_.protected_records[static_cast<size_t>(side)]);
+  }
+
+  // The client's first record under its keys is its Finished (RFC 5246
+  // 7.4.9): if it opens and its verify_data is the one this master secret
+  // gives, the keys are the session's.
+  void check_finished(ByteView master, const tls::Tls12KeyBlock& keys) {
+    const std::vector<Bytes> records = records_of(Side::client);
+    auto aead = aead_for(Side::client, keys);
+    if (aead != nullptr && !records.empty()) records_tried_++;
+    Bytes plain;
+    std::string found;
+    if (aead == nullptr) {
+      found = fmt::format("the backend has no {}", name(suite_->aead));
+    } else if (records.empty()) {
+      found = "the client sent nothing after its ChangeCipherSpec";
+    } else if (!open_record(crypto_, *aead, salt_for(Side::client, keys), 0, records[0], &plain)) {
+      found = fmt::format(
+          "its {}-byte record does not open: the AEAD tag does not verify under "
+          "keys derived from {}, so they are not the session's",
+          records[0].size(), candidate_from_);
+    } else {
+      uint8_t expected[tls::kTls12VerifyDataLength];
+      const bool is_finished = records[0][0] == static_cast<uint8_t>(ContentType::handshake) &&
+                               plain.size() == 4 + tls::kTls12VerifyDataLength &&
+                               plain[0] == static_cast<uint8_t>(HandshakeType::finished);
+      if (!is_finished) {
+        found = "it opens, but to no Finished message";
+      } else if (!tls::tls12_verify_data(crypto_, suite_->hash, master, Side::client,
+                                         transcript_hash_, expected)) {
+        found = "it opens, and the backend's PRF fails on its verify_data";
+      } else {
+        const ByteView got = ByteView(plain).subspan(4);
+        case_.finished_verified = tls::equal_ct(got, expected);
+        found = case_.finished_verified
+                    ? fmt::format(
+                          "it opens, and its verify_data {} is the one this master "
+                          "secret gives: these are the session's keys",
+                          to_hex(got))
+                    : fmt::format(
+                          "it opens, but its verify_data {} is not {}, the one this "
+                          "master secret gives",
+                          to_hex(got), to_hex(expected));
+      }
+    }
+    step("finished", "Decrypt the client's recorded Finished and check its verify_data", found,
          case_.finished_verified);
-    if (!case_.finished_verified) return;
+  }
 
-    step("Decrypt the client's recorded application data",
-         client_ok ? fmt::format("\"{}\"", client_data) : "it does not decrypt", client_ok);
-    Bytes server_finished;
-    const bool server_ok = open_side(Side::server, keys, &server_finished, &server_data);
-    step("Decrypt the server's recorded application data",
-         server_ok ? fmt::format("\"{}\"", server_data) : "it does not decrypt", server_ok);
+  // Each side's first application data record, opened at its place in the
+  // sequence of records under that side's keys.
+  bool open_data(Side side, const tls::Tls12KeyBlock& keys, std::string* out_text,
+                 std::string* out_found) {
+    const std::vector<Bytes> records = records_of(side);
+    size_t seq = 0;
+    while (seq < records.size() &&
+           records[seq][0] != static_cast<uint8_t>(ContentType::application_data)) {
+      seq++;
+    }
+    auto aead = aead_for(side, keys);
+    Bytes plain;
+    if (aead != nullptr && seq < records.size()) records_tried_++;
+    if (seq == records.size()) {
+      *out_found = "there is none in the recording";
+    } else if (aead == nullptr) {
+      *out_found = fmt::format("the backend has no {}", name(suite_->aead));
+    } else if (!open_record(crypto_, *aead, salt_for(side, keys), seq, records[seq], &plain)) {
+      *out_found = fmt::format(
+          "its {}-byte record {} does not open: the AEAD tag does not "
+          "verify under these keys; it stays ciphertext",
+          records[seq].size(), short_hex(records[seq]));
+    } else {
+      *out_text = text_of(plain);
+      *out_found = in_quotes(*out_text);
+      return true;
+    }
+    return false;
+  }
+
+  void open_application_data(const tls::Tls12KeyBlock& keys) {
+    std::string client_text, server_text, found;
+    const bool client_ok = open_data(Side::client, keys, &client_text, &found);
+    step("client_data", "Decrypt the client's recorded application data", found, client_ok);
+    const bool server_ok = open_data(Side::server, keys, &server_text, &found);
+    step("server_data", "Decrypt the server's recorded application data", found, server_ok);
     case_.decrypted = client_ok && server_ok;
-    if (client_ok) case_.recovered_client_data = client_data;
-    if (server_ok) case_.recovered_server_data = server_data;
-  }
-
-  // Opens what one side sent after its ChangeCipherSpec: its Finished, then
-  // its application data.
-  bool open_side(Side side, const tls::Tls12KeyBlock& keys, Bytes* out_finished,
-                 std::string* out_data) {
-    const bool client = side == Side::client;
-    tls::RecordKeys record_keys;
-    record_keys.aead = crypto_.new_aead(
-        suite_->aead, ByteView(client ? keys.client_key : keys.server_key, keys.key_length));
-    if (record_keys.aead == nullptr) return false;
-    std::memcpy(record_keys.iv.data(), client ? keys.client_iv : keys.server_iv, 4);
-    tls::RecordLayer records(&crypto_);
-    records.set_read_keys(std::move(record_keys));
-
-    Bytes stream = seen_.protected_records[static_cast<size_t>(side)];
-    size_t pos = 0;
-    bool have_finished = false, have_data = false;
-    while (pos < stream.size() && !have_data) {
-      ContentType type;
-      ByteView payload;
-      tls::Error err;
-      if (records.read(stream, &pos, &type, &payload, &err) !=
-          tls::RecordLayer::ReadStatus::record) {
-        return false;
-      }
-      if (type == ContentType::handshake && !have_finished) {
-        out_finished->assign(payload.begin(), payload.end());
-        have_finished = true;
-      } else if (type == ContentType::application_data) {
-        *out_data = text_of(payload);
-        have_data = true;
-      }
-    }
-    return have_finished && have_data;
-  }
-
-  void attack_ecdhe() {
-    const WireMessage* ske_message = seen_.find(HandshakeType::server_key_exchange);
-    tls::ServerKeyExchange ske;
-    tls::Error err;
-    if (ske_message == nullptr ||
-        !tls::parse_server_key_exchange(ske_message->body(), &ske, &err)) {
-      step("Read the ServerKeyExchange from the recording", "it is missing or does not parse",
-           false);
-      return;
-    }
-    // What the server signed: client_random + server_random + params
-    // (RFC 8422 5.4).
-    Bytes signed_content(client_hello_.random.begin(), client_hello_.random.end());
-    signed_content.insert(signed_content.end(), server_hello_.random.begin(),
-                          server_hello_.random.end());
-    signed_content.insert(signed_content.end(), ske.params.begin(), ske.params.end());
-    const auto scheme = static_cast<SignatureScheme>(ske.signature_scheme);
-    const auto group = static_cast<Group>(ske.group);
-    case_.signature_verified =
-        crypto_.verify(*server_public_key_, scheme, signed_content, ske.signature);
-    step("Verify the recorded ServerKeyExchange signature with the stolen key's certificate",
-         case_.signature_verified
-             ? fmt::format("it verifies ({}): the stolen key signed the server's ephemeral {} "
-                           "public key {} for this handshake. Signing is all it ever did here",
-                           name(scheme), name(group), short_hex(ske.public_key))
-             : "it does not verify",
-         case_.signature_verified);
-
-    const WireMessage* cke = seen_.find(HandshakeType::client_key_exchange);
-    Reader r(cke != nullptr ? cke->body() : ByteView());
-    ByteView client_public;
-    if (cke == nullptr || !r.u8_prefixed(&client_public) || !r.empty()) {
-      step("Read the ClientKeyExchange from the recording", "it is missing or does not parse",
-           false);
-      return;
-    }
-    uint8_t decrypted[kMaxRsaBits / 8];
-    size_t decrypted_length = 0;
-    const bool decrypts = crypto_.rsa_decrypt(key_, client_public, decrypted, &decrypted_length);
-    step("Look for a secret encrypted to the stolen key in the ClientKeyExchange",
-         fmt::format("there is none: it holds only the client's ephemeral {} public key {}, and "
-                     "RSA decryption of it {}",
-                     name(group), short_hex(client_public), decrypts ? "gives noise" : "fails"),
-         false);
-    step(fmt::format("Compute the premaster secret, {}(an ephemeral private key, the other "
-                     "side's ephemeral public key)",
-                     name(group)),
-         "impossible: both public keys are in the recording, but the private keys were made "
-         "fresh for this handshake, never sent, and erased once the premaster was computed. "
-         "Recovering one from its public key means solving the elliptic-curve discrete "
-         "logarithm",
-         false);
-    const std::vector<Bytes> client_records =
-        split_records(seen_.protected_records[static_cast<size_t>(Side::client)]);
-    const Bytes* data = first_application_data(client_records);
-    step("Decrypt the client's recorded application data",
-         fmt::format("no premaster, so no master secret and no record keys: its {}-byte record "
-                     "{} stays ciphertext",
-                     data != nullptr ? data->size() : 0,
-                     data != nullptr ? to_hex(ByteView(*data).first(kShownBytes)) + "..."
-                                     : std::string("(missing)")),
-         false);
+    if (client_ok) case_.recovered_client_data = client_text;
+    if (server_ok) case_.recovered_server_data = server_text;
   }
 
   tls::Crypto crypto_;
@@ -485,21 +606,13 @@ class Attacker {
   tls::ServerHello server_hello_;
   const CipherSuiteInfo* suite_ = nullptr;
   bool extended_master_secret_ = false;
+  size_t server_ephemeral_length_ = 0;
+  Bytes transcript_hash_;
+  std::string candidate_from_;
+  int records_tried_ = 0;  // of the Finished and the two data records, those there to open
   std::unique_ptr<CertificateChain> chain_;
   std::unique_ptr<PublicKey> server_public_key_;
 };
-
-std::string in_quotes(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c >= 0x20 && c < 0x7f) {
-      out.push_back(c);
-    } else {
-      out += fmt::format("\\x{:02x}", static_cast<uint8_t>(c));
-    }
-  }
-  return out + "\"";
-}
 
 // Word-wraps text to kWidth columns, every line after the first indented.
 constexpr size_t kWidth = 78;
@@ -540,13 +653,17 @@ void render_case(const PfsCase& c, int number, std::string* out) {
   std::string verdict;
   if (c.decrypted) {
     verdict = fmt::format(
-        "=> The attacker reads the whole recorded session: {} and {}. RSA key transport has no "
-        "forward secrecy: one stolen key opens every session ever recorded with it.",
-        in_quotes(c.recovered_client_data), in_quotes(c.recovered_server_data));
+        "=> The attacker reads the whole recorded session: {} and {}. {} has no forward "
+        "secrecy: one stolen key opens every session ever recorded with it.",
+        in_quotes(c.recovered_client_data), in_quotes(c.recovered_server_data), c.key_exchange);
   } else if (c.forward_secret) {
     verdict =
-        "=> Nothing decrypts. The stolen key only proves who signed; the secret came from "
-        "ephemeral keys that no longer exist. That is forward secrecy.";
+        "=> Nothing decrypts. The stolen key only proves who signed: the ClientKeyExchange held "
+        "no secret encrypted to it, and keys made from what it held fail the Finished and open "
+        "no record. The premaster came from two ephemeral keys; their public halves are in the "
+        "recording, but the private ones were made for this handshake, never sent, and erased, "
+        "and recovering one from its public key means solving the elliptic-curve discrete "
+        "logarithm. That is forward secrecy.";
   } else {
     verdict = "=> The attack did not work here, which is unexpected: see the steps above.";
   }
@@ -556,7 +673,10 @@ void render_case(const PfsCase& c, int number, std::string* out) {
 nlohmann::ordered_json case_json(const PfsCase& c) {
   nlohmann::ordered_json steps = nlohmann::ordered_json::array();
   for (const AttackStep& s : c.attack) {
-    steps.push_back({{"action", s.action}, {"outcome", s.outcome}, {"succeeded", s.succeeded}});
+    steps.push_back({{"attempt", s.attempt},
+                     {"action", s.action},
+                     {"outcome", s.outcome},
+                     {"succeeded", s.succeeded}});
   }
   auto optional_text = [&](const std::string& s) {
     return c.decrypted ? nlohmann::ordered_json(s) : nlohmann::ordered_json(nullptr);
@@ -583,12 +703,19 @@ nlohmann::ordered_json case_json(const PfsCase& c) {
 
 }  // namespace
 
+void attack_recording(Backend& backend, const PrivateKey& stolen_key, PfsCase* c) {
+  Attacker(backend, stolen_key, c).attack();
+}
+
 bool run_pfs_demo(Backend& backend, const std::string& pki_dir, PfsDemoResult* out,
-                  std::string* out_error) {
-  const Scenario* rsa = find_scenario(kRsaScenario);
-  const Scenario* ecdhe = find_scenario(kEcdheScenario);
-  if (rsa == nullptr || ecdhe == nullptr || rsa->cert != ecdhe->cert) {
-    *out_error = "the demo's scenarios are missing from the scenario table";
+                  std::string* out_error, const PfsScenarios& scenarios) {
+  const Scenario* rsa = find_scenario(scenarios.rsa);
+  const Scenario* ecdhe = find_scenario(scenarios.ecdhe);
+  if (rsa == nullptr || ecdhe == nullptr || rsa->cert != ecdhe->cert ||
+      rsa->version != TlsVersion::tls12 || ecdhe->version != TlsVersion::tls12) {
+    *out_error =
+        "the demo's scenarios are missing from the scenario table, are not TLS 1.2, "
+        "or differ in certificate";
     return false;
   }
   const PkiFiles files = default_pki_files(pki_dir, rsa->cert);
@@ -602,10 +729,6 @@ bool run_pfs_demo(Backend& backend, const std::string& pki_dir, PfsDemoResult* o
   out->key_file = files.key;
   out->client_message = std::string(kClientMessage);
   out->server_message = std::string(kServerMessage);
-  out->rsa.key_exchange = "RSA key transport";
-  out->rsa.forward_secret = false;
-  out->ecdhe.key_exchange = fmt::format("ECDHE ({})", name(ecdhe->group));
-  out->ecdhe.forward_secret = true;
   if (!record_handshake(backend, *rsa, *creds, &out->rsa, out_error) ||
       !record_handshake(backend, *ecdhe, *creds, &out->ecdhe, out_error)) {
     return false;
@@ -614,8 +737,8 @@ bool run_pfs_demo(Backend& backend, const std::string& pki_dir, PfsDemoResult* o
   // Later: the server's private key is stolen, as a file off its disk.
   auto stolen = backend.load_private_key(pki->key, out_error);
   if (stolen == nullptr) return false;
-  Attacker(backend, *stolen, &out->rsa).attack();
-  Attacker(backend, *stolen, &out->ecdhe).attack();
+  attack_recording(backend, *stolen, &out->rsa);
+  attack_recording(backend, *stolen, &out->ecdhe);
   return true;
 }
 
@@ -695,7 +818,7 @@ int pfs_demo_command(const PfsDemoOptions& o, std::ostream& out, std::ostream& e
   }
   PfsDemoResult result;
   if (!run_pfs_demo(backend->backend(), o.pki_dir.empty() ? default_pki_dir() : o.pki_dir, &result,
-                    &error)) {
+                    &error, o.scenarios)) {
     err << "hsbench: pfs-demo: " << error << "\n";
     return kFailed;
   }
@@ -722,6 +845,15 @@ int pfs_demo_command(const PfsDemoOptions& o, std::ostream& out, std::ostream& e
     }
   }
   out.flush();
+  // The output says what was found either way; the exit status says whether
+  // it is what the demo is there to show.
+  if (!result.rsa.decrypted || !result.ecdhe.forward_secret) {
+    err << "hsbench: pfs-demo: the attack did not find what it shows: the " << result.rsa.scenario
+        << " recording " << (result.rsa.decrypted ? "opened" : "did not open") << ", the "
+        << result.ecdhe.scenario << " one was "
+        << (result.ecdhe.forward_secret ? "forward secret" : "not found forward secret") << "\n";
+    return kFailed;
+  }
   return 0;
 }
 

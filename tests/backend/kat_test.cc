@@ -12,15 +12,33 @@
 #include <vector>
 
 #include "backend_test_util.h"
+#include "hsbench/registry.h"
 
 namespace hsbench::test {
 namespace {
 
-// Says so when there is nothing to test, rather than passing silently.
-TEST(backend_kat, RealBackendsAreBuilt) {
-  if (built_backends().empty()) {
-    GTEST_SKIP() << "neither the openssl nor the boringssl backend is built: no known answers "
-                    "to check";
+// The known answers below run on built_backends(), the backends this build
+// was configured with. Those must be exactly the real-crypto backends the
+// plugin search finds, each loading under its own name: a plugin missing,
+// failing to load, or declaring fake crypto would otherwise leave its
+// tables silently uninstantiated.
+TEST(backend_kat, BuiltBackendsAreTheRealOnesFound) {
+  std::vector<std::string> found;
+  const BackendRegistry registry = BackendRegistry::discover();
+  for (const auto& b : registry.backends()) {
+    if (b->backend().real_crypto()) found.emplace_back(b->backend().name());
+  }
+  for (const PluginFailure& f : registry.failures()) ADD_FAILURE() << f.name << ": " << f.error;
+  std::vector<std::string> built = built_backends();
+  std::sort(found.begin(), found.end());
+  std::sort(built.begin(), built.end());
+  EXPECT_EQ(found, built);
+  for (const std::string& name : built) {
+    std::string error;
+    Backend* b = shared_backend(name, &error);
+    ASSERT_NE(b, nullptr) << name << ": " << error;
+    EXPECT_EQ(b->name(), name);
+    EXPECT_TRUE(b->real_crypto()) << name;
   }
 }
 

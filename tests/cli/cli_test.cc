@@ -256,11 +256,12 @@ TEST_F(CliTest, LowerBound) {
   ASSERT_TRUE(r["crypto_lower_bound_us"].is_number()) << r.dump();
   EXPECT_GT(r["crypto_lower_bound_us"].get<double>(), 0);
   EXPECT_EQ(r["lower_bound_terms"].size(), r["crypto_ops"].size());
-  // The ratio is the side-by-side handshake time over the bound.
-  const double best = r["handshake_best_us"].get<double>();
-  const double bound = r["crypto_lower_bound_us"].get<double>();
-  EXPECT_GT(r["crypto_in_order_us"].get<double>(), 0);
-  EXPECT_NEAR(r["overhead_ratio"].get<double>(), best / bound, 0.01 * best / bound);
+  // What the numbers are worth is checked against a backend of known cost
+  // (tests/run/runner_test.cc, LowerBoundOfAKnownCost); here, that the
+  // command reports them.
+  EXPECT_TRUE(r["handshake_best_us"].is_number()) << r.dump();
+  EXPECT_TRUE(r["crypto_in_order_us"].is_number()) << r.dump();
+  EXPECT_TRUE(r["overhead_ratio"].is_number()) << r.dump();
 }
 
 // A PKI directory whose "rsa2048" holds an ECDSA chain: the RSA scenario

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -74,6 +75,67 @@ TEST(CiFormatsTest, GithubBenchmarkGolden) {
 TEST(CiFormatsTest, GithubBenchmarkBiggerGolden) {
   check_golden("github-benchmark-bigger.json",
                exported(counted_document(), Format::github_benchmark_bigger));
+}
+
+// The github-action-benchmark golden files read back, against the document
+// they were exported from: each time's range is half its interval, the
+// rate's interval inverted (threads * 1e6 / rate); each rate's range is half
+// the rate's interval.
+// An entry's "± X" is want, to the digits X shows.
+::testing::AssertionResult range_is(const json& entry, double want) {
+  const std::string range = entry.value("range", std::string());
+  const std::string prefix = "± ";
+  if (range.rfind(prefix, 0) != 0) return ::testing::AssertionFailure() << entry.dump();
+  const std::string x = range.substr(prefix.size());
+  const size_t point = x.find('.');
+  const int decimals = point == std::string::npos ? 0 : static_cast<int>(x.size() - point - 1);
+  // The exporter rounds the bounds to 1e-3 before halving their distance.
+  const double got = std::stod(x), tolerance = 0.5 * std::pow(10.0, -decimals) + 1e-3;
+  if (std::fabs(got - want) <= tolerance) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << range << " is not ± " << want;
+}
+::testing::AssertionResult about(double a, double b, double tolerance) {
+  if (std::fabs(a - b) <= tolerance) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << a << " is not " << b << " within " << tolerance;
+}
+
+TEST(CiFormatsTest, GithubBenchmarkGoldensHoldTheDocument) {
+  const json doc = counted_document();
+  const json smaller = json::parse(slurp(kGoldenDir + "github-benchmark.json"));
+  const json bigger = json::parse(slurp(kGoldenDir + "github-benchmark-bigger.json"));
+  auto find = [](const json& entries, const std::string& name) -> const json* {
+    for (const json& e : entries) {
+      if (e["name"] == name) return &e;
+    }
+    return nullptr;
+  };
+  size_t measured = 0;
+  for (const json& r : doc["results"]) {
+    if (r["status"] != "ok") continue;
+    measured++;
+    const std::string id =
+        r["scenario"].get<std::string>() + "/" + r["backend"].get<std::string>() +
+        (r["engine"] == "native" ? "/native" : "") + (r["timing"] == false ? "/no_timing" : "") +
+        "/threads:" + std::to_string(r["threads"].get<int>());
+    SCOPED_TRACE(id);
+    const double threads = r["threads"];
+    const double lo = r["handshakes_per_sec"]["ci95"][0], hi = r["handshakes_per_sec"]["ci95"][1];
+    const json* time = find(smaller, id + " us-per-handshake");
+    ASSERT_NE(time, nullptr);
+    EXPECT_TRUE(about((*time)["value"], r["us_per_handshake"], 5e-4));
+    EXPECT_TRUE(range_is(*time, (threads * 1e6 / lo - threads * 1e6 / hi) / 2));
+    const json* cpu = find(smaller, id + " cpu-us-per-handshake");
+    ASSERT_NE(cpu, nullptr);
+    EXPECT_TRUE(about((*cpu)["value"], r["cpu_us_per_handshake"]["total"], 5e-4));
+    EXPECT_EQ(find(smaller, id + " client-cpu-us-per-handshake") != nullptr,
+              !r["cpu_us_per_handshake"]["client"].is_null());
+    const json* rate = find(bigger, id + " handshakes-per-second");
+    ASSERT_NE(rate, nullptr);
+    EXPECT_TRUE(about((*rate)["value"], r["handshakes_per_sec"]["mean"], 5e-3));
+    EXPECT_TRUE(range_is(*rate, (hi - lo) / 2));
+  }
+  EXPECT_EQ(measured, 4u);
+  EXPECT_EQ(bigger.size(), measured);
 }
 
 TEST(CiFormatsTest, BmfShape) {

@@ -1,13 +1,19 @@
 // Golden checks of every reporter on a fixed report (Google Benchmark's
 // test/reporter_output_test.cc): the table, JSON, CSV and gbench output of
 // the same records, byte for byte. After an intended change, regenerate
-// with HSBENCH_UPDATE_GOLDEN=1 and review the diff.
+// with HSBENCH_UPDATE_GOLDEN=1 and review the diff. The golden files being
+// the reporters' own output, each is also read back and its numbers checked
+// against the fixed report's, or against what the test works out from them
+// (shares, per-repetition times, aggregates, percentages, KiB, ratios).
 #include "hsbench/report.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -164,6 +170,382 @@ TEST(ReportTest, TableGolden) { check_golden("table.txt", render(Format::table))
 TEST(ReportTest, JsonGolden) { check_golden("report.json", render(Format::json)); }
 TEST(ReportTest, CsvGolden) { check_golden("report.csv", render(Format::csv)); }
 TEST(ReportTest, GbenchGolden) { check_golden("gbench.json", render(Format::gbench)); }
+
+// ---- The golden files read back. ----
+
+// a is b as printed with `decimals` digits after the point.
+::testing::AssertionResult shown_as(double a, double b, int decimals) {
+  const double tolerance = 0.5 * std::pow(10.0, -decimals) + 1e-9 * std::fabs(b);
+  if (std::fabs(a - b) <= tolerance) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << a << " is not " << b << " to " << decimals << " decimals";
+}
+// A printed cell (a trailing % dropped) is b, to the digits it shows.
+::testing::AssertionResult cell_is(const std::string& cell, double b) {
+  std::string text = cell;
+  if (!text.empty() && text.back() == '%') text.pop_back();
+  char* end = nullptr;
+  const double a = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0') {
+    return ::testing::AssertionFailure() << "\"" << cell << "\" is not a number (want " << b << ")";
+  }
+  const size_t point = text.find('.');
+  const int decimals = point == std::string::npos ? 0 : static_cast<int>(text.size() - point - 1);
+  return shown_as(a, b, decimals) << " (cell \"" << cell << "\")";
+}
+
+double mean_of(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return sum / static_cast<double>(v.size());
+}
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+double sample_stddev_of(const std::vector<double>& v) {
+  const double m = mean_of(v);
+  double ss = 0;
+  for (double x : v) ss += (x - m) * (x - m);
+  return std::sqrt(ss / static_cast<double>(v.size() - 1));
+}
+
+std::vector<std::string> split(const std::string& line, char sep) {
+  std::vector<std::string> out(1);
+  for (char c : line) {
+    if (c == sep) {
+      out.emplace_back();
+    } else {
+      out.back().push_back(c);
+    }
+  }
+  return out;
+}
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+TEST(ReportTest, GoldenJsonHoldsTheReport) {
+  const Report report = fixed_report();
+  const auto doc = nlohmann::json::parse(read_file(kGoldenDir + "report.json"));
+  ASSERT_EQ(doc["results"].size(), report.results.size());
+  for (size_t i = 0; i < report.results.size(); i++) {
+    const Result& r = report.results[i];
+    const auto& j = doc["results"][i];
+    SCOPED_TRACE("result " + std::to_string(i));
+    EXPECT_EQ(j["scenario"], r.scenario);
+    EXPECT_EQ(j["backend"], r.backend);
+    EXPECT_EQ(j["engine"], r.engine);
+    EXPECT_EQ(j["threads"], r.threads);
+    if (r.skipped) {
+      EXPECT_EQ(j["status"], "skipped");
+      EXPECT_EQ(j["skip_reason"], r.skip_reason);
+      continue;
+    }
+    EXPECT_EQ(j["status"], "ok");
+    EXPECT_EQ(j["handshakes"], r.handshakes);
+    EXPECT_TRUE(shown_as(j["duration_s"], r.duration_s, 6));
+    const Summary& h = r.handshakes_per_sec;
+    const auto& jh = j["handshakes_per_sec"];
+    EXPECT_TRUE(shown_as(jh["mean"], mean_of(h.values), 2));
+    EXPECT_TRUE(shown_as(jh["median"], median_of(h.values), 2));
+    EXPECT_TRUE(shown_as(jh["stddev"], sample_stddev_of(h.values), 2));
+    EXPECT_TRUE(shown_as(jh["ci95"][0], h.ci95_lo, 2));
+    EXPECT_TRUE(shown_as(jh["ci95"][1], h.ci95_hi, 2));
+    ASSERT_EQ(jh["repetitions"].size(), h.values.size());
+    for (size_t k = 0; k < h.values.size(); k++) {
+      EXPECT_TRUE(shown_as(jh["repetitions"][k], h.values[k], 2));
+    }
+    // Time per handshake: threads over the mean rate.
+    EXPECT_TRUE(shown_as(j["us_per_handshake"], r.threads * 1e6 / mean_of(h.values), 3));
+    const auto& cpu = j["cpu_us_per_handshake"];
+    EXPECT_TRUE(shown_as(cpu["total"], r.cpu_us_per_handshake.total_us, 3));
+    if (r.cpu_us_per_handshake.client_us) {
+      EXPECT_TRUE(shown_as(cpu["client"], *r.cpu_us_per_handshake.client_us, 3));
+      EXPECT_TRUE(shown_as(cpu["server"], *r.cpu_us_per_handshake.server_us, 3));
+    } else {
+      EXPECT_TRUE(cpu["client"].is_null());
+    }
+    if (r.latency_us) {
+      const auto& l = j["latency_us"];
+      EXPECT_TRUE(shown_as(l["mean"], r.latency_us->mean, 3));
+      EXPECT_TRUE(shown_as(l["p50"], r.latency_us->p50, 3));
+      EXPECT_TRUE(shown_as(l["p90"], r.latency_us->p90, 3));
+      EXPECT_TRUE(shown_as(l["p99"], r.latency_us->p99, 3));
+      EXPECT_TRUE(shown_as(l["max"], r.latency_us->max, 3));
+    } else {
+      EXPECT_TRUE(j["latency_us"].is_null());
+    }
+    // Steps: each one's share is its mean over the sum of the means.
+    ASSERT_EQ(j["steps"].size(), r.steps.size());
+    double step_total = 0;
+    for (const StepResult& st : r.steps) step_total += st.mean_us;
+    for (size_t k = 0; k < r.steps.size(); k++) {
+      const auto& js = j["steps"][k];
+      EXPECT_EQ(js["side"], r.steps[k].side == Side::client ? "client" : "server");
+      EXPECT_EQ(js["user_step"], r.steps[k].user_step);
+      EXPECT_TRUE(shown_as(js["mean_us"], r.steps[k].mean_us, 3));
+      EXPECT_TRUE(shown_as(js["p50_us"], r.steps[k].p50_us, 3));
+      EXPECT_TRUE(shown_as(js["p99_us"], r.steps[k].p99_us, 3));
+      EXPECT_TRUE(shown_as(js["share"], r.steps[k].mean_us / step_total, 4));
+      ASSERT_EQ(js["crypto"].size(), r.steps[k].crypto.size());
+    }
+    // The lower bound is the sum of its terms, count times time alone.
+    if (r.crypto_lower_bound_us) {
+      double bound = 0;
+      for (const LowerBoundTerm& t : r.lower_bound_terms) bound += t.count * t.us;
+      EXPECT_TRUE(shown_as(j["crypto_lower_bound_us"], bound, 3));
+      EXPECT_TRUE(shown_as(j["overhead_ratio"], *r.overhead_ratio, 4));
+      ASSERT_EQ(j["lower_bound_terms"].size(), r.lower_bound_terms.size());
+    } else {
+      EXPECT_TRUE(j["crypto_lower_bound_us"].is_null());
+    }
+    if (r.memory) {
+      const auto& m = j["memory"];
+      EXPECT_TRUE(shown_as(m["bytes_allocated_per_handshake"], r.memory->bytes_allocated, 2));
+      EXPECT_TRUE(shown_as(m["allocations_per_handshake"], r.memory->allocations, 2));
+      EXPECT_EQ(m["peak_live_bytes"], r.memory->peak_live_bytes);
+      EXPECT_EQ(m["handshakes_counted"], r.memory->handshakes);
+    } else {
+      EXPECT_TRUE(j["memory"].is_null());
+    }
+  }
+}
+
+TEST(ReportTest, GoldenCsvHoldsTheReport) {
+  const Report report = fixed_report();
+  std::istringstream in(read_file(kGoldenDir + "report.csv"));
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  std::map<std::string, size_t> column;
+  const std::vector<std::string> header = split(line, ',');
+  for (size_t c = 0; c < header.size(); c++) column[header[c]] = c;
+  for (size_t i = 0; i < report.results.size(); i++) {
+    ASSERT_TRUE(std::getline(in, line)) << "row " << i;
+    const std::vector<std::string> row = split(line, ',');
+    ASSERT_EQ(row.size(), header.size()) << line;
+    auto cell = [&](const char* name) {
+      EXPECT_EQ(column.count(name), 1u) << name;
+      return row[column[name]];
+    };
+    const Result& r = report.results[i];
+    SCOPED_TRACE("row " + std::to_string(i) + ": " + line);
+    EXPECT_EQ(cell("scenario"), r.scenario);
+    EXPECT_EQ(cell("backend"), r.backend);
+    EXPECT_EQ(cell("engine"), r.engine);
+    if (r.skipped) {
+      EXPECT_EQ(cell("status"), "skipped");
+      EXPECT_EQ(cell("skip_reason"), r.skip_reason);
+      EXPECT_EQ(cell("hs_per_sec_mean"), "");
+      continue;
+    }
+    EXPECT_EQ(cell("status"), "ok");
+    EXPECT_TRUE(cell_is(cell("handshakes"), static_cast<double>(r.handshakes)));
+    const Summary& h = r.handshakes_per_sec;
+    EXPECT_TRUE(cell_is(cell("hs_per_sec_mean"), mean_of(h.values)));
+    EXPECT_TRUE(cell_is(cell("hs_per_sec_median"), median_of(h.values)));
+    EXPECT_TRUE(cell_is(cell("hs_per_sec_stddev"), sample_stddev_of(h.values)));
+    EXPECT_TRUE(cell_is(cell("hs_per_sec_ci95_lo"), h.ci95_lo));
+    EXPECT_TRUE(cell_is(cell("hs_per_sec_ci95_hi"), h.ci95_hi));
+    EXPECT_TRUE(cell_is(cell("us_per_handshake"), r.threads * 1e6 / mean_of(h.values)));
+    EXPECT_TRUE(cell_is(cell("cpu_total_us"), r.cpu_us_per_handshake.total_us));
+    if (r.cpu_us_per_handshake.client_us) {
+      EXPECT_TRUE(cell_is(cell("cpu_client_us"), *r.cpu_us_per_handshake.client_us));
+      EXPECT_TRUE(cell_is(cell("cpu_server_us"), *r.cpu_us_per_handshake.server_us));
+    } else {
+      EXPECT_EQ(cell("cpu_client_us"), "");
+    }
+    if (r.latency_us) {
+      EXPECT_TRUE(cell_is(cell("latency_p50_us"), r.latency_us->p50));
+      EXPECT_TRUE(cell_is(cell("latency_p99_us"), r.latency_us->p99));
+      EXPECT_TRUE(cell_is(cell("latency_max_us"), r.latency_us->max));
+    } else {
+      EXPECT_EQ(cell("latency_p50_us"), "");
+    }
+    if (r.crypto_lower_bound_us) {
+      double bound = 0;
+      for (const LowerBoundTerm& t : r.lower_bound_terms) bound += t.count * t.us;
+      EXPECT_TRUE(cell_is(cell("crypto_lower_bound_us"), bound));
+      EXPECT_TRUE(cell_is(cell("overhead_ratio"), *r.overhead_ratio));
+    } else {
+      EXPECT_EQ(cell("crypto_lower_bound_us"), "");
+    }
+    if (r.memory) {
+      EXPECT_TRUE(cell_is(cell("bytes_allocated_per_handshake"), r.memory->bytes_allocated));
+      EXPECT_TRUE(cell_is(cell("allocations_per_handshake"), r.memory->allocations));
+      EXPECT_TRUE(cell_is(cell("peak_live_bytes"), static_cast<double>(r.memory->peak_live_bytes)));
+    } else {
+      EXPECT_EQ(cell("bytes_allocated_per_handshake"), "");
+    }
+  }
+  EXPECT_FALSE(std::getline(in, line)) << "a row too many: " << line;
+}
+
+// Google Benchmark's shape: per repetition, real_time is the time per
+// handshake (threads over that repetition's rate), cpu_time its CPU per
+// handshake; the aggregates are those of the repetitions' values.
+TEST(ReportTest, GoldenGbenchHoldsTheReport) {
+  const Report report = fixed_report();
+  const auto doc = nlohmann::json::parse(read_file(kGoldenDir + "gbench.json"));
+  const auto& benchmarks = doc["benchmarks"];
+  size_t at = 0;
+  for (const Result& r : report.results) {
+    if (r.skipped) continue;
+    const std::vector<double>& rates = r.handshakes_per_sec.values;
+    std::vector<double> times, cpu;
+    for (size_t k = 0; k < rates.size(); k++) {
+      times.push_back(r.threads * 1e6 / rates[k]);
+      cpu.push_back(r.repetitions[k].cpu_us_per_handshake);
+    }
+    const std::string name =
+        r.scenario + "/" + r.backend + (r.engine == "native" ? "/native" : "") +
+        (r.timing ? "" : "/no_timing") + "/threads:" + std::to_string(r.threads);
+    SCOPED_TRACE(name);
+    ASSERT_LE(at + rates.size() + 4, benchmarks.size());
+    for (size_t k = 0; k < rates.size(); k++) {
+      const auto& b = benchmarks[at++];
+      EXPECT_EQ(b["name"], name);
+      EXPECT_EQ(b["run_type"], "iteration");
+      EXPECT_EQ(b["repetition_index"], k);
+      EXPECT_EQ(b["iterations"], r.repetitions[k].handshakes);
+      EXPECT_TRUE(shown_as(b["real_time"], times[k], 9));
+      EXPECT_TRUE(shown_as(b["cpu_time"], cpu[k], 9));
+      EXPECT_TRUE(shown_as(b["items_per_second"], rates[k], 9));
+    }
+    const double time_mean = mean_of(times), time_sd = sample_stddev_of(times);
+    const double rate_mean = mean_of(rates), rate_sd = sample_stddev_of(rates);
+    const struct {
+      const char* aggregate;
+      double real_time, cpu_time, items_per_second;
+    } aggregates[] = {
+        {"mean", time_mean, mean_of(cpu), rate_mean},
+        {"median", median_of(times), median_of(cpu), median_of(rates)},
+        {"stddev", time_sd, sample_stddev_of(cpu), rate_sd},
+        {"cv", time_sd / time_mean, sample_stddev_of(cpu) / mean_of(cpu), rate_sd / rate_mean},
+    };
+    for (const auto& a : aggregates) {
+      const auto& b = benchmarks[at++];
+      EXPECT_EQ(b["name"], name + "_" + a.aggregate);
+      EXPECT_EQ(b["aggregate_name"], a.aggregate);
+      EXPECT_TRUE(shown_as(b["real_time"], a.real_time, 9)) << a.aggregate;
+      EXPECT_TRUE(shown_as(b["cpu_time"], a.cpu_time, 9)) << a.aggregate;
+      EXPECT_TRUE(shown_as(b["items_per_second"], a.items_per_second, 9)) << a.aggregate;
+    }
+  }
+  EXPECT_EQ(at, benchmarks.size());
+}
+
+// The table's derived columns: ± is half the confidence interval as a
+// percentage of the mean, KiB are bytes over 1024, "vs eng" the native rate
+// over the engine's; per step, each side's time is the sum of that side's
+// steps of that user step, and the totals the sums of the sides.
+TEST(ReportTest, GoldenTableHoldsTheReport) {
+  const Report report = fixed_report();
+  std::istringstream in(read_file(kGoldenDir + "table.txt"));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  const Result* engine_openssl = &report.results[0];
+  size_t checked = 0;
+  for (const Result& r : report.results) {
+    if (r.skipped) continue;
+    const std::string backend = r.backend + (r.engine == "native" ? "/native" : "");
+    const std::vector<std::string>* row = nullptr;
+    std::vector<std::string> w;
+    for (const std::string& line : lines) {
+      w = words(line);
+      if (w.size() == 13 && w[0] == r.scenario && w[1] == backend) {
+        row = &w;
+        break;
+      }
+    }
+    ASSERT_NE(row, nullptr) << r.scenario << " " << backend;
+    SCOPED_TRACE(r.scenario + " " + backend);
+    const Summary& h = r.handshakes_per_sec;
+    EXPECT_EQ(w[2], std::to_string(r.threads));
+    EXPECT_TRUE(cell_is(w[3], mean_of(h.values)));
+    EXPECT_TRUE(cell_is(w[4], (h.ci95_hi - h.ci95_lo) / 2 / mean_of(h.values) * 100));
+    if (r.cpu_us_per_handshake.client_us) {
+      EXPECT_TRUE(cell_is(w[5], *r.cpu_us_per_handshake.client_us));
+      EXPECT_TRUE(cell_is(w[6], *r.cpu_us_per_handshake.server_us));
+    } else {
+      EXPECT_EQ(w[5], "-");
+    }
+    if (r.crypto_lower_bound_us) {
+      EXPECT_TRUE(cell_is(w[7], *r.crypto_lower_bound_us));
+      EXPECT_TRUE(cell_is(w[8], *r.overhead_ratio));
+    } else {
+      EXPECT_EQ(w[7], "-");
+    }
+    if (r.memory) {
+      EXPECT_TRUE(cell_is(w[9], r.memory->bytes_allocated / 1024));
+      EXPECT_TRUE(cell_is(w[10], r.memory->allocations));
+      EXPECT_TRUE(cell_is(w[11], static_cast<double>(r.memory->peak_live_bytes) / 1024));
+    } else {
+      EXPECT_EQ(w[9], "-");
+    }
+    if (r.engine == "native") {
+      EXPECT_TRUE(
+          cell_is(w[12], mean_of(h.values) / mean_of(engine_openssl->handshakes_per_sec.values)));
+    } else {
+      EXPECT_EQ(w[12], "-");
+    }
+    checked++;
+  }
+  EXPECT_EQ(checked, 4u);
+
+  // Per step: the timed results, in report order, are the table's columns.
+  std::vector<const Result*> timed;
+  for (const Result& r : report.results) {
+    if (!r.skipped && !r.steps.empty()) timed.push_back(&r);
+  }
+  auto side_sum = [](const Result& r, int user_step, Side side) {
+    double sum = 0;
+    bool any = false;
+    for (const StepResult& st : r.steps) {
+      if ((user_step == 0 || st.user_step == user_step) && st.side == side) {
+        sum += st.mean_us;
+        any = true;
+      }
+    }
+    return any ? std::optional<double>(sum) : std::nullopt;
+  };
+  size_t step_rows = 0;
+  for (const std::string& line : lines) {
+    std::vector<std::string> w = words(line);
+    // "N Name words... c | s c | s ...", or "total c | s ...".
+    int user_step = -1;
+    if (!w.empty() && w[0] == "total") {
+      user_step = 0;
+    } else if (!w.empty() && w[0].size() == 1 &&
+               std::isdigit(static_cast<unsigned char>(w[0][0])) && line.rfind("  ", 0) == 0) {
+      user_step = w[0][0] - '0';
+    } else {
+      continue;
+    }
+    std::vector<std::string> cells;
+    for (const std::string& x : w) {
+      if (x == "-" || std::isdigit(static_cast<unsigned char>(x[0]))) cells.push_back(x);
+    }
+    if (user_step > 0) cells.erase(cells.begin());  // the step's number
+    ASSERT_EQ(cells.size(), 2 * timed.size()) << line;
+    for (size_t k = 0; k < timed.size(); k++) {
+      for (Side side : {Side::client, Side::server}) {
+        const std::string& c = cells[2 * k + (side == Side::client ? 0 : 1)];
+        const std::optional<double> want = side_sum(*timed[k], user_step, side);
+        if (want) {
+          EXPECT_TRUE(cell_is(c, *want)) << line;
+        } else {
+          EXPECT_EQ(c, "-") << line;
+        }
+      }
+    }
+    step_rows++;
+  }
+  EXPECT_EQ(step_rows, 9u);  // user steps 1 to 8 and the total
+}
 
 TEST(ReportTest, JsonShape) {
   const auto doc = nlohmann::json::parse(render(Format::json));
