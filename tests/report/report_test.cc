@@ -411,6 +411,7 @@ TEST(NetworkReportTest, Goldens) {
   check_golden("network.json", render(network_report(), Format::json));
   check_golden("serve_table.txt", render(serve_report(), Format::table));
   check_golden("serve.json", render(serve_report(), Format::json));
+  check_golden("network.csv", render(network_report(), Format::csv));
 }
 
 TEST(NetworkReportTest, TableHasTheWireColumnsAndNoInMemoryOnes) {
@@ -486,13 +487,42 @@ TEST(NetworkReportTest, ServeTableShowsTheServerSide) {
   EXPECT_NE(row.find(" 820.0 "), std::string::npos) << row;
 }
 
-TEST(NetworkReportTest, CsvKeepsItsColumnsForNetworkResults) {
+std::vector<std::string> csv_cells(const std::string& line) {
+  std::vector<std::string> cells(1);
+  for (char c : line) {
+    if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+// p99.9 and the failed connections come after every column that was there
+// before them; in-memory rows leave them empty.
+TEST(NetworkReportTest, CsvAddsP999AndFailuresAtTheEnd) {
   std::istringstream in(render(network_report(), Format::csv));
-  std::string line;
-  std::vector<size_t> commas;
-  while (std::getline(in, line)) commas.push_back(std::count(line.begin(), line.end(), ','));
-  ASSERT_EQ(commas.size(), 4u);
-  for (size_t c : commas) EXPECT_EQ(c, commas[0]);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) rows.push_back(csv_cells(line));
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) EXPECT_EQ(row.size(), rows[0].size());
+  const size_t n = rows[0].size();
+  EXPECT_EQ(rows[0][n - 3], "skip_reason");
+  EXPECT_EQ(rows[0][n - 2], "latency_p999_us");
+  EXPECT_EQ(rows[0][n - 1], "network_failed");
+  EXPECT_EQ(rows[1][n - 2], "7800");  // 2400 * 3.25
+  EXPECT_EQ(rows[1][n - 1], "12");
+  EXPECT_EQ(rows[2][n - 1], "0");
+  EXPECT_EQ(rows[3][n - 3], "client failed: no certificate");
+
+  std::istringstream mem(render(Format::csv));
+  std::string header, first;
+  std::getline(mem, header);
+  std::getline(mem, first);
+  const std::vector<std::string> cells = csv_cells(first);
+  EXPECT_EQ(cells[cells.size() - 2], "");
+  EXPECT_EQ(cells.back(), "");
 }
 
 }  // namespace
