@@ -495,8 +495,10 @@ def plot_latency(docs, results, args):
     ax.grid(False, axis="y")
     ax.grid(True, axis="x", which="both", alpha=0.2)
     ax.set_xlabel("handshake latency, µs (log scale)")
-    ax.set_title(f"one handshake, start to end, on one client/server pair  ·  "
-                 f"{threads_note(results)}", loc="left")
+    where = ("on the wire: the handshake phase of hsbench connect (from the connect call) or "
+             "serve" if any("network" in r for r in results)
+             else "one handshake, start to end, on one client/server pair")
+    ax.set_title(f"{where}  ·  {threads_note(results)}", loc="left")
     from matplotlib.lines import Line2D
     handles = [Line2D([], [], color=backend_color(b, backends),
                       linestyle="-" if e == "hsbench" else "--",

@@ -434,3 +434,13 @@ def test_plot_and_hsbench_compare_agree_on_network_results(tmp_path):
     py = {k: v for k, _, _, _, _, _, v in
           plot.compare_pairs(hr.load(SWEEP[0]), hr.load(SWEEP[1]), "hs_per_sec", 5.0)}
     assert cpp == py and len(py) == 1
+
+
+def test_latency_says_where_network_latency_comes_from(tmp_path):
+    p = run(PLOT, "latency", CONNECT, "--out", str(tmp_path / "net"), "--format", "svg")
+    assert p.returncode == 0, p.stderr
+    assert "on the wire" in (tmp_path / "net" / "latency.svg").read_text(encoding="utf-8")
+    p = run(PLOT, "latency", SAMPLE, "--out", str(tmp_path / "mem"), "--format", "svg")
+    assert p.returncode == 0, p.stderr
+    svg = (tmp_path / "mem" / "latency.svg").read_text(encoding="utf-8")
+    assert "on the wire" not in svg and "one client/server pair" in svg
