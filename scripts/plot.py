@@ -668,7 +668,8 @@ def plot_load(docs, results, args):
             ax_h.errorbar(xs, [r["handshakes_per_sec"]["mean"] for r in pts], yerr=err,
                           marker="o", markersize=3.5, capsize=2, linewidth=1.3, color=color,
                           label=name, gid=f"load-{kind}-{n}")
-            lat = [(x, r["latency_us"]["p99"] * per) for x, r in zip(xs, pts) if r.get("latency_us")]
+            lat = [(x, r["latency_us"]["p99"] * per) for x, r in zip(xs, pts)
+                   if r.get("latency_us")]
             if lat:
                 ax_l.plot([p[0] for p in lat], [p[1] for p in lat], marker="o", markersize=3.5,
                           linewidth=1.3, color=color, label=name, gid=f"p99-{kind}-{n}")
