@@ -47,6 +47,17 @@ StepResult step(int user, Side side, Action action, Message m, double mean,
   return s;
 }
 
+// By name: the order of LatencyUs's fields is no business of the fixture.
+LatencyUs latency_of(double mean, double p50, double p90, double p99, double max) {
+  LatencyUs l;
+  l.mean = mean;
+  l.p50 = p50;
+  l.p90 = p90;
+  l.p99 = p99;
+  l.max = max;
+  return l;
+}
+
 Result measured(const std::string& scenario, const std::string& backend, double scale) {
   Result r;
   r.scenario = scenario;
@@ -68,11 +79,8 @@ Result measured(const std::string& scenario, const std::string& backend, double 
   r.cpu_us_per_handshake.client_us = 120.25 / scale;
   r.cpu_us_per_handshake.server_us = 700.25 / scale;
   r.cpu_us_per_handshake.total_us = 820.5 / scale;
-  r.latency_us = LatencyUs{.mean = 830.0 / scale,
-                           .p50 = 825.5 / scale,
-                           .p90 = 850.0 / scale,
-                           .p99 = 990.125 / scale,
-                           .max = 2500.0 / scale};
+  r.latency_us =
+      latency_of(830.0 / scale, 825.5 / scale, 850.0 / scale, 990.125 / scale, 2500.0 / scale);
   const OpResult decrypt{{OpKind::rsa_decrypt, 0, 2048}, "decrypt:rsa2048-pkcs1", 1, 650.0 / scale};
   const OpResult verify_chain{{OpKind::verify_chain}, "verify_chain", 1, 60.0 / scale};
   const OpResult hash{{OpKind::hash, 4}, "hash:sha256", 1, 0.5 / scale};
@@ -142,12 +150,9 @@ Report fixed_report() {
 // --- network mode (hsbench connect, hsbench serve) ---------------------------
 
 LatencyUs latency(double p50) {
-  return LatencyUs{.mean = p50 * 1.1,
-                   .p50 = p50,
-                   .p90 = p50 * 1.6,
-                   .p99 = p50 * 2.5,
-                   .p999 = p50 * 3.25,
-                   .max = p50 * 4};
+  LatencyUs l = latency_of(p50 * 1.1, p50, p50 * 1.6, p50 * 2.5, p50 * 4);
+  l.p999 = p50 * 3.25;
+  return l;
 }
 
 // A connect result: the client's steps only, the wire's phases, what the
