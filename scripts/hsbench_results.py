@@ -101,11 +101,50 @@ def _check_result(path, i, r):
         _require(isinstance(s.get("message"), str), path, f"{sat}.message", "not a string")
         _require(_number(s.get("mean_us")), path, f"{sat}.mean_us", "not a number")
         _require(isinstance(s.get("crypto", []), list), path, f"{sat}.crypto", "not a list")
+    if "network" in r:
+        _check_network(path, at, r["network"])
     ops = r.get("crypto_ops", [])
     _require(isinstance(ops, list) and all(
         isinstance(o, dict) and isinstance(o.get("op"), str) and _number(o.get("count"))
         and _number(o.get("mean_us")) for o in ops), path, f"{at}.crypto_ops",
         "not a list of {op, count, mean_us}")
+
+
+LATENCY_POINTS = ("p50", "p90", "p99", "p999", "max")
+
+
+def _check_latency(path, where, lat):
+    _require(isinstance(lat, dict) and all(_number(lat.get(k)) for k in LATENCY_POINTS), path,
+             where, "not {" + ", ".join(LATENCY_POINTS) + "}")
+
+
+def _check_network(path, at, net):
+    """What the network plots read of a network result (hsbench connect, serve)."""
+    at += ".network"
+    _require(isinstance(net, dict), path, at, "not an object")
+    _require(net.get("role") in ("client", "server"), path, f"{at}.role",
+             "neither 'client' nor 'server'")
+    _require(isinstance(net.get("target"), str) and net["target"], path, f"{at}.target",
+             "missing or not a string")
+    if net["role"] == "client":
+        load = net.get("load")
+        _require(isinstance(load, dict) and load.get("model") in ("closed", "open"), path,
+                 f"{at}.load", "not {model: closed|open, ...}")
+        _require(isinstance(load.get("connections"), int), path, f"{at}.load.connections",
+                 "not an integer")
+        if load["model"] == "open":
+            _require(_number(load.get("rate")), path, f"{at}.load.rate", "not a number")
+    phases = net.get("phases")
+    _require(isinstance(phases, list), path, f"{at}.phases", "missing or not a list")
+    for j, ph in enumerate(phases):
+        pat = f"{at}.phases[{j}]"
+        _require(isinstance(ph, dict) and isinstance(ph.get("phase"), str), path, pat,
+                 "not {phase, count, latency_us}")
+        _require(isinstance(ph.get("count"), int), path, f"{pat}.count", "not an integer")
+        _check_latency(path, f"{pat}.latency_us", ph.get("latency_us"))
+    for name in ("corrected_latency_us", "uncorrected_latency_us"):
+        if name in net:
+            _check_latency(path, f"{at}.{name}", net[name])
 
 
 def _schema_validator():
@@ -174,8 +213,33 @@ def load_all(paths):
 
 
 def key(r):
-    """What `hsbench compare` matches results by."""
-    return (r["scenario"], r["backend"], r["engine"], r["threads"])
+    """What `hsbench compare` matches results by: a network result also by its
+    role and target."""
+    k = (r["scenario"], r["backend"], r["engine"], r["threads"])
+    net = r.get("network")
+    if isinstance(net, dict):
+        k += (net["role"], net["target"])
+    return k
+
+
+def network_results(docs):
+    """[(doc, result)] for every measured network result of every document, in
+    file order. Unlike ok_results, nothing is folded: a sweep over
+    --connections or --rate repeats the same key in each file."""
+    return [(doc, r) for doc in docs for r in doc["results"]
+            if r["status"] == "ok" and isinstance(r.get("network"), dict)]
+
+
+def load_point(r):
+    """("connections", n) for a closed loop client, ("rate", hs/s) for an open
+    loop one, None for a server (its load came from elsewhere)."""
+    net = r.get("network") or {}
+    load = net.get("load")
+    if net.get("role") != "client" or not isinstance(load, dict):
+        return None
+    if load["model"] == "open":
+        return ("rate", load["rate"])
+    return ("connections", load["connections"])
 
 
 def ok_results(docs):

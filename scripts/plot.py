@@ -8,8 +8,11 @@
     backends  backend versus backend (and engine versus native): handshakes/s, CPU
     scaling   handshakes/s against threads
     latency   latency percentiles per scenario
+    cdf       network results (hsbench connect, serve): each phase's latency distribution
+    load      network clients: handshakes/s and p99 against --connections or --rate,
+              over the results of several files (a sweep)
     compare   BASE.json NEW.json: change per scenario and per step (--threshold, --metric)
-    all       every one of the above that the files allow
+    all       every one of the above that the files allow (cdf and load: network files)
 
 Each writes DIR/NAME.png and DIR/NAME.svg. Filters (comma lists): --backend,
 --scenario, --engine, --threads. Unusable input is one line on stderr and
@@ -20,6 +23,7 @@ run with /usr/bin/python3.
 """
 import argparse
 import io
+import math
 import os
 import sys
 
@@ -491,8 +495,10 @@ def plot_latency(docs, results, args):
     ax.grid(False, axis="y")
     ax.grid(True, axis="x", which="both", alpha=0.2)
     ax.set_xlabel("handshake latency, µs (log scale)")
-    ax.set_title(f"one handshake, start to end, on one client/server pair  ·  "
-                 f"{threads_note(results)}", loc="left")
+    where = ("on the wire: the handshake phase of hsbench connect (from the connect call) or "
+             "serve" if any("network" in r for r in results)
+             else "one handshake, start to end, on one client/server pair")
+    ax.set_title(f"{where}  ·  {threads_note(results)}", loc="left")
     from matplotlib.lines import Line2D
     handles = [Line2D([], [], color=backend_color(b, backends),
                       linestyle="-" if e == "hsbench" else "--",
@@ -505,6 +511,190 @@ def plot_latency(docs, results, args):
     return finish(fig, docs, "Latency percentiles")
 
 
+# --- network: latency distribution and load ------------------------------------------
+
+PHASE_COLORS = {"connect": "#9c755f", "first_flight": "#f28e2b", "server_finished": "#76b7b2",
+                "handshake": "#4e79a7", "first_byte": "#59a14f"}
+# Percentiles on a "nines" axis (HdrHistogram's percentile plot): p50 at
+# log10(2), p90 at 1, p99 at 2, p99.9 at 3, and the maximum one step on.
+PERCENTILES = [("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("p999", 0.999)]
+MAX_AT = 4.0
+
+
+def nines(q):
+    return -math.log10(1 - q)
+
+
+def percentile_points(lat):
+    """(x, y) of a latency's percentiles on the nines axis; a percentile the
+    document lacks is left out."""
+    pts = [(nines(q), lat[k]) for k, q in PERCENTILES if k in lat]
+    pts.append((MAX_AT, lat["max"]))
+    return [p[0] for p in pts], [p[1] for p in pts]
+
+
+def latency_scale(values):
+    """µs, or ms where the typical value is a millisecond or more."""
+    values = sorted(v for v in values if v > 0)
+    if values and values[len(values) // 2] >= 1000:
+        return 1e-3, "ms"
+    return 1.0, "µs"
+
+
+def load_text(r):
+    net = r["network"]
+    if net["role"] == "server":
+        return "serve"
+    load = net["load"]
+    if load["model"] == "open":
+        return f"open loop {load['rate']:g}/s {load['arrival']}"
+    return f"{load['connections']} connection" + ("s" if load["connections"] != 1 else "")
+
+
+def network_label(r):
+    net = r["network"]
+    arrow = "→" if net["role"] == "client" else "on"
+    where = net["target"]
+    if net.get("address") and net["address"] != where:
+        where += f" ({net['address']})"
+    return (f"{r['scenario']}  {hr.label(r, engine=None)}  {r['threads']}t\n"
+            f"{net['role']} {arrow} {where} · {load_text(r)}")
+
+
+def network_items(docs, args):
+    items = hr.network_results(docs)
+    if args.filter:
+        items = [(d, r) for d, r in items if args.filter(r)]
+    return items
+
+
+def plot_cdf(docs, results, args):
+    items = [(d, r) for d, r in network_items(docs, args) if r["network"]["phases"]]
+    if not items:
+        raise NothingToPlot("no network result with phases (hsbench connect or serve)")
+    per, unit = latency_scale([ph["latency_us"]["p50"] for _, r in items
+                               for ph in r["network"]["phases"] if ph["count"] > 0])
+    ncols = min(3, len(items))
+    nrows = (len(items) + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, figsize=(4.8 * ncols, 1.6 + 3.3 * nrows))
+    for ax in axes.flat[len(items):]:
+        ax.set_visible(False)
+    from matplotlib.lines import Line2D
+    used = []
+    for i, (ax, (doc, r)) in enumerate(zip(axes.flat, items)):
+        net = r["network"]
+        ys_all = []
+        for ph in net["phases"]:
+            if ph["count"] <= 0:
+                continue
+            x, y = percentile_points(ph["latency_us"])
+            y = [v * per for v in y]
+            ys_all += y
+            ax.plot(x, y, marker="o", markersize=3.5, linewidth=1.4,
+                    color=PHASE_COLORS.get(ph["phase"], "#333333"), gid=f"cdf-{i}-{ph['phase']}")
+            if ph["phase"] not in used:
+                used.append(ph["phase"])
+        # Open loop: the handshake from its intended start (coordinated
+        # omission corrected) against from its actual start.
+        for name, style in (("corrected_latency_us", "--"), ("uncorrected_latency_us", ":")):
+            if name in net:
+                x, y = percentile_points(net[name])
+                y = [v * per for v in y]
+                ys_all += y
+                ax.plot(x, y, linestyle=style, color="#333333", linewidth=1.2,
+                        gid=f"cdf-{i}-{name.split('_')[0]}")
+                if name not in used:
+                    used.append(name)
+        ax.set_xticks([nines(q) for _, q in PERCENTILES] + [MAX_AT])
+        ax.set_xticklabels(["p50", "p90", "p99", "p99.9", "max"])
+        ax.set_xlim(0, MAX_AT + 0.3)
+        maybe_log(ax, ys_all, axis="y")
+        ax.set_ylabel(f"latency, {unit}")
+        ax.set_title(network_label(r), loc="left", fontsize=8)
+        failed = net["failed"]
+        if failed:
+            ax.text(0.02, 0.97, f"{failed} of {net['attempted']} failed", transform=ax.transAxes,
+                    va="top", fontsize=7, color=VERDICT_COLORS["regression"])
+    handles = [Line2D([], [], color=PHASE_COLORS.get(n, "#333333"), marker="o", label=n)
+               for n in used if n in PHASE_COLORS or not n.endswith("_latency_us")]
+    if "corrected_latency_us" in used:
+        handles.append(Line2D([], [], color="#333333", linestyle="--",
+                              label="open loop, from the intended start (corrected)"))
+    if "uncorrected_latency_us" in used:
+        handles.append(Line2D([], [], color="#333333", linestyle=":",
+                              label="open loop, from the actual start"))
+    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 4),
+               bbox_to_anchor=(0.5, 1 - 0.45 / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0.04, 1, 1 - 1.0 / fig.get_figheight()))
+    return finish(fig, docs, "Latency by phase, drawn from each phase's percentiles "
+                             "(p50, p90, p99, p99.9, max), not the full histogram")
+
+
+def plot_load(docs, results, args):
+    """Handshakes/s and the handshake's p99 against the offered load, one line
+    per (scenario, backend, engine, threads, target, loop) whose load varies."""
+    groups = {}
+    for doc, r in network_items(docs, args):
+        point = hr.load_point(r)
+        if point is None:
+            continue
+        k = (r["scenario"], r["backend"], r["engine"], r["threads"], r["network"]["target"],
+             point[0])
+        groups.setdefault(k, {})[point[1]] = r  # a later file's point wins
+    groups = {k: v for k, v in groups.items() if len(v) >= 2}
+    if not groups:
+        raise NothingToPlot("no network client results that differ in --connections or --rate "
+                            "(give several files of one sweep)")
+    kinds = [k for k in ("connections", "rate") if any(g[5] == k for g in groups)]
+    fig, axes = plt.subplots(len(kinds), 2, squeeze=False, figsize=(13, 1.6 + 3.6 * len(kinds)))
+    backends = hr.backend_order([r for g in groups.values() for r in g.values()])
+    p99s = []
+    for g in groups.values():
+        for r in g.values():
+            if r.get("latency_us"):
+                p99s.append(r["latency_us"]["p99"])
+    per, unit = latency_scale(p99s)
+    cmap = plt.get_cmap("tab10")
+    for row, kind in enumerate(kinds):
+        ax_h, ax_l = axes[row]
+        mine = [(k, g) for k, g in groups.items() if k[5] == kind]
+        for n, (k, g) in enumerate(mine):
+            xs = sorted(g)
+            pts = [g[x] for x in xs]
+            color = cmap(n % 10) if len(mine) > 1 else backend_color(k[1], backends)
+            name = (f"{k[0]} {k[1]}" + ("" if k[2] == "hsbench" else f" {k[2]}") +
+                    f" {k[3]}t → {k[4]}")
+            err = np.array([hps_error(r) for r in pts])[:, :, 0].T
+            ax_h.errorbar(xs, [r["handshakes_per_sec"]["mean"] for r in pts], yerr=err,
+                          marker="o", markersize=3.5, capsize=2, linewidth=1.3, color=color,
+                          label=name, gid=f"load-{kind}-{n}")
+            lat = [(x, r["latency_us"]["p99"] * per) for x, r in zip(xs, pts)
+                   if r.get("latency_us")]
+            if lat:
+                ax_l.plot([p[0] for p in lat], [p[1] for p in lat], marker="o", markersize=3.5,
+                          linewidth=1.3, color=color, label=name, gid=f"p99-{kind}-{n}")
+        if kind == "rate":
+            lo = min(x for _, g in mine for x in g)
+            hi = max(x for _, g in mine for x in g)
+            ax_h.plot([lo, hi], [lo, hi], linestyle=":", color="#666666", linewidth=0.9,
+                      label="handshakes/s = offered rate")
+        what = ("connections in flight (closed loop, over all threads)" if kind == "connections"
+                else "offered rate, new handshakes/s (open loop)")
+        ticks = sorted({x for _, g in mine for x in g})
+        for ax in (ax_h, ax_l):
+            ax.set_xlabel(what)
+            ax.set_ylim(bottom=0)
+            if kind == "connections":
+                ax.set_xticks(ticks)
+        ax_h.set_ylabel("handshakes/s (bars: 95% CI)")
+        ax_l.set_ylabel(f"handshake p99, {unit}")
+        ax_h.set_title(f"handshakes/s against {kind}", loc="left")
+        ax_l.set_title(f"handshake latency p99 against {kind}", loc="left")
+        ax_h.legend(loc="best")
+    fig.tight_layout(rect=(0, 0.04, 1, 1 - 0.5 / fig.get_figheight()))
+    return finish(fig, docs, "Network mode: throughput and latency against load")
+
+
 # --- compare ------------------------------------------------------------------------
 
 
@@ -514,6 +704,8 @@ METRICS = {
     "cpu_us": (lambda r: [r["cpu_us_per_handshake"]["total"]], False, "CPU µs per handshake"),
     "icount": (lambda r: [r["icount"]["total"]] if r.get("icount") else None, False,
                "instructions per handshake"),
+    "p99_us": (lambda r: [r["latency_us"]["p99"]] if r.get("latency_us") else None, False,
+               "handshake latency p99 µs"),
 }
 
 
@@ -546,9 +738,9 @@ def plot_compare(docs, results, args):
         raise hr.ResultsError(f"{docs[0]['_path']} and {docs[1]['_path']} have no "
                               f"(scenario, backend, engine, threads) with {args.metric} in common")
     _, higher_better, unit = METRICS[args.metric]
-    labels = [f"{k[0]}  {k[1]}" + ("" if k[2] == "hsbench" else f" {k[2]}") + f"  {k[3]}t"
-              for k, *_ in pairs]
-    step_field = "icount" if args.metric == "icount" else "mean_us"
+    labels = [f"{k[0]}  {k[1]}" + ("" if k[2] == "hsbench" else f" {k[2]}") + f"  {k[3]}t" +
+              (f"  {k[4]} {k[5]}" if len(k) > 4 else "") for k, *_ in pairs]
+    step_field = {"icount": "icount", "p99_us": "p99_us"}.get(args.metric, "mean_us")
     with_steps = [p for p in pairs if p[1].get("steps") and p[2].get("steps")]
     fig, axes = plt.subplots(1, 2 if with_steps else 1, squeeze=False,
                              figsize=(14 if with_steps else 8, 2.0 + 0.28 * len(pairs)),
@@ -625,6 +817,8 @@ PLOTS = {
     "backends": plot_backends,
     "scaling": plot_scaling,
     "latency": plot_latency,
+    "cdf": plot_cdf,
+    "load": plot_load,
     "compare": plot_compare,
 }
 
@@ -677,6 +871,8 @@ def figures(names, docs, args):
 def names_for(command, docs):
     if command == "all":
         names = ["steps", "kx", "backends", "scaling", "latency"]
+        if hr.network_results(docs):
+            names += ["cdf", "load"]
         if len(docs) == 2:
             names.append("compare")
         return names

@@ -31,6 +31,8 @@ std::string_view metric_unit(CompareMetric m) {
       return "CPU µs per handshake";
     case CompareMetric::icount:
       return "instructions per handshake";
+    case CompareMetric::p99_us:
+      return "handshake latency p99 µs";
   }
   return "";
 }
@@ -38,7 +40,14 @@ std::string_view metric_unit(CompareMetric m) {
 // What a step costs, in the metric's step unit.
 std::string_view step_unit(CompareMetric m) { return m == CompareMetric::icount ? "instr" : "µs"; }
 const char* step_field(CompareMetric m) {
-  return m == CompareMetric::icount ? "icount" : "mean_us";
+  switch (m) {
+    case CompareMetric::icount:
+      return "icount";
+    case CompareMetric::p99_us:
+      return "p99_us";
+    default:
+      return "mean_us";
+  }
 }
 
 bool is_number(const json& j) { return j.is_number() && std::isfinite(j.get<double>()); }
@@ -65,6 +74,15 @@ double number_field(const json& obj, const char* name, const std::string& at) {
   const json& j = field(obj, name, at);
   if (!is_number(j)) throw Bad{fmt::format("{}.{}: not a number", at, name)};
   return j.get<double>();
+}
+
+// "tls13-... on openssl (hsbench, 1 threads, client of 127.0.0.1:4433)"
+std::string key_text(const CompareSample& s) {
+  std::string text =
+      fmt::format("{} on {} ({}, {} threads", s.scenario, s.backend, s.engine, s.threads);
+  if (!s.role.empty())
+    text += fmt::format(", {} {}", s.role == "client" ? "client of" : "server on", s.target);
+  return text + ")";
 }
 
 std::vector<CompareStep> read_steps(const json& r, CompareMetric metric, const std::string& at) {
@@ -112,7 +130,8 @@ void read_document(const json& doc, CompareMetric metric, CompareInput* out) {
   }
   const json& results = field(doc, "results", "(top level)");
   if (!results.is_array()) throw Bad{"results: not a list"};
-  std::map<std::tuple<std::string, std::string, std::string, int>, size_t> seen;
+  std::map<std::tuple<std::string, std::string, std::string, int, std::string, std::string>, size_t>
+      seen;
   for (size_t i = 0; i < results.size(); i++) {
     const json& r = results[i];
     const std::string at = fmt::format("results[{}]", i);
@@ -125,12 +144,19 @@ void read_document(const json& doc, CompareMetric metric, CompareInput* out) {
     if (!threads.is_number_integer() || threads.get<int>() < 1)
       throw Bad{at + ".threads: not a positive integer"};
     s.threads = threads.get<int>();
+    if (auto net = r.find("network"); net != r.end()) {
+      if (!net->is_object()) throw Bad{at + ".network: not an object"};
+      s.role = string_field(*net, "role", at + ".network");
+      if (s.role != "client" && s.role != "server")
+        throw Bad{at + ".network.role: neither \"client\" nor \"server\""};
+      s.target = string_field(*net, "target", at + ".network");
+    }
     const std::string status = string_field(r, "status", at);
     if (status != "ok") continue;
-    auto [it, fresh] = seen.emplace(std::make_tuple(s.scenario, s.backend, s.engine, s.threads), i);
+    auto [it, fresh] = seen.emplace(
+        std::make_tuple(s.scenario, s.backend, s.engine, s.threads, s.role, s.target), i);
     if (!fresh)
-      throw Bad{fmt::format("{}: {} on {} ({}, {} threads) again, after results[{}]", at,
-                            s.scenario, s.backend, s.engine, s.threads, it->second)};
+      throw Bad{fmt::format("{}: {} again, after results[{}]", at, key_text(s), it->second)};
     switch (metric) {
       case CompareMetric::hs_per_sec: {
         const json& hps = field(r, "handshakes_per_sec", at);
@@ -154,6 +180,13 @@ void read_document(const json& doc, CompareMetric metric, CompareInput* out) {
         s.values.push_back(number_field(*ic, "total", at + ".icount"));
         break;
       }
+      case CompareMetric::p99_us: {
+        auto lat = r.find("latency_us");
+        if (lat == r.end() || lat->is_null()) continue;  // untimed: no latency
+        if (!lat->is_object()) throw Bad{at + ".latency_us: not an object"};
+        s.values.push_back(number_field(*lat, "p99", at + ".latency_us"));
+        break;
+      }
     }
     s.steps = read_steps(r, metric, at);
     out->results.push_back(std::move(s));
@@ -161,7 +194,15 @@ void read_document(const json& doc, CompareMetric metric, CompareInput* out) {
 }
 
 std::string key_label(const CompareSample& s) {
-  return fmt::format("{} {} {} {}t", s.scenario, s.backend, s.engine, s.threads);
+  std::string label = fmt::format("{} {} {} {}t", s.scenario, s.backend, s.engine, s.threads);
+  if (!s.role.empty()) label += fmt::format(" {} {}", s.role, s.target);
+  return label;
+}
+
+// The scenario as the verdict tables name it: a network result says where.
+std::string scenario_label(const Comparison& c) {
+  if (c.role.empty()) return c.scenario;
+  return fmt::format("{} [{} {}]", c.scenario, c.role, c.target);
 }
 
 double mean(std::span<const double> v) {
@@ -249,6 +290,7 @@ std::optional<CompareMetric> parse_compare_metric(std::string_view name) {
   if (name == "hs_per_sec") return CompareMetric::hs_per_sec;
   if (name == "cpu_us") return CompareMetric::cpu_us;
   if (name == "icount") return CompareMetric::icount;
+  if (name == "p99_us") return CompareMetric::p99_us;
   return std::nullopt;
 }
 
@@ -260,6 +302,8 @@ std::string_view compare_metric_name(CompareMetric m) {
       return "cpu_us";
     case CompareMetric::icount:
       return "icount";
+    case CompareMetric::p99_us:
+      return "p99_us";
   }
   return "";
 }
@@ -357,7 +401,7 @@ CompareReport compare_runs(const CompareInput& base, const CompareInput& neu,
   report.new_commit = neu.git_commit;
   auto same = [](const CompareSample& a, const CompareSample& b) {
     return a.scenario == b.scenario && a.backend == b.backend && a.engine == b.engine &&
-           a.threads == b.threads;
+           a.threads == b.threads && a.role == b.role && a.target == b.target;
   };
   for (const CompareSample& b : base.results) {
     auto n = std::find_if(neu.results.begin(), neu.results.end(),
@@ -371,6 +415,8 @@ CompareReport compare_runs(const CompareInput& base, const CompareInput& neu,
     c.backend = b.backend;
     c.engine = b.engine;
     c.threads = b.threads;
+    c.role = b.role;
+    c.target = b.target;
     c.base_n = b.values.size();
     c.new_n = n->values.size();
     c.base_mean = mean(b.values);
@@ -398,13 +444,14 @@ void write_compare_table(const CompareReport& r, std::ostream& out) {
                      r.base_commit.empty() ? "" : " (" + r.base_commit + ")", r.new_path,
                      r.new_commit.empty() ? "" : " (" + r.new_commit + ")", method_text(r));
   size_t w = 8;
-  for (const Comparison& c : r.rows) w = std::max(w, c.scenario.size());
+  for (const Comparison& c : r.rows) w = std::max(w, scenario_label(c).size());
   out << fmt::format("{:<{}}  {:<10} {:<8} {:>3} {:>12} {:>12} {:>8}  {:<20} {}\n", "scenario", w,
                      "backend", "engine", "thr", "base", "new", "delta", "95% interval", "verdict");
   for (const Comparison& c : r.rows) {
-    out << fmt::format("{:<{}}  {:<10} {:<8} {:>3} {:>12} {:>12} {:>8}  {:<20} {}\n", c.scenario, w,
-                       c.backend, c.engine, c.threads, number(c.base_mean), number(c.new_mean),
-                       pct(c.change.delta_pct), interval(c.change), verdict_name(c.verdict));
+    out << fmt::format("{:<{}}  {:<10} {:<8} {:>3} {:>12} {:>12} {:>8}  {:<20} {}\n",
+                       scenario_label(c), w, c.backend, c.engine, c.threads, number(c.base_mean),
+                       number(c.new_mean), pct(c.change.delta_pct), interval(c.change),
+                       verdict_name(c.verdict));
     if (c.worst_step)
       out << fmt::format("{:<{}}  step that rose most: {}\n", "", w,
                          step_text(*c.worst_step, r.options.metric));
@@ -431,7 +478,7 @@ void write_compare_markdown(const CompareReport& r, std::ostream& out) {
       if ((c.verdict != Verdict::no_change) != changed) continue;
       const std::string v = c.verdict == Verdict::regression ? "**regression**"
                                                              : std::string(verdict_name(c.verdict));
-      out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.scenario,
+      out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", scenario_label(c),
                          c.backend, c.engine, c.threads, number(c.base_mean), number(c.new_mean),
                          pct(c.change.delta_pct), interval(c.change), v,
                          c.worst_step ? step_text(*c.worst_step, r.options.metric) : "");
@@ -467,20 +514,25 @@ void write_compare_json(const CompareReport& r, std::ostream& out) {
               {"message", s.base.message},     {"base", round4(s.base.value)},
               {"new", round4(s.new_value)},    {"delta_pct", round4(s.delta_pct)}};
     }
-    list.push_back({{"scenario", c.scenario},
-                    {"backend", c.backend},
-                    {"engine", c.engine},
-                    {"threads", c.threads},
-                    {"metric", compare_metric_name(r.options.metric)},
-                    {"threshold_pct", r.options.threshold_pct},
-                    {"base", round4(c.base_mean)},
-                    {"new", round4(c.new_mean)},
-                    {"base_repetitions", c.base_n},
-                    {"new_repetitions", c.new_n},
-                    {"delta_pct", round4(c.change.delta_pct)},
-                    {"ci95_pct", ci},
-                    {"verdict", verdict_name(c.verdict)},
-                    {"step", step}});
+    ordered_json row = {{"scenario", c.scenario},
+                        {"backend", c.backend},
+                        {"engine", c.engine},
+                        {"threads", c.threads}};
+    if (!c.role.empty()) {
+      row["role"] = c.role;
+      row["target"] = c.target;
+    }
+    row.update(ordered_json{{"metric", compare_metric_name(r.options.metric)},
+                            {"threshold_pct", r.options.threshold_pct},
+                            {"base", round4(c.base_mean)},
+                            {"new", round4(c.new_mean)},
+                            {"base_repetitions", c.base_n},
+                            {"new_repetitions", c.new_n},
+                            {"delta_pct", round4(c.change.delta_pct)},
+                            {"ci95_pct", ci},
+                            {"verdict", verdict_name(c.verdict)},
+                            {"step", step}});
+    list.push_back(std::move(row));
   }
   out << list.dump(2) << "\n";
 }

@@ -1,4 +1,6 @@
 // One CSV row per result (RFC 4180 quoting), for spreadsheets and scripts.
+// Columns added later go after skip_reason, so a reader that counts columns
+// from the left still finds the earlier ones where they were.
 #include <fmt/format.h>
 
 #include <string>
@@ -29,14 +31,15 @@ void write_csv(const Report& report, std::ostream& out) {
       "hs_per_sec_mean,hs_per_sec_median,hs_per_sec_stddev,hs_per_sec_ci95_lo,hs_per_sec_ci95_hi,"
       "us_per_handshake,cpu_client_us,cpu_server_us,cpu_total_us,latency_mean_us,latency_p50_us,"
       "latency_p90_us,latency_p99_us,latency_max_us,crypto_lower_bound_us,overhead_ratio,"
-      "bytes_allocated_per_handshake,allocations_per_handshake,peak_live_bytes,skip_reason\n";
+      "bytes_allocated_per_handshake,allocations_per_handshake,peak_live_bytes,skip_reason,"
+      "latency_p999_us,network_failed\n";
   for (const Result& r : report.results) {
     const ScenarioConfig& c = r.config;
     text += fmt::format("{},{},{},{},{},{},{},{},{},{}", quote(r.scenario), c.tls, c.kx, c.group,
                         c.cert, c.cipher, quote(r.backend), r.engine, r.threads,
                         r.skipped ? "skipped" : "ok");
     if (r.skipped) {
-      text += std::string(22, ',') + quote(r.skip_reason) + "\n";
+      text += std::string(22, ',') + quote(r.skip_reason) + ",,\n";
       continue;
     }
     const Summary& hs = r.handshakes_per_sec;
@@ -59,7 +62,15 @@ void write_csv(const Report& report, std::ostream& out) {
     } else {
       text += ",,,";
     }
-    text += ",\n";
+    text += ",";  // an empty skip_reason
+    // Network mode only: p99.9 where a run has the handshakes to tell it
+    // (the JSON's latency_us.p999), and the connections that failed.
+    if (r.network) {
+      text +=
+          fmt::format(",{},{}\n", r.latency_us ? num(r.latency_us->p999) : "", r.network->failed);
+    } else {
+      text += ",,\n";
+    }
   }
   out << text;
 }

@@ -255,3 +255,192 @@ def test_plot_and_hsbench_compare_agree(pair, tmp_path):
             assert cpp[k][0] == py[k][0], k
             assert cpp[k][1] == pytest.approx(py[k][1], abs=1e-3), k
         assert (p.returncode == 1) == any(v == "regression" for v, _ in py.values())
+
+
+# --- network mode: cdf and load ------------------------------------------------------
+#
+# Real documents of hsbench connect and serve against openssl s_server on
+# loopback (tests/python/data, each with its command line in context):
+# connect.json (both engines, two backends, 4 connections, an HTTP request),
+# connect_open.json (open loop at 200/s), connect_c1.json and connect_c4.json
+# (a sweep over --connections 1 and 4), serve.json (hsbench serve under
+# openssl s_client).
+
+DATA = os.path.join(ROOT, "tests", "python", "data")
+CONNECT = os.path.join(DATA, "connect.json")
+OPEN = os.path.join(DATA, "connect_open.json")
+SERVE = os.path.join(DATA, "serve.json")
+SWEEP = [os.path.join(DATA, "connect_c1.json"), os.path.join(DATA, "connect_c4.json")]
+
+
+def svg_lines(svg, prefix):
+    """{gid: number of vertices} of each line whose gid starts with prefix."""
+    import re
+    out = {}
+    for m in re.finditer(r'<g id="(' + re.escape(prefix) + r'[^"]*)">\s*<path d="([^"]*)"', svg):
+        out[m.group(1)] = len(re.findall(r"[ML] ", m.group(2)))
+    return out
+
+
+def network_args(**kw):
+    import argparse
+    return argparse.Namespace(filter=None, **kw)
+
+
+def test_cdf_draws_each_phase_of_each_result(tmp_path):
+    p = run(PLOT, "cdf", CONNECT, OPEN, SERVE, "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    assert is_png(tmp_path / "cdf.png") and (tmp_path / "cdf.png").stat().st_size > 10_000
+    svg = (tmp_path / "cdf.svg").read_text(encoding="utf-8")
+    # One line per phase that connections reached, per result in file order,
+    # and open loop's corrected and uncorrected latency: five points each
+    # (p50, p90, p99, p99.9, max).
+    expected = {}
+    results = [r for path in (CONNECT, OPEN, SERVE) for r in load(path)["results"]]
+    for i, r in enumerate(results):
+        for ph in r["network"]["phases"]:
+            if ph["count"] > 0:
+                expected[f"cdf-{i}-{ph['phase']}"] = 5
+        if "corrected_latency_us" in r["network"]:
+            expected[f"cdf-{i}-corrected"] = 5
+            expected[f"cdf-{i}-uncorrected"] = 5
+    assert svg_lines(svg, "cdf-") == expected
+    assert "cdf-5-handshake" in expected and "cdf-5-connect" not in expected  # serve: one phase
+    assert "p99.9" in svg and "drawn from each phase" in svg
+    assert "server on 127.0.0.1:0 (127.0.0.1:" in svg  # serve names the port it listened on
+
+
+def test_cdf_points_are_the_percentiles():
+    sys.path.insert(0, SCRIPTS)
+    import plot
+    docs = hr.load_all([OPEN])
+    fig = plot.plot_cdf(docs, hr.ok_results(docs), network_args())
+    ax = fig.axes[0]
+    net = docs[0]["results"][0]["network"]
+    handshake = next(ph for ph in net["phases"] if ph["phase"] == "handshake")["latency_us"]
+    line = next(line for line in ax.lines if line.get_gid() == "cdf-0-handshake")
+    # Milliseconds: open loop's handshakes take more than one.
+    assert list(line.get_ydata()) == pytest.approx(
+        [handshake[k] / 1000 for k in ("p50", "p90", "p99", "p999", "max")])
+    assert list(line.get_xdata()) == pytest.approx([0.30103, 1, 2, 3, 4], abs=1e-5)
+    corrected = next(line for line in ax.lines if line.get_gid() == "cdf-0-corrected")
+    assert corrected.get_ydata()[2] == pytest.approx(net["corrected_latency_us"]["p99"] / 1000)
+    plot.plt.close(fig)
+
+
+def test_load_draws_the_sweep(tmp_path):
+    p = run(PLOT, "load", *SWEEP, CONNECT, "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    svg = (tmp_path / "load.svg").read_text(encoding="utf-8")
+    # One line for the swept (scenario, backend, engine, threads, target):
+    # connect.json's results are against another server, a point each, no line.
+    assert svg_lines(svg, "load-") == {"load-connections-0": 2}
+    assert svg_lines(svg, "p99-") == {"p99-connections-0": 2}
+
+    sys.path.insert(0, SCRIPTS)
+    import plot
+    docs = hr.load_all(SWEEP)
+    fig = plot.plot_load(docs, hr.ok_results(docs), network_args())
+    line = next(line for ax in fig.axes for line in ax.lines
+                if line.get_gid() == "load-connections-0")
+    assert list(line.get_xdata()) == [1, 4]
+    assert list(line.get_ydata()) == [d["results"][0]["handshakes_per_sec"]["mean"] for d in docs]
+    plot.plt.close(fig)
+
+
+def test_load_of_an_open_loop_sweep(tmp_path):
+    """A sweep over --rate: the offered rate on x, with the line where
+    handshakes/s meets it."""
+    base = load(OPEN)
+    paths = []
+    for rate in (100, 200, 400):
+        doc = copy.deepcopy(base)
+        r = doc["results"][0]
+        r["network"]["load"]["rate"] = float(rate)
+        h = r["handshakes_per_sec"]
+        scale = min(rate, 150) / h["mean"]
+        h["repetitions"] = [v * scale for v in h["repetitions"]]
+        h["mean"], h["median"] = h["mean"] * scale, h["median"] * scale
+        h["ci95"] = [v * scale for v in h["ci95"]]
+        p = tmp_path / f"rate{rate}.json"
+        p.write_text(json.dumps(doc), encoding="utf-8")
+        paths.append(str(p))
+    out = tmp_path / "img"
+    p = run(PLOT, "load", *paths, "--out", str(out), "--format", "svg")
+    assert p.returncode == 0, p.stderr
+    svg = (out / "load.svg").read_text(encoding="utf-8")
+    assert svg_lines(svg, "load-") == {"load-rate-0": 3}
+    assert "handshakes/s = offered rate" in svg
+
+
+def test_load_needs_a_sweep(tmp_path):
+    p = run(PLOT, "load", CONNECT, "--out", str(tmp_path))
+    assert p.returncode == 2 and len(p.stderr.splitlines()) == 1, p.stderr
+    assert "nothing to plot for load" in p.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_all_on_network_files(tmp_path):
+    p = run(PLOT, "all", *SWEEP, "--out", str(tmp_path), "--format", "png")
+    assert p.returncode == 0, p.stderr
+    made = {f[:-4] for f in os.listdir(tmp_path)}
+    assert {"cdf", "load", "compare", "backends", "latency"} <= made
+    # In-memory files draw no network plots, and say nothing of them.
+    p = run(PLOT, "all", SAMPLE, "--out", str(tmp_path / "mem"), "--format", "png")
+    assert p.returncode == 0 and "cdf" not in p.stderr and "load" not in p.stderr
+    assert not (tmp_path / "mem" / "cdf.png").exists()
+
+
+def test_network_keys_and_results():
+    docs = hr.load_all(SWEEP)
+    r = docs[0]["results"][0]
+    assert hr.key(r) == (r["scenario"], "openssl", "hsbench", 1, "client", "127.0.0.1:24871")
+    # ok_results folds the sweep into one result; network_results keeps both.
+    assert len(hr.ok_results(docs)) == 1
+    assert [x["network"]["load"]["connections"] for _, x in hr.network_results(docs)] == [1, 4]
+    assert hr.load_point(r) == ("connections", 1)
+    assert hr.load_point(load(OPEN)["results"][0]) == ("rate", 200.0)
+    assert hr.load_point(load(SERVE)["results"][0]) is None
+
+
+def bad_network_role():
+    doc = load(CONNECT)
+    doc["results"][0]["network"]["role"] = "proxy"
+    return json.dumps(doc)
+
+
+def test_bad_network_object_is_one_line(tmp_path):
+    path = tmp_path / "bad_role.json"
+    path.write_text(bad_network_role(), encoding="utf-8")
+    p = run(PLOT, "cdf", str(path), "--out", str(tmp_path / "out"))
+    assert p.returncode == 2 and len(p.stderr.splitlines()) == 1, p.stderr
+    assert "results[0].network.role" in p.stderr and "bad_role.json" in p.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_plot_and_hsbench_compare_agree_on_network_results(tmp_path):
+    """Network results pair by role and target too, the same in both."""
+    hsbench = find_hsbench(has_compare)
+    if not hsbench:
+        pytest.skip("no hsbench with the compare subcommand built (set HSBENCH_BIN)")
+    sys.path.insert(0, SCRIPTS)
+    import plot
+    out = tmp_path / "v.json"
+    p = subprocess.run([hsbench, "compare", *SWEEP, "--json", str(out)], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode in (0, 1), p.stderr
+    cpp = {(v["scenario"], v["backend"], v["engine"], v["threads"], v["role"], v["target"]):
+           v["verdict"] for v in load(out)}
+    py = {k: v for k, _, _, _, _, _, v in
+          plot.compare_pairs(hr.load(SWEEP[0]), hr.load(SWEEP[1]), "hs_per_sec", 5.0)}
+    assert cpp == py and len(py) == 1
+
+
+def test_latency_says_where_network_latency_comes_from(tmp_path):
+    p = run(PLOT, "latency", CONNECT, "--out", str(tmp_path / "net"), "--format", "svg")
+    assert p.returncode == 0, p.stderr
+    assert "on the wire" in (tmp_path / "net" / "latency.svg").read_text(encoding="utf-8")
+    p = run(PLOT, "latency", SAMPLE, "--out", str(tmp_path / "mem"), "--format", "svg")
+    assert p.returncode == 0, p.stderr
+    svg = (tmp_path / "mem" / "latency.svg").read_text(encoding="utf-8")
+    assert "on the wire" not in svg and "one client/server pair" in svg

@@ -304,6 +304,132 @@ TEST(Compare, IcountOnlyWhereCounted) {
   EXPECT_NEAR(r.rows[0].change.delta_pct, 2.5, 1e-9);
 }
 
+// --- network results (hsbench connect, hsbench serve) ---------------------------------
+
+struct NetResult {
+  std::string role;  // empty: an in-memory result
+  std::string target;
+  double hps;
+  double p99_us;
+};
+
+// Network results of one scenario and backend, 3 repetitions each with
+// +-0.5% spread, the handshake's p99 in latency_us.
+ordered_json network_document(const std::vector<NetResult>& results) {
+  ordered_json rs = ordered_json::array();
+  for (const NetResult& r : results) {
+    ordered_json j = {{"scenario", "tls13-x25519-ecdsa-p256"},
+                      {"backend", "openssl"},
+                      {"engine", "hsbench"},
+                      {"threads", 1},
+                      {"status", "ok"},
+                      {"handshakes_per_sec",
+                       {{"mean", r.hps}, {"repetitions", {r.hps * 0.995, r.hps, r.hps * 1.005}}}},
+                      {"cpu_us_per_handshake", {{"total", 1e6 / r.hps}}},
+                      {"latency_us", {{"p50", r.p99_us / 3}, {"p99", r.p99_us}}},
+                      {"steps", ordered_json::array()}};
+    if (!r.role.empty()) j["network"] = {{"role", r.role}, {"target", r.target}};
+    rs.push_back(j);
+  }
+  return {{"schema", "hsbench/v1"}, {"context", {{"git_commit", "abc"}}}, {"results", rs}};
+}
+
+TEST(CompareNetwork, ResultsMatchOnRoleAndTarget) {
+  const ordered_json base = network_document({{"client", "a:443", 1000, 9000},
+                                              {"client", "b:443", 500, 9000},
+                                              {"server", "a:443", 800, 4000},
+                                              {"", "", 20000, 50}});
+  const ordered_json neu = network_document({{"client", "a:443", 700, 9000},
+                                             {"server", "a:443", 800, 4000},
+                                             {"client", "c:443", 500, 9000},
+                                             {"", "", 20000, 50}});
+  const CompareReport r = compare(base, neu);
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_EQ(r.rows[0].role, "client");
+  EXPECT_EQ(r.rows[0].target, "a:443");
+  EXPECT_EQ(r.rows[0].verdict, Verdict::regression);
+  EXPECT_NEAR(r.rows[0].change.delta_pct, -30, 1e-9);
+  EXPECT_EQ(r.rows[1].role, "server");
+  EXPECT_EQ(r.rows[1].verdict, Verdict::no_change);
+  // The in-memory result of the same scenario matches only its own kind.
+  EXPECT_EQ(r.rows[2].role, "");
+  EXPECT_EQ(r.rows[2].base_mean, 20000);
+  EXPECT_EQ(r.only_in_base,
+            std::vector<std::string>{"tls13-x25519-ecdsa-p256 openssl hsbench 1t client b:443"});
+  EXPECT_EQ(r.only_in_new,
+            std::vector<std::string>{"tls13-x25519-ecdsa-p256 openssl hsbench 1t client c:443"});
+  EXPECT_EQ(r.regressions, 1);
+}
+
+TEST(CompareNetwork, ATargetAlonePairsNothing) {
+  const CompareReport r = compare(network_document({{"client", "a:443", 1000, 9000}}),
+                                  network_document({{"client", "b:443", 1000, 9000}}));
+  EXPECT_TRUE(r.rows.empty());
+  EXPECT_EQ(r.only_in_base.size(), 1u);
+  EXPECT_EQ(r.only_in_new.size(), 1u);
+}
+
+TEST(CompareNetwork, P99IsLowerIsBetter) {
+  const ordered_json base = network_document(
+      {{"client", "a:443", 1000, 9000}, {"client", "b:443", 1000, 9000}, {"", "", 1000, 50}});
+  ordered_json neu = network_document(
+      {{"client", "a:443", 1000, 12000}, {"client", "b:443", 1000, 6000}, {"", "", 1000, 50}});
+  neu["results"][2]["latency_us"] = nullptr;  // untimed: left out
+  const CompareReport r = compare(base, neu, 5, CompareMetric::p99_us);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0].verdict, Verdict::regression);
+  EXPECT_NEAR(r.rows[0].change.delta_pct, 100.0 / 3, 1e-9);
+  EXPECT_FALSE(r.rows[0].change.lo_pct);  // one value per result
+  EXPECT_EQ(r.rows[1].verdict, Verdict::improvement);
+  EXPECT_EQ(r.only_in_base.size(), 1u);
+  EXPECT_EQ(parse_compare_metric("p99_us"), CompareMetric::p99_us);
+  EXPECT_EQ(compare_metric_name(CompareMetric::p99_us), "p99_us");
+
+  std::ostringstream table;
+  write_compare_table(r, table);
+  EXPECT_NE(table.str().find("metric: handshake latency p99 µs (lower is better)"),
+            std::string::npos)
+      << table.str();
+}
+
+TEST(CompareNetwork, OutputNamesRoleAndTarget) {
+  const CompareReport r =
+      compare(network_document({{"client", "a:443", 1000, 9000}, {"", "", 20000, 50}}),
+              network_document({{"client", "a:443", 700, 9000}, {"", "", 20000, 50}}));
+  std::ostringstream table, markdown, js;
+  write_compare_table(r, table);
+  write_compare_markdown(r, markdown);
+  write_compare_json(r, js);
+  EXPECT_NE(table.str().find("tls13-x25519-ecdsa-p256 [client a:443]  openssl"), std::string::npos)
+      << table.str();
+  EXPECT_NE(markdown.str().find("| tls13-x25519-ecdsa-p256 [client a:443] | openssl |"),
+            std::string::npos)
+      << markdown.str();
+  const json v = json::parse(js.str());
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0]["role"], "client");
+  EXPECT_EQ(v[0]["target"], "a:443");
+  EXPECT_EQ(v[0]["verdict"], "regression");
+  EXPECT_FALSE(v[1].contains("role"));  // in memory: as before
+}
+
+TEST(CompareNetwork, BadNetworkObjectsAreOneLine) {
+  ordered_json doc = network_document({{"client", "a:443", 1000, 9000}});
+  doc["results"][0]["network"]["role"] = "proxy";
+  EXPECT_EQ(parse_error(doc.dump()),
+            "doc.json: results[0].network.role: neither \"client\" nor \"server\"");
+  doc = network_document({{"client", "a:443", 1000, 9000}});
+  doc["results"][0]["network"].erase("target");
+  EXPECT_EQ(parse_error(doc.dump()), "doc.json: results[0].network.target: missing");
+  doc = network_document({{"client", "a:443", 1000, 9000}, {"client", "a:443", 900, 9000}});
+  EXPECT_EQ(parse_error(doc.dump()),
+            "doc.json: results[1]: tls13-x25519-ecdsa-p256 on openssl (hsbench, 1 threads, "
+            "client of a:443) again, after results[0]");
+  // Two targets in one file are two results.
+  doc = network_document({{"client", "a:443", 1000, 9000}, {"client", "b:443", 900, 9000}});
+  EXPECT_EQ(parse(doc).results.size(), 2u);
+}
+
 // --- unusable input ------------------------------------------------------------------
 
 TEST(CompareInput, UnusableInputIsOneLineNamingTheFile) {

@@ -52,6 +52,17 @@ StepResult step(int user, Side side, Action action, Message m, double mean,
   return s;
 }
 
+// By name: the order of LatencyUs's fields is no business of the fixture.
+LatencyUs latency_of(double mean, double p50, double p90, double p99, double max) {
+  LatencyUs l;
+  l.mean = mean;
+  l.p50 = p50;
+  l.p90 = p90;
+  l.p99 = p99;
+  l.max = max;
+  return l;
+}
+
 Result measured(const std::string& scenario, const std::string& backend, double scale) {
   Result r;
   r.scenario = scenario;
@@ -74,7 +85,7 @@ Result measured(const std::string& scenario, const std::string& backend, double 
   r.cpu_us_per_handshake.server_us = 700.25 / scale;
   r.cpu_us_per_handshake.total_us = 820.5 / scale;
   r.latency_us =
-      LatencyUs{830.0 / scale, 825.5 / scale, 850.0 / scale, 990.125 / scale, 2500.0 / scale};
+      latency_of(830.0 / scale, 825.5 / scale, 850.0 / scale, 990.125 / scale, 2500.0 / scale);
   const OpResult decrypt{{OpKind::rsa_decrypt, 0, 2048}, "decrypt:rsa2048-pkcs1", 1, 650.0 / scale};
   const OpResult verify_chain{{OpKind::verify_chain}, "verify_chain", 1, 60.0 / scale};
   const OpResult hash{{OpKind::hash, 4}, "hash:sha256", 1, 0.5 / scale};
@@ -141,6 +152,123 @@ Report fixed_report() {
   return report;
 }
 
+// --- network mode (hsbench connect, hsbench serve) ---------------------------
+
+LatencyUs latency(double p50) {
+  LatencyUs l = latency_of(p50 * 1.1, p50, p50 * 1.6, p50 * 2.5, p50 * 4);
+  l.p999 = p50 * 3.25;
+  return l;
+}
+
+// A connect result: the client's steps only, the wire's phases, what the
+// server chose, errors of two kinds and a --server-pid.
+Result network_client(const std::string& backend, double scale) {
+  Result r = measured("tls13-x25519-ecdsa-p256", backend, scale);
+  r.cpu_us_per_handshake.client_us = 310.5 / scale;
+  r.cpu_us_per_handshake.server_us = 420.25 / scale;
+  r.cpu_us_per_handshake.total_us = 730.75 / scale;
+  r.latency_us = latency(2400 / scale);
+  std::erase_if(r.steps, [](const StepResult& s) { return s.side == Side::server; });
+  r.crypto_lower_bound_us.reset();
+  r.overhead_ratio.reset();
+  r.lower_bound_terms.clear();
+  r.lower_bound_error = "not timed in network mode";
+  r.memory_note = "not measured in network mode";
+  NetworkResult n;
+  n.role = "client";
+  n.target = "localhost:4433";
+  n.address = "127.0.0.1:4433";
+  n.load_model = "closed";
+  n.connections = 8;
+  n.close_mode = "fin";
+  n.source_addresses = 16;
+  n.request_bytes = 54;
+  n.attempted = 1512;
+  n.failed = 12;
+  n.errors = {{"timeout", "", 2}, {"refused", "", 9}, {"alert", "handshake_failure", 1}};
+  n.negotiated = Negotiated{
+      "1.3", "TLS_AES_128_GCM_SHA256", "x25519", "ecdsa_secp256r1_sha256", "ecdsa-p256", 2, 957,
+      false};
+  n.phases = {{"connect", 1500, latency(150 / scale)},
+              {"first_flight", 1500, latency(1900 / scale)},
+              {"server_finished", 1500, latency(1950 / scale)},
+              {"handshake", 1500, latency(2400 / scale)},
+              {"first_byte", 1500, latency(2900 / scale)}};
+  n.resumption_offered = 0;
+  n.bytes_sent_per_handshake = 319;
+  n.bytes_received_per_handshake = 5826.03;
+  n.client_cpu_us_per_handshake = 310.5 / scale;
+  n.client_utilization = 0.4611;
+  n.server_cpu = {{4242, 420.25 / scale, 0.5125}};
+  r.network = n;
+  return r;
+}
+
+Report network_report() {
+  Report report = fixed_report();
+  report.context.command_line = "hsbench connect localhost:4433 --backend openssl,boringssl";
+  report.results.clear();
+  report.results.push_back(network_client("openssl", 1));
+  // Open loop, resumption on, no request, the chain unchecked and a warning.
+  Result open = network_client("boringssl", 1.25);
+  NetworkResult& n = *open.network;
+  n.load_model = "open";
+  n.rate = 1000;
+  n.arrival = "poisson";
+  n.connections = 1024;
+  n.verify_chain = false;
+  n.request_bytes = 0;
+  n.failed = 0;
+  n.errors.clear();
+  n.phases.pop_back();
+  n.corrected_us = latency(3100);
+  n.uncorrected_us = latency(2000);
+  n.resumption_offered = 1400;
+  n.resumption_accepted = 1399;
+  n.negotiated->varied = true;
+  n.server_cpu.clear();
+  open.cpu_us_per_handshake.server_us.reset();
+  n.warnings = {"the load generator's threads were 97% busy: the client may be the limit"};
+  report.results.push_back(open);
+  report.results.push_back(skipped_result(*find_scenario("tls13-x25519-rsa2048"), "null", 1,
+                                          "client failed: no certificate"));
+  report.results.back().network = NetworkResult{};
+  report.results.back().network->target = "localhost:4433";
+  return report;
+}
+
+// A serve result: the server's steps only, one phase, its own CPU.
+Report serve_report() {
+  Report report = fixed_report();
+  report.context.command_line = "hsbench serve --listen 127.0.0.1:0";
+  report.context.settings = {0, 3, 0, 1, {2}, true};
+  report.results.clear();
+  Result r = measured("tls13-x25519-ecdsa-p256", "openssl", 1);
+  r.threads = 2;
+  r.handshakes_per_sec = summary({812.25}, 812.25, 812.25, 0, 812.25, 812.25);
+  std::erase_if(r.steps, [](const StepResult& s) { return s.side == Side::client; });
+  r.cpu_us_per_handshake.client_us.reset();
+  r.cpu_us_per_handshake.server_us = 650.5;
+  r.cpu_us_per_handshake.total_us = 650.5;
+  r.latency_us = latency(820);
+  r.crypto_lower_bound_us.reset();
+  r.overhead_ratio.reset();
+  r.lower_bound_terms.clear();
+  NetworkResult n;
+  n.role = "server";
+  n.target = "127.0.0.1:0";
+  n.address = "127.0.0.1:38211";
+  n.requests = 2400;
+  n.attempted = 2440;
+  n.failed = 40;
+  n.errors = {{"closed", "", 40}};
+  n.phases = {{"handshake", 2400, latency(820)}};
+  n.resumption_accepted = 600;
+  r.network = n;
+  report.results.push_back(r);
+  return report;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -164,6 +292,19 @@ std::string render(Format f) {
   std::ostringstream out;
   write_report(fixed_report(), f, out);
   return out.str();
+}
+
+std::string render(const Report& report, Format f) {
+  std::ostringstream out;
+  write_report(report, f, out);
+  return out.str();
+}
+
+std::string line_with(const std::string& text, const std::string& what) {
+  const size_t at = text.find(what);
+  if (at == std::string::npos) return "";
+  const size_t start = text.rfind('\n', at) + 1;
+  return text.substr(start, text.find('\n', at) - start);
 }
 
 TEST(ReportTest, TableGolden) { check_golden("table.txt", render(Format::table)); }
@@ -641,6 +782,133 @@ TEST(ReportTest, ParseFormat) {
   EXPECT_EQ(parse_format("table"), Format::table);
   EXPECT_EQ(parse_format("gbench"), Format::gbench);
   EXPECT_FALSE(parse_format("xml"));
+}
+
+}  // namespace
+}  // namespace hsbench
+
+namespace hsbench {
+namespace {
+
+// The network goldens also feed tests/python/test_schema.py, which checks
+// the JSON against results/schema.json.
+TEST(NetworkReportTest, Goldens) {
+  check_golden("network_table.txt", render(network_report(), Format::table));
+  check_golden("network.json", render(network_report(), Format::json));
+  check_golden("serve_table.txt", render(serve_report(), Format::table));
+  check_golden("serve.json", render(serve_report(), Format::json));
+  check_golden("network.csv", render(network_report(), Format::csv));
+}
+
+TEST(NetworkReportTest, TableHasTheWireColumnsAndNoInMemoryOnes) {
+  const std::string t = render(network_report(), Format::table);
+  const std::string head = line_with(t, "scenario ");
+  for (const char* col : {"hs ms p50", "p99", "p99.9", "conn p50", "client µs", "util", "server µs",
+                          "resumed", "errors"})
+    EXPECT_NE(head.find(col), std::string::npos) << col << "\n" << head;
+  EXPECT_EQ(head.find("lower µs"), std::string::npos) << head;
+  EXPECT_EQ(head.find("KiB/hs"), std::string::npos) << head;
+
+  // openssl: handshake p50/p99/p99.9 2.40/6.00/7.80 ms, connect p50 0.15 ms,
+  // 310.5 client µs at 46%, 420.2 server µs, 12 failed of 1512, refused first.
+  const std::string row = line_with(t, "tls13-x25519-ecdsa-p256  openssl ");
+  EXPECT_NE(row.find("client"), std::string::npos) << row;
+  for (const char* cell : {" 2.40 ", " 6.00 ", " 7.80 ", " 0.15 ", " 310.5 ", " 46% ", " 420.2 ",
+                           "12 (0.8%): refused 9, timeout 2, ..."})
+    EXPECT_NE(row.find(cell), std::string::npos) << cell << "\n" << row;
+  const std::string open = line_with(t, "tls13-x25519-ecdsa-p256  boringssl ");
+  EXPECT_NE(open.find("1399/1400"), std::string::npos) << open;
+  EXPECT_NE(line_with(t, "tls13-x25519-rsa2048").find("skipped: client failed"), std::string::npos);
+
+  // The per-result blocks.
+  EXPECT_NE(t.find("connect to localhost:4433 (127.0.0.1:4433): closed loop, 8 connections, 16 "
+                   "source addresses, chain verified, close fin, 54 B request"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("open loop at 1000 hs/s (poisson arrivals)"), std::string::npos) << t;
+  EXPECT_NE(t.find("chain not verified"), std::string::npos);
+  EXPECT_NE(t.find("negotiated: TLS 1.3 TLS_AES_128_GCM_SHA256, group x25519, signature "
+                   "ecdsa_secp256r1_sha256, server key ecdsa-p256, chain 2 certs 957 B\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("(not every handshake agreed)"), std::string::npos);
+  for (const char* phase :
+       {"connect", "first_flight", "server_finished", "handshake", "first_byte"})
+    EXPECT_NE(line_with(t, std::string("  ") + phase + "   ").find("1500"), std::string::npos)
+        << phase;
+  // Open loop: corrected p99 3100 * 2.5 = 7.75 ms, uncorrected 5.00 ms.
+  EXPECT_NE(t.find("open loop p99: 7.75 ms from the intended start (corrected), 5.00 ms from "
+                   "the actual start"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("failed: 12 of 1512 attempted: timeout 2, refused 9, alert "
+                   "handshake_failure 1"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("server pid 4242: 420.2 CPU µs per handshake, 51% of a core"),
+            std::string::npos);
+  EXPECT_NE(t.find("  warning: the load generator's threads were 97% busy"), std::string::npos);
+  // Only the client measured its steps: one column each, no server half.
+  EXPECT_NE(t.find("per step: µs per handshake, client side only"), std::string::npos) << t;
+  EXPECT_EQ(t.find(" | "), std::string::npos) << t;
+  EXPECT_EQ(t.find("lower µs: the same crypto"), std::string::npos);
+  EXPECT_NE(t.find("network: hs ms p50/p99/p99.9"), std::string::npos);
+}
+
+TEST(NetworkReportTest, ServeTableShowsTheServerSide) {
+  const std::string t = render(serve_report(), Format::table);
+  const std::string row = line_with(t, "tls13-x25519-ecdsa-p256  openssl ");
+  // One repetition: no interval. The server's own CPU, nothing of a client.
+  for (const char* cell :
+       {" server ", "  2  ", " 812 ", " 650.5 ", " 600 ", "40 (1.6%): closed 40"})
+    EXPECT_NE(row.find(cell), std::string::npos) << cell << "\n" << row;
+  EXPECT_NE(t.find("serve on 127.0.0.1:0 (127.0.0.1:38211): served 2400 requests"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("negotiated: -"), std::string::npos);
+  EXPECT_NE(t.find("per step: µs per handshake, server side only"), std::string::npos) << t;
+  EXPECT_EQ(t.find("bytes per handshake"), std::string::npos);
+  // Sub-millisecond handshakes read in µs.
+  EXPECT_NE(line_with(t, "scenario ").find("hs µs p50"), std::string::npos) << t;
+  EXPECT_NE(row.find(" 820.0 "), std::string::npos) << row;
+}
+
+std::vector<std::string> csv_cells(const std::string& line) {
+  std::vector<std::string> cells(1);
+  for (char c : line) {
+    if (c == ',') {
+      cells.emplace_back();
+    } else {
+      cells.back() += c;
+    }
+  }
+  return cells;
+}
+
+// p99.9 and the failed connections come after every column that was there
+// before them; in-memory rows leave them empty.
+TEST(NetworkReportTest, CsvAddsP999AndFailuresAtTheEnd) {
+  std::istringstream in(render(network_report(), Format::csv));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) rows.push_back(csv_cells(line));
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) EXPECT_EQ(row.size(), rows[0].size());
+  const size_t n = rows[0].size();
+  EXPECT_EQ(rows[0][n - 3], "skip_reason");
+  EXPECT_EQ(rows[0][n - 2], "latency_p999_us");
+  EXPECT_EQ(rows[0][n - 1], "network_failed");
+  EXPECT_EQ(rows[1][n - 2], "7800");  // 2400 * 3.25
+  EXPECT_EQ(rows[1][n - 1], "12");
+  EXPECT_EQ(rows[2][n - 1], "0");
+  EXPECT_EQ(rows[3][n - 3], "client failed: no certificate");
+
+  std::istringstream mem(render(Format::csv));
+  std::string header, first;
+  std::getline(mem, header);
+  std::getline(mem, first);
+  const std::vector<std::string> cells = csv_cells(first);
+  EXPECT_EQ(cells[cells.size() - 2], "");
+  EXPECT_EQ(cells.back(), "");
 }
 
 }  // namespace

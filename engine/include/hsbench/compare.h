@@ -1,6 +1,9 @@
 // hsbench compare: a new run against a base run, result by result.
 //
-// Results are matched by (scenario, backend, engine, threads). A pair is a
+// Results are matched by (scenario, backend, engine, threads), and network
+// results (hsbench connect, hsbench serve) also by their role and target: a
+// client's result compares only with a client's against the same target. A
+// pair is a
 // regression when the metric moved the wrong way by more than the threshold
 // and the 95% interval of the change (Welch's t, from the per-repetition
 // values) excludes zero; an improvement is the same the other way; anything
@@ -21,6 +24,7 @@ enum class CompareMetric {
   hs_per_sec,  // handshakes_per_sec.repetitions: higher is better
   cpu_us,      // cpu_us_per_handshake.total (one value per run): lower is better
   icount,      // icount.total, instructions per handshake (one value, exact): lower is better
+  p99_us,      // latency_us.p99, the handshake's 99th percentile (one value): lower is better
 };
 std::optional<CompareMetric> parse_compare_metric(std::string_view name);
 std::string_view compare_metric_name(CompareMetric m);
@@ -47,6 +51,9 @@ struct CompareSample {
   std::string backend;
   std::string engine;
   int threads = 1;
+  std::string role;    // network results: "client" or "server"; empty in memory
+  std::string target;  // network results: network.target
+
   std::vector<double> values;  // per repetition; one value where the file has only one
   std::vector<CompareStep> steps;
 };
@@ -90,6 +97,8 @@ struct Comparison {
   std::string backend;
   std::string engine;
   int threads = 1;
+  std::string role;  // network results only
+  std::string target;
   size_t base_n = 0;
   size_t new_n = 0;
   double base_mean = 0;
@@ -111,7 +120,7 @@ struct CompareReport {
   std::string base_path, new_path;
   std::string base_commit, new_commit;
   std::vector<Comparison> rows;           // in the base file's order
-  std::vector<std::string> only_in_base;  // "scenario backend engine Nt"
+  std::vector<std::string> only_in_base;  // "scenario backend engine Nt" (+ " role target")
   std::vector<std::string> only_in_new;
   int regressions = 0;
   int improvements = 0;
@@ -122,7 +131,8 @@ CompareReport compare_runs(const CompareInput& base, const CompareInput& neu,
 
 // The console table; the same for a pull-request comment (GitHub markdown);
 // and the verdicts as a JSON list of objects (scenario, backend, engine,
-// threads, metric, base, new, delta_pct, ci95_pct, verdict, step).
+// threads, metric, base, new, delta_pct, ci95_pct, verdict, step; role and
+// target for network results).
 void write_compare_table(const CompareReport& report, std::ostream& out);
 void write_compare_markdown(const CompareReport& report, std::ostream& out);
 void write_compare_json(const CompareReport& report, std::ostream& out);
