@@ -31,8 +31,9 @@ void add_compare_options(CLI::App* app, CompareArgs* o) {
           },
           "PCT"))
       ->capture_default_str();
-  app->add_option("--metric", o->metric, "hs_per_sec, cpu_us or icount")
-      ->check(CLI::IsMember({"hs_per_sec", "cpu_us", "icount"}).description(""))
+  app->add_option("--metric", o->metric,
+                  "hs_per_sec, cpu_us, icount or p99_us (handshake latency, lower is better)")
+      ->check(CLI::IsMember({"hs_per_sec", "cpu_us", "icount", "p99_us"}).description(""))
       ->capture_default_str();
   app->add_option("--markdown", o->markdown_path, "Also write the table as markdown here");
   app->add_option("--json", o->json_path, "Also write the verdicts as JSON here");

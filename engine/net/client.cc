@@ -564,6 +564,8 @@ class ConnectRun {
           cipher_suite_info(static_cast<CipherSuite>(c.native->negotiated_cipher_suite()));
       n.cipher = suite != nullptr ? std::string(suite->name)
                                   : fmt::format("0x{:04x}", c.native->negotiated_cipher_suite());
+      // A library's own stack tells its caller the suite, not the rest.
+      n.group = n.signature_scheme = n.server_key = "unknown";
     } else {
       const tls::Client& cl = *c.client;
       n.version = std::string(name(cl.version()));

@@ -112,7 +112,8 @@ struct NetworkError {
 };
 
 // What the server chose, from the first completed handshake (a real
-// server decides within what the client offers).
+// server decides within what the client offers). A library's own client
+// reports the version and suite only: the rest is "unknown".
 struct Negotiated {
   std::string version;           // "1.2", "1.3"
   std::string cipher;            // IANA name
