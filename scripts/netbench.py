@@ -205,7 +205,7 @@ def clients(scenario, server, args, tmp):
                    "--format", "csv"]
             if engine == "hsbench":
                 cmd.append("--no-verify-chain")
-            label = f"hsbench {engine} {backend}"
+            label = f"hsbench connect, {'engine' if engine == 'hsbench' else 'native'} {backend}"
             out.append((label, cmd, hsbench_parse(path)))
     version = "-tls1_3" if tls == "1.3" else "-tls1_2"
     suite_flag = "-ciphersuites" if tls == "1.3" else "-cipher"
@@ -215,7 +215,7 @@ def clients(scenario, server, args, tmp):
                 s_time_parse))
     total = int(args.h2load_rate * args.duration * 3)
     h2 = [shutil.which("h2load"), "--h1", "-n", str(total), "-c", str(total), "-t", "1",
-          "-r", str(max(1, args.h2load_rate // 10)), "--rate-period", "0.1s",
+          "-r", str(max(1, args.h2load_rate // 10)), "--rate-period", "100ms",
           f"https://127.0.0.1:{server.port}/"]
     if tls == "1.2":
         h2[1:1] = ["--ciphers", suite]

@@ -348,7 +348,9 @@ Connection::Next Client::process_certificate(ByteView body, bool tls13) {
   size_t count = 0;
   Error err;
   if (!parse_certificate(body, tls13, certs, &count, &err)) return fail(err.alert, err.reason);
-  chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
+  // Unchecked, the chain is only its leaf's key: the rest is not parsed.
+  chain_ = crypto_.parse_chain(
+      std::span<const ByteView>(certs, config().verify_chain ? count : 1));
   if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
   if (config().verify_chain) {
     if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");

@@ -1,0 +1,166 @@
+// hsbench connect and serve, run as a user runs them: bad flags are one
+// line and exit 2; a run where nothing succeeds is one line and exit 1,
+// with nothing written; serve writes its report when stopped by a signal;
+// connect stopped by SIGINT writes the repetitions complete, marked
+// partial. Each process runs in a directory of its own.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_util.h"
+
+namespace hsbench {
+namespace {
+
+using test::Outcome;
+
+size_t line_count(const std::string& text) {
+  std::istringstream in(text);
+  size_t n = 0;
+  for (std::string l; std::getline(in, l);) n++;
+  return n;
+}
+
+// A port on 127.0.0.1 that was free a moment ago: bound, then released.
+int unused_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(a);
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+    port = ntohs(a.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+TEST(NetCli, BadFlagsAreOneLineAndExit2) {
+  test::TempDir tmp("net-cli");
+  const std::vector<std::vector<std::string>> cases = {
+      {"connect"},
+      {"connect", "localhost"},
+      {"connect", "127.0.0.1:0"},
+      {"connect", "127.0.0.1:70000"},
+      {"connect", "[::1:443"},
+      {"connect", "no-such-host.invalid:443"},
+      {"connect", "127.0.0.1:443", "--rate", "0"},
+      {"connect", "127.0.0.1:443", "--connections", "0"},
+      {"connect", "127.0.0.1:443", "--threads", "0"},
+      {"connect", "127.0.0.1:443", "--duration", "0"},
+      {"connect", "127.0.0.1:443", "--arrival", "bursty"},
+      {"connect", "127.0.0.1:443", "--close", "never"},
+      {"connect", "127.0.0.1:443", "--engine", "both,native"},
+      {"connect", "127.0.0.1:443", "--scenario", "tls12-nosuch"},
+      {"connect", "127.0.0.1:443", "--backend", "nosuch"},
+      {"connect", "127.0.0.1:443", "--server-pid", "abc"},
+      {"connect", "127.0.0.1:443", "--root", "/nonexistent/root.pem"},
+      {"connect", "127.0.0.1:443", "--json", "/nonexistent-dir/x.json"},
+      {"connect", "[::1]:443", "--source-addresses", "4"},
+      {"serve"},
+      {"serve", "--listen", "127.0.0.1"},
+      {"serve", "--listen", "127.0.0.1:0", "--engine", "both"},
+      {"serve", "--listen", "127.0.0.1:0", "--scenario",
+       "tls12-rsa-rsa2048,tls13-x25519-ecdsa-p256"},
+      {"serve", "--listen", "127.0.0.1:0", "--backend", "openssl,boringssl"},
+      {"serve", "--listen", "127.0.0.1:0", "--duration", "-1"},
+  };
+  for (const auto& args : cases) {
+    std::string what;
+    for (const auto& a : args) what += a + " ";
+    const Outcome o = test::run_hsbench(tmp.path(), args);
+    EXPECT_EQ(o.rc, 2) << what << "\nstderr: " << o.err;
+    EXPECT_EQ(line_count(o.err), 1u) << what << "\nstderr: " << o.err;
+    EXPECT_EQ(o.err.rfind("hsbench: ", 0), 0u) << what << ": " << o.err;
+  }
+  EXPECT_NE(access((tmp.path() + "/hsbench.json").c_str(), F_OK), 0);
+}
+
+// Nothing listens: every connection refused; one line saying so, exit 1,
+// no report written.
+TEST(NetCli, NothingSucceedingIsOneLineAndExit1) {
+  test::TempDir tmp("net-cli");
+  const std::string target = "127.0.0.1:" + std::to_string(unused_port());
+  const Outcome o = test::run_hsbench(
+      tmp.path(), {"connect", target, "--duration", "0.2", "--warmup", "0", "--repetitions", "1"});
+  EXPECT_EQ(o.rc, 1) << o.err;
+  EXPECT_EQ(line_count(o.err), 1u) << o.err;
+  EXPECT_NE(o.err.find("refused"), std::string::npos) << o.err;
+  EXPECT_EQ(access((tmp.path() + "/hsbench.json").c_str(), F_OK), -1);
+}
+
+// Waits (bounded) for serve's "listening on ADDRESS" line on its stderr.
+std::string listening_address(const test::TempDir& dir) {
+  for (int i = 0; i < 200; i++) {
+    const std::string err = test::slurp(dir.path() + "/stderr");
+    const size_t at = err.find("listening on ");
+    if (at != std::string::npos && err.find('\n', at) != std::string::npos) {
+      return err.substr(at + 13, err.find('\n', at) - at - 13);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return "";
+}
+
+// serve until SIGINT, with connect against it; then connect stopped by
+// SIGINT midway writes what it completed, marked partial.
+TEST(NetCli, ServeWritesItsReportOnSigintAndConnectMarksAStoppedRunPartial) {
+  test::TempDir serve_dir("net-cli-serve");
+  test::Process serve(serve_dir.path(),
+                      test::hsbench_argv({"serve", "--listen", "127.0.0.1:0", "--json", "s.json"}));
+  ASSERT_TRUE(serve.started());
+  const std::string address = listening_address(serve_dir);
+  ASSERT_FALSE(address.empty()) << test::slurp(serve_dir.path() + "/stderr");
+
+  test::TempDir connect_dir("net-cli-connect");
+  const Outcome full = test::run_hsbench(
+      connect_dir.path(), {"connect", address, "--duration", "0.3", "--warmup", "0.1",
+                           "--repetitions", "2", "--json", "c.json", "--request", "http"});
+  ASSERT_EQ(full.rc, 0) << full.err;
+  const auto c = nlohmann::json::parse(test::slurp(connect_dir.path() + "/c.json"));
+  const auto& r = c["results"][0];
+  EXPECT_EQ(r["status"], "ok");
+  EXPECT_GT(r["handshakes"].get<int>(), 0);
+  EXPECT_EQ(r["network"]["role"], "client");
+  EXPECT_FALSE(r.contains("partial"));
+
+  // Long repetitions, stopped after the first can have completed.
+  test::TempDir stopped_dir("net-cli-stopped");
+  test::Process stopped(stopped_dir.path(),
+                        test::hsbench_argv({"connect", address, "--duration", "1", "--warmup",
+                                            "0.1", "--repetitions", "20", "--json", "p.json"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  stopped.signal(SIGINT);
+  const Outcome partial = stopped.wait();
+  EXPECT_EQ(partial.rc, 130) << partial.err;
+  const auto p = nlohmann::json::parse(test::slurp(stopped_dir.path() + "/p.json"));
+  EXPECT_EQ(p["context"]["partial"], true);
+  const auto& pr = p["results"][0];
+  EXPECT_EQ(pr["partial"], true);
+  EXPECT_GE(pr["handshakes_per_sec"]["repetitions"].size(), 1u);
+  EXPECT_LT(pr["handshakes_per_sec"]["repetitions"].size(), 20u);
+
+  serve.signal(SIGINT);
+  const Outcome served = serve.wait();
+  EXPECT_EQ(served.rc, 0) << served.err;
+  const auto s = nlohmann::json::parse(test::slurp(serve_dir.path() + "/s.json"));
+  const auto& sr = s["results"][0];
+  EXPECT_EQ(sr["network"]["role"], "server");
+  EXPECT_GE(sr["handshakes"].get<int>(), r["handshakes"].get<int>());
+  EXPECT_FALSE(sr["steps"].empty());
+}
+
+}  // namespace
+}  // namespace hsbench
