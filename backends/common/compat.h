@@ -124,6 +124,12 @@ extern const int kPssSaltLengthIsDigest;
 // a context already initialized for decryption with that padding.
 bool PrepareRsaPkcs1Decrypt(EVP_PKEY_CTX* ctx);
 
+// The public key of a DER certificate taken straight from its
+// SubjectPublicKeyInfo, where that is much cheaper than the library's
+// certificate parser (OpenSSL 3.0 decodes every certificate's key through
+// its provider decoders); nullptr to use the parser.
+UniquePtr<EVP_PKEY> CertificateKey(ByteView der);
+
 // ---------------------------------------------------------------------------
 // The library's own libssl (libssl_native.cc)
 

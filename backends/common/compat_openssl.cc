@@ -452,6 +452,94 @@ int SetSignatureSchemes(SSL_CTX* ctx, std::span<const SignatureScheme>, const st
   return static_cast<int>(SSL_CTX_set1_sigalgs_list(ctx, names.c_str()));
 }
 
+namespace {
+
+// One DER element (X.690 8.1): its tag, and its contents in *out_body; the
+// rest of *in after it. Definite lengths of up to four bytes only.
+bool DerNext(ByteView* in, uint8_t* out_tag, ByteView* out_body) {
+  if (in->size() < 2) return false;
+  *out_tag = (*in)[0];
+  size_t length = (*in)[1];
+  size_t header = 2;
+  if (length & 0x80) {
+    const size_t n = length & 0x7f;
+    if (n == 0 || n > 4 || in->size() < 2 + n) return false;
+    length = 0;
+    for (size_t i = 0; i < n; i++) length = (length << 8) | (*in)[2 + i];
+    header += n;
+  }
+  if (in->size() - header < length) return false;
+  *out_body = in->subspan(header, length);
+  *in = in->subspan(header + length);
+  return true;
+}
+
+bool DerEnter(ByteView* in, uint8_t tag, ByteView* out_body) {
+  uint8_t t = 0;
+  return DerNext(in, &t, out_body) && t == tag;
+}
+
+bool Equal(ByteView a, std::span<const uint8_t> b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+// The OIDs' contents (X.690 8.19).
+constexpr uint8_t kOidEcPublicKey[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+constexpr uint8_t kOidP256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+constexpr uint8_t kOidP384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
+constexpr uint8_t kOidEd25519[] = {0x2b, 0x65, 0x70};
+
+}  // namespace
+
+UniquePtr<EVP_PKEY> CertificateKey(ByteView der) {
+  // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
+  // OPTIONAL, serialNumber, signature, issuer, validity, subject,
+  // subjectPublicKeyInfo, ... }, ... } (RFC 5280 4.1).
+  ByteView cert, tbs, body, skip;
+  uint8_t tag = 0;
+  if (!DerEnter(&der, 0x30, &cert) || !DerEnter(&cert, 0x30, &tbs)) return nullptr;
+  ByteView peek = tbs;
+  if (DerNext(&peek, &tag, &skip) && tag == 0xa0) tbs = peek;
+  for (uint8_t expected : {uint8_t{0x02}, uint8_t{0x30}, uint8_t{0x30}, uint8_t{0x30},
+                           uint8_t{0x30}}) {
+    if (!DerEnter(&tbs, expected, &skip)) return nullptr;
+  }
+  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE { OID, params },
+  // subjectPublicKey BIT STRING }
+  ByteView spki, algorithm, oid, key;
+  if (!DerEnter(&tbs, 0x30, &spki) || !DerEnter(&spki, 0x30, &algorithm) ||
+      !DerEnter(&algorithm, 0x06, &oid) || !DerEnter(&spki, 0x03, &key) || key.empty() ||
+      key[0] != 0) {
+    return nullptr;
+  }
+  key = key.subspan(1);  // no unused bits
+  if (Equal(oid, kOidEd25519)) {
+    return UniquePtr<EVP_PKEY>(
+        EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()));
+  }
+  ByteView curve;
+  if (!Equal(oid, kOidEcPublicKey) || !DerEnter(&algorithm, 0x06, &curve)) return nullptr;
+  const char* group = Equal(curve, kOidP256)   ? "P-256"
+                      : Equal(curve, kOidP384) ? "P-384"
+                                               : nullptr;
+  if (group == nullptr) return nullptr;
+  // An import through the key manager: no decoder (what makes the parser
+  // slow), and the point is still checked to be on the curve.
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                        const_cast<uint8_t*>(key.data()), key.size()),
+      OSSL_PARAM_construct_end()};
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* out = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &out, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ERR_clear_error();
+    return nullptr;
+  }
+  return UniquePtr<EVP_PKEY>(out);
+}
+
 }  // namespace compat
 
 void Deleter<compat::AeadKey>::operator()(compat::AeadKey* key) const { delete key; }

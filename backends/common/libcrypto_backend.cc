@@ -116,6 +116,11 @@ class LibcryptoBackend final : public Backend {
     return ParseChain(handles_, der_certs);
   }
 
+  std::unique_ptr<PublicKey> parse_certificate_key(ByteView der_cert) override {
+    if (auto key = compat::CertificateKey(der_cert)) return NewPublicKey(handles_, std::move(key));
+    return Backend::parse_certificate_key(der_cert);
+  }
+
   std::unique_ptr<TrustStore> new_trust_store(std::span<const ByteView> der_anchors,
                                               std::string* out_error) override {
     return NewTrustStore(der_anchors, out_error);

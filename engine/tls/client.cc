@@ -348,17 +348,18 @@ Connection::Next Client::process_certificate(ByteView body, bool tls13) {
   size_t count = 0;
   Error err;
   if (!parse_certificate(body, tls13, certs, &count, &err)) return fail(err.alert, err.reason);
-  // Unchecked, the chain is only its leaf's key: the rest is not parsed.
-  chain_ = crypto_.parse_chain(
-      std::span<const ByteView>(certs, config().verify_chain ? count : 1));
-  if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
   if (config().verify_chain) {
+    chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
+    if (chain_ == nullptr) return fail(Alert::bad_certificate, "certificate does not parse");
     if (config().trust == nullptr) return fail(Alert::internal_error, "no trust anchors");
     if (!crypto_.verify_chain(*config().trust, *chain_, config().server_name)) {
       return fail(Alert::bad_certificate, "certificate chain does not verify");
     }
+    server_key_ = chain_->leaf_public_key();
+  } else {
+    // Unchecked, the chain is only its leaf's key: nothing else is parsed.
+    server_key_ = crypto_.parse_certificate_key(certs[0]);
   }
-  server_key_ = chain_->leaf_public_key();
   if (server_key_ == nullptr) {
     return fail(Alert::unsupported_certificate, "certificate key unsupported");
   }

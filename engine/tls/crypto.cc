@@ -121,6 +121,10 @@ std::unique_ptr<CertificateChain> Crypto::parse_chain(std::span<const ByteView> 
   return timed({OpKind::parse_chain}, [&] { return backend_->parse_chain(der); });
 }
 
+std::unique_ptr<PublicKey> Crypto::parse_certificate_key(ByteView der) {
+  return timed({OpKind::parse_chain}, [&] { return backend_->parse_certificate_key(der); });
+}
+
 bool Crypto::verify_chain(const TrustStore& trust, const CertificateChain& chain,
                           std::string_view hostname) {
   return timed({OpKind::verify_chain},

@@ -69,6 +69,8 @@ class Crypto {
                    size_t* out_len);
 
   std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der);
+  // Timed as parse_chain: the parsing an unchecked chain needs.
+  std::unique_ptr<PublicKey> parse_certificate_key(ByteView der);
   bool verify_chain(const TrustStore& trust, const CertificateChain& chain,
                     std::string_view hostname);
 

@@ -34,7 +34,7 @@ namespace hsbench {
 
 // Bumped whenever a virtual function or a struct below changes shape; a
 // plugin built against another version is refused at load time.
-inline constexpr uint32_t kBackendAbiVersion = 4;
+inline constexpr uint32_t kBackendAbiVersion = 5;
 
 // Why something could not be done: the library lacks it (unsupported: a
 // scenario that needs it is skipped as such), or anything else (a
@@ -306,6 +306,14 @@ class Backend {
                                                        std::string* out_error) = 0;
   // Parses DER certificates, leaf first. nullptr if any fails to parse.
   virtual std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der_certs) = 0;
+  // The public key of one DER certificate, for a client that does not
+  // check the chain: a library may get it without parsing the rest. By
+  // default, the certificate parsed as a chain of one. nullptr if it does
+  // not parse or its key is unsupported.
+  virtual std::unique_ptr<PublicKey> parse_certificate_key(ByteView der_cert) {
+    auto chain = parse_chain(std::span<const ByteView>(&der_cert, 1));
+    return chain != nullptr ? chain->leaf_public_key() : nullptr;
+  }
   virtual std::unique_ptr<TrustStore> new_trust_store(std::span<const ByteView> der_anchors,
                                                       std::string* out_error) = 0;
 
