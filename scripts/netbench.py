@@ -257,11 +257,11 @@ def main():
         server = Nginx(scenario, args.server_core)
         try:
             print(f"\n{scenario} (nginx worker pid {server.worker})")
-            print(f"  {'client':<44} {'hs/s':>8} {'p50 µs':>8} {'p99 µs':>8} "
-                  f"{'client µs/hs':>12} {'nginx µs/hs':>11} {'nginx busy':>10}")
             if args.sweep:
                 sweep(scenario, server, args, tmp)
                 continue
+            print(f"  {'client':<44} {'hs/s':>8} {'p50 µs':>8} {'p99 µs':>8} "
+                  f"{'client µs/hs':>12} {'nginx µs/hs':>11} {'nginx busy':>10}")
             for label, cmd, parse in clients(scenario, server, args, tmp):
                 before = children_cpu()
                 row = run_client(label, cmd, args.client_core, server, parse)
