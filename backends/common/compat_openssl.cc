@@ -495,7 +495,7 @@ UniquePtr<EVP_PKEY> CertificateKey(ByteView der) {
   // Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
   // OPTIONAL, serialNumber, signature, issuer, validity, subject,
   // subjectPublicKeyInfo, ... }, ... } (RFC 5280 4.1).
-  ByteView cert, tbs, body, skip;
+  ByteView cert, tbs, skip;
   uint8_t tag = 0;
   if (!DerEnter(&der, 0x30, &cert) || !DerEnter(&cert, 0x30, &tbs)) return nullptr;
   ByteView peek = tbs;
