@@ -601,10 +601,11 @@ class ConnectRun {
   }
 
   void fail_engine(Worker& w, Conn& c) {
-    const net::SocketTransport& t = c.transport;
-    if (t.error() != 0 || t.peer_closed()) return fail_socket(w, c);
+    // The peer's alert says why, whatever the socket did after it.
     const tls::Error& e = c.runner->error();
     if (e.received) return fail(w, c, "alert", std::string(tls::name(e.alert)));
+    const net::SocketTransport& t = c.transport;
+    if (t.error() != 0 || t.peer_closed()) return fail_socket(w, c);
     switch (e.alert) {
       case tls::Alert::bad_certificate:
       case tls::Alert::unsupported_certificate:

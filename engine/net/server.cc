@@ -328,9 +328,9 @@ class ServeRun {
   }
 
   void fail_engine(Worker& w, Conn& c) {
-    if (c.transport.error() != 0 || c.transport.peer_closed()) return fail_socket(w, c);
     const tls::Error& e = c.runner->error();
     if (e.received) return fail(w, c, "alert", std::string(tls::name(e.alert)));
+    if (c.transport.error() != 0 || c.transport.peer_closed()) return fail_socket(w, c);
     fail(w, c, "protocol", fmt::format("{}: {}", tls::name(e.alert), e.reason));
   }
 
