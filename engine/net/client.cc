@@ -221,7 +221,6 @@ class ConnectRun {
     c.connected_ns = c.hello_ns = c.first_rx_ns = c.server_finished_ns = c.done_ns = 0;
     c.deadline_ns = now + static_cast<uint64_t>(options_.timeout_s * 1e9);
     c.offered_resumption = false;
-    if (int r = windows_.index(now); r >= 0) w.repetitions[static_cast<size_t>(r)].attempted++;
     net::Address source;
     const net::Address* from = nullptr;
     if (options_.source_addresses > 0) {
@@ -515,6 +514,7 @@ class ConnectRun {
     const int r = windows_.index(end_ns);
     if (r >= 0) {
       w.repetitions[static_cast<size_t>(r)].handshakes++;
+      w.repetitions[static_cast<size_t>(r)].attempted++;
       record(w, c, end_ns);
     } else {
       // The warm-up's full handshakes show the server's chain too.
@@ -621,6 +621,7 @@ class ConnectRun {
   void fail(Worker& w, Conn& c, const std::string& kind, const std::string& detail) {
     if (int r = windows_.index(now_ns()); r >= 0) {
       w.repetitions[static_cast<size_t>(r)].failed++;
+      w.repetitions[static_cast<size_t>(r)].attempted++;
       w.errors.add(kind, detail);
     } else {
       w.unmeasured_errors.add(kind, detail);

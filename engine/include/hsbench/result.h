@@ -149,7 +149,9 @@ struct NetworkResult {
   uint64_t request_bytes = 0;  // client: the request sent after each handshake (0: none)
   uint64_t requests = 0;       // server: requests answered
 
-  uint64_t attempted = 0;  // connections started in the measured repetitions
+  // Connections that ended in the measured repetitions, completed or
+  // failed: attempted = handshakes + failed, each counted where it ended.
+  uint64_t attempted = 0;
   uint64_t failed = 0;
   std::vector<NetworkError> errors;
   std::optional<Negotiated> negotiated;
