@@ -232,7 +232,7 @@ class ConnectRun {
     if (c.fd < 0) {
       const int e = errno;
       c.stage = Stage::connecting;
-      fail(w, c, connect_error_kind(e), e == EADDRNOTAVAIL ? "" : strerrorname(e));
+      fail(w, c, connect_error_kind(e), e == EADDRNOTAVAIL ? "" : net::errno_name(e));
       return;
     }
     c.transport.attach(c.fd);
@@ -257,17 +257,12 @@ class ConnectRun {
     }
   }
 
-  static std::string strerrorname(int e) {
-    const char* n = strerrorname_np(e);
-    return n != nullptr ? n : std::to_string(e);
-  }
-
   void on_event(Worker& w, Conn& c, uint32_t events) {
     if (c.stage == Stage::idle) return;
     if (c.stage == Stage::connecting) {
       const int e = net::connect_result(c.fd);
       if (e != 0)
-        return fail(w, c, connect_error_kind(e), e == ECONNREFUSED ? "" : strerrorname(e));
+        return fail(w, c, connect_error_kind(e), e == ECONNREFUSED ? "" : net::errno_name(e));
       if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return;
       c.connected_ns = now_ns();
       begin_tls(w, c);
@@ -597,7 +592,7 @@ class ConnectRun {
     const int e = c.transport.error();
     if (e == ECONNRESET) return fail(w, c, "reset", stage_name(c.stage));
     if (e == EPIPE || e == 0) return fail(w, c, "closed", stage_name(c.stage));
-    fail(w, c, "connect", strerrorname(e));
+    fail(w, c, "connect", net::errno_name(e));
   }
 
   void fail_engine(Worker& w, Conn& c) {
@@ -687,18 +682,8 @@ Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
   auto skipped = [&](Failure why) {
     return skipped_result(scenario, backend.name(), threads, std::move(why), options.engine);
   };
-  if (!native) {
-    if (auto missing = engine_missing_algorithm(scenario, backend)) {
-      return skipped({FailureKind::unsupported, std::move(*missing)});
-    }
-  } else if (!backend.native_tls()) {
-    return skipped(
-        {FailureKind::unsupported, std::string(backend.name()) + " has no TLS stack of its own"});
-  }
-  if (!backend.real_crypto()) {
-    return skipped({FailureKind::unsupported, std::string(backend.name()) +
-                                                  " has no real cryptography: no real server "
-                                                  "can complete a handshake with it"});
+  if (auto why = net::unsupported_over_tcp(scenario, backend, options.engine, "server")) {
+    return skipped(std::move(*why));
   }
   net::Address target;
   std::string error;

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "drive/configs.h"
+
 namespace hsbench::net {
 
 uint64_t ErrorCounts::total() const {
@@ -94,6 +96,30 @@ bool other_process_cpu_ns(int pid, uint64_t* out_ns) {
     return true;
   }
   return stat_ns(pid, out_ns);
+}
+
+std::optional<Failure> unsupported_over_tcp(const Scenario& scenario, const Backend& backend,
+                                            EngineKind engine, std::string_view peer) {
+  const std::string name(backend.name());
+  if (engine == EngineKind::hsbench) {
+    if (auto missing = engine_missing_algorithm(scenario, backend)) {
+      return Failure{FailureKind::unsupported, std::move(*missing)};
+    }
+  } else if (!backend.native_tls()) {
+    return Failure{FailureKind::unsupported, name + " has no TLS stack of its own"};
+  }
+  if (!backend.real_crypto()) {
+    return Failure{FailureKind::unsupported,
+                   fmt::format("{} has no real cryptography: no real {} can complete a handshake "
+                               "with it",
+                               name, peer)};
+  }
+  return std::nullopt;
+}
+
+std::string errno_name(int e) {
+  const char* n = strerrorname_np(e);
+  return n != nullptr ? n : std::to_string(e);
 }
 
 std::string key_name(KeyInfo key) {

@@ -5,11 +5,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "hsbench/result.h"
+#include "hsbench/runner.h"
+#include "hsbench/scenario.h"
 
 namespace hsbench::net {
 
@@ -56,6 +59,16 @@ uint64_t process_cpu_ns();
 // in ns; /proc/PID/stat's ticks where schedstat is missing). False if the
 // process is not there.
 bool other_process_cpu_ns(int pid, uint64_t* out_ns);
+
+// Why backend cannot run scenario over TCP with engine, against a real
+// peer (named in the reason: "server" or "client"): the engine lacks an
+// algorithm, the library has no TLS stack, or its crypto is not real.
+// Nothing when it can.
+std::optional<Failure> unsupported_over_tcp(const Scenario& scenario, const Backend& backend,
+                                            EngineKind engine, std::string_view peer);
+
+// errno's name ("ECONNRESET"), or its number.
+std::string errno_name(int e);
 
 // "rsa2048", "ecdsa-p256", as the PKI kinds are named.
 std::string key_name(KeyInfo key);

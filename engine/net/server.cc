@@ -324,7 +324,7 @@ class ServeRun {
     const int e = c.transport.error();
     if (e == ECONNRESET) return fail(w, c, "reset", "handshake");
     if (e == EPIPE || e == 0) return fail(w, c, "closed", "handshake");
-    fail(w, c, "socket", strerrorname_np(e) != nullptr ? strerrorname_np(e) : "");
+    fail(w, c, "socket", net::errno_name(e));
   }
 
   void fail_engine(Worker& w, Conn& c) {
@@ -376,18 +376,8 @@ Result run_serve(const Scenario& scenario, Backend& backend, const Pki& pki,
   auto skipped = [&](Failure why) {
     return skipped_result(scenario, backend.name(), threads, std::move(why), options.engine);
   };
-  if (!native) {
-    if (auto missing = engine_missing_algorithm(scenario, backend)) {
-      return skipped({FailureKind::unsupported, std::move(*missing)});
-    }
-  } else if (!backend.native_tls()) {
-    return skipped(
-        {FailureKind::unsupported, std::string(backend.name()) + " has no TLS stack of its own"});
-  }
-  if (!backend.real_crypto()) {
-    return skipped({FailureKind::unsupported, std::string(backend.name()) +
-                                                  " has no real cryptography: no real client "
-                                                  "can complete a handshake with it"});
+  if (auto why = net::unsupported_over_tcp(scenario, backend, options.engine, "client")) {
+    return skipped(std::move(*why));
   }
   net::Address address;
   std::string error;

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,11 +16,24 @@
 #include "hsbench/network.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
+#include "net/serve_thread.h"
 #include "net/servers.h"
 #include "net/socket.h"
 
 namespace hsbench {
 namespace {
+
+using test::default_pki;
+
+// The response of the servers these tests start.
+constexpr char kResponse[] =
+    "HTTP/1.1 200 OK\r\nContent-Length: 16\r\nConnection: close\r\n\r\nhello from serve";
+
+class ServeThread : public test::ServeThread {
+ public:
+  ServeThread(const Scenario& s, Backend& b, const Pki& pki, EngineKind engine)
+      : test::ServeThread(s, b, pki, engine, kResponse) {}
+};
 
 using test::Fault;
 using test::FaultServer;
@@ -29,13 +41,6 @@ using test::ServerProcess;
 using test::TlsServerSpec;
 
 constexpr char kRequest[] = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-
-std::unique_ptr<Pki> default_pki(const std::string& kind) {
-  std::string error;
-  auto pki = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
-  EXPECT_NE(pki, nullptr) << error;
-  return pki;
-}
 
 ConnectOptions short_run(const std::string& target, EngineKind engine) {
   ConnectOptions o;
@@ -182,42 +187,6 @@ TEST(RealServerSessionId, TheLibrariesResumeBySessionIdTheEngineOffersNone) {
     EXPECT_EQ(engine.network->resumption_offered, 0u);
   }
 }
-
-// run_serve on a thread until stop().
-class ServeThread {
- public:
-  ServeThread(const Scenario& scenario, Backend& backend, const Pki& pki, EngineKind engine) {
-    options_.listen = "127.0.0.1:0";
-    options_.engine = engine;
-    options_.stop = &stop_;
-    options_.timeout_s = 5;
-    options_.response =
-        "HTTP/1.1 200 OK\r\nContent-Length: 16\r\nConnection: close\r\n\r\nhello from serve";
-    std::promise<std::string> listening;
-    std::future<std::string> address = listening.get_future();
-    options_.on_listening = [&listening](const std::string& a) { listening.set_value(a); };
-    thread_ = std::thread([&, this] {
-      result_ = run_serve(scenario, backend, pki, options_);
-      if (result_.skipped) listening.set_value("");
-    });
-    address_ = address.get();
-  }
-  ~ServeThread() { stop(); }
-  const std::string& address() const { return address_; }
-  std::string port() const { return address_.substr(address_.rfind(':') + 1); }
-  const Result& stop() {
-    stop_.store(true);
-    if (thread_.joinable()) thread_.join();
-    return result_;
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  ServeOptions options_;
-  std::string address_;
-  Result result_;
-  std::thread thread_;
-};
 
 struct ServeCase {
   std::string backend;
