@@ -285,12 +285,15 @@ class Faults : public ::testing::TestWithParam<FaultCase> {};
 // completed, the run ends on time, and no descriptor is left open.
 TEST_P(Faults, AreCountedByKind) {
   const FaultCase& c = GetParam();
+  const Scenario* s = find_scenario("tls13-x25519-ecdsa-p256");
+  auto pki = default_pki(s->cert);
+  // Counted before the fault server starts and after it stops: it runs in
+  // this process, and may not yet have closed its end of the last
+  // connection when the run returns.
+  const int fds_before = net::open_fd_count();
   std::string error;
   auto fault = FaultServer::start(c.fault, &error);
   ASSERT_NE(fault, nullptr) << error;
-  const Scenario* s = find_scenario("tls13-x25519-ecdsa-p256");
-  auto pki = default_pki(s->cert);
-  const int fds_before = net::open_fd_count();
   ConnectOptions o = short_run(fault->address(), EngineKind::hsbench);
   // The silent server: each connection times out, soon. The others answer
   // at once, but a loaded machine may be slow to: a long timeout, so that
@@ -309,6 +312,7 @@ TEST_P(Faults, AreCountedByKind) {
   }
   EXPECT_GT(r.network->failed, 0u);
   EXPECT_GT(fault->accepted(), 0u);
+  fault.reset();
   EXPECT_EQ(net::open_fd_count(), fds_before);
 }
 
