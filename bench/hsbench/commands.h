@@ -94,6 +94,7 @@ struct ConnectArgs {
   std::string close = "fin";
   int source_addresses = -1;  // -1: 16 for an IPv4 loopback target, else 0
   std::string server_pids;
+  std::string latency_log;
   NetOutputArgs output;
 };
 CLI::App* add_connect_command(CLI::App* app, ConnectArgs* args);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster.h"
 #include "commands.h"
 #include "hsbench/engine.h"
 #include "hsbench/network.h"
@@ -153,6 +154,18 @@ int finish(Report report, const NetOutputArgs& o, const std::string& what) {
   return 0;
 }
 
+// One latency per line, atomically; hsbench-mpi's ranks each to their own
+// file.
+void write_latencies(const std::string& path, const std::vector<uint64_t>& ns) {
+  std::string text;
+  text.reserve(ns.size() * 8);
+  for (uint64_t v : ns) text += fmt::format("{}\n", v);
+  const std::string file = cluster_size() > 1 ? fmt::format("{}.{}", path, cluster_rank()) : path;
+  if (std::string error; !write_file_atomically(file, text, &error)) {
+    print_error("--latency-log: " + error);
+  }
+}
+
 }  // namespace
 
 CLI::App* add_connect_command(CLI::App* app, ConnectArgs* a) {
@@ -195,6 +208,9 @@ CLI::App* add_connect_command(CLI::App* app, ConnectArgs* a) {
                   "Loopback targets: spread over 127.0.0.1..N (default 16; 0: one)")
       ->check(CLI::Range(0, 65536));
   cmd->add_option("--server-pid", a->server_pids, "Process(es) whose CPU per handshake to report");
+  cmd->add_option("--latency-log", a->latency_log,
+                  "Every measured handshake's latency (ns), one per line, to this file "
+                  "(hsbench-mpi: one file per rank, PATH.RANK)");
   add_output_flags(cmd, &a->output);
   return cmd;
 }
@@ -254,8 +270,21 @@ int run_connect_command(const ConnectArgs& a, int argc, char** argv, bool format
   s.threads = {co.threads};
   s.timing = co.timing;
 
+  co.keep_latencies = !a.latency_log.empty();
+  if (cluster_size() > 1 && cluster_rank() == 0 && !a.output.quiet) {
+    fmt::print(stderr, "hsbench-mpi: {} ranks, one result: {}\n", cluster_size(),
+               co.rate > 0 ? fmt::format("--rate {:g} in all, {:g} per rank", co.rate,
+                                         co.rate / cluster_size())
+                           : fmt::format("--connections {} per rank, {} in all", co.connections,
+                                         co.connections * cluster_size()));
+  }
+
   install_stop_handlers();
-  ProgressReporter progress(!a.output.quiet && isatty(STDERR_FILENO));
+  // Ranks stop together, or the next run's collectives would wait for
+  // one that stopped.
+  auto stopping = [] { return cluster_any(stop_requested()); };
+  std::vector<std::string> failures;  // rank 0: ranks that failed
+  ProgressReporter progress(cluster_rank() == 0 && !a.output.quiet && isatty(STDERR_FILENO));
   for (const Scenario* scenario : scenarios) {
     Pki trust;
     if (!roots.empty()) {
@@ -269,21 +298,32 @@ int run_connect_command(const ConnectArgs& a, int argc, char** argv, bool format
     }
     for (const auto& lb : backends) {
       for (EngineKind engine : engines) {
-        if (stop_requested()) break;
+        if (stopping()) break;
         co.engine = engine;
         const std::string label = fmt::format("{} on {} ({}) against {}", scenario->id,
                                               lb->backend().name(), name(engine), a.target);
-        Result r = run_connect(*scenario, lb->backend(), trust, co, [&](int rep, int reps) {
-          progress.report_progress(fmt::format("{}: repetition {}/{}", label, rep, reps));
-        });
-        if (stop_requested() && r.skipped) break;
+        std::vector<uint64_t> latencies;
+        Result r = cluster_connect(
+            *scenario, lb->backend(), trust, co,
+            [&](int rep, int reps) {
+              progress.report_progress(fmt::format("{}: repetition {}/{}", label, rep, reps));
+            },
+            &latencies, &failures);
+        if (!a.latency_log.empty() && !r.skipped) write_latencies(a.latency_log, latencies);
+        if (stopping() && r.skipped) break;
         report.results.push_back(std::move(r));
       }
     }
   }
   progress.finalize(report);
-  report.context.partial = stop_requested();
-  return finish(std::move(report), a.output, "against " + a.target);
+  report.context.partial = stopping();
+  if (!failures.empty()) {
+    // Nothing written: a run with a failed rank is not a result.
+    for (const std::string& f : failures) fmt::print(stderr, "hsbench: {}\n", f);
+    return cluster_exit_code(kExitFailed);
+  }
+  if (cluster_rank() != 0) return cluster_exit_code(0);
+  return cluster_exit_code(finish(std::move(report), a.output, "against " + a.target));
 }
 
 CLI::App* add_serve_command(CLI::App* app, ServeArgs* a) {

@@ -25,6 +25,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cluster.h"
 #include "commands.h"
 #if HSBENCH_COUNTING_MALLOC
 #include "counting_malloc.h"
@@ -76,6 +77,14 @@ int run(int argc, char** argv) {
     return kExitBadInput;
   }
 
+  // Under mpirun (hsbench-mpi), the ranks run one connect together;
+  // anything else would run N times over.
+  if (cluster_size() > 1 && !*connect) {
+    if (cluster_rank() == 0) {
+      print_error("hsbench-mpi: across ranks only `connect` runs; run other commands with hsbench");
+    }
+    return kExitBadInput;
+  }
   if (*version) return run_version();
   if (*list) return run_list(list_args);
   if (*compare) return run_compare(compare_args);
@@ -101,4 +110,9 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace hsbench::cli
 
-int main(int argc, char** argv) { return hsbench::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  hsbench::cli::cluster_init(&argc, &argv);
+  const int code = hsbench::cli::run(argc, argv);
+  hsbench::cli::cluster_finish();
+  return code;
+}

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cluster.h"
 #include "hsbench/pki.h"
 #include "hsbench/registry.h"
 #include "hsbench/scenario.h"
@@ -14,7 +15,13 @@ namespace hsbench::cli {
 
 void print_error(std::string message) {
   std::replace(message.begin(), message.end(), '\n', ' ');
-  fmt::print(stderr, "hsbench: {}\n", message);
+  // Under mpirun, the rank that says it (its lines interleave with the
+  // others').
+  if (const std::string self = cluster_self(); !self.empty()) {
+    fmt::print(stderr, "hsbench: {}: {}\n", self, message);
+  } else {
+    fmt::print(stderr, "hsbench: {}\n", message);
+  }
 }
 
 std::vector<std::string> split_list(std::string_view s) {

@@ -28,6 +28,7 @@
 #include "net/measure.h"
 #include "net/poller.h"
 #include "net/socket.h"
+#include "net/tally.h"
 #include "run/steps.h"
 #include "stats/histogram.h"
 #include "stats/stats.h"
@@ -37,22 +38,17 @@ namespace {
 
 using net::now_ns;
 
-// Phases from the ClientHello sent, but connect, which is from the connect
-// call to the socket being connected.
-enum PhaseIndex : size_t {
-  kConnect,
-  kFirstFlight,     // to the first bytes of the server's first flight
-  kServerFinished,  // to the bytes that held the server's Finished (engine only)
-  kHandshake,       // to the handshake's completion
-  kFirstByte,       // to the first byte of the response (--request)
-  kPhases,
-};
-// How long a TLS 1.3 client waits for a ticket after the handshake, when
-// it resumes and sends no request.
-constexpr uint64_t kTicketWaitNs = 250'000'000;
+using net::kConnect;
+using net::kFirstByte;
+using net::kFirstFlight;
+using net::kHandshake;
+using net::kPhases;
+using net::kServerFinished;
+using net::kTicketWaitNs;
 
-constexpr const char* kPhaseNames[kPhases] = {"connect", "first_flight", "server_finished",
-                                              "handshake", "first_byte"};
+// How long, at most, connections in flight at the end may take to finish
+// (so that the client's count of completed handshakes is the server's).
+constexpr uint64_t kDrainNs = 1'000'000'000;
 
 // How far a connection is.
 enum class Stage : uint8_t { idle, connecting, handshake, request, response, tickets };
@@ -85,28 +81,12 @@ struct Conn {
   uint64_t deadline_ns = 0;
 };
 
-struct Repetition {
-  uint64_t handshakes = 0;
-  uint64_t attempted = 0;
-  uint64_t failed = 0;
-};
-
 // One thread's connections and what it measured.
 struct Worker {
   std::vector<std::unique_ptr<Conn>> conns;
   std::vector<Conn*> idle;
-  std::vector<Repetition> repetitions;
-  StepAggregator steps;
+  net::ConnectTally t;  // what it measured
   bool steps_prepared = false;
-  Histogram phases[kPhases];
-  Histogram corrected, uncorrected;
-  net::ErrorCounts errors;
-  net::ErrorCounts unmeasured_errors;  // in the warm-up: why nothing worked, if nothing did
-  uint64_t resumption_offered = 0, resumption_accepted = 0;
-  uint64_t tickets_missed = 0;  // TLS 1.3 handshakes closed with no ticket read
-  uint64_t bytes_sent = 0, bytes_received = 0;
-  std::optional<Negotiated> negotiated;
-  TlsVersion version = TlsVersion::tls13;
   std::unique_ptr<NativeContext> native_context;
   uint32_t next_source = 0;
   std::string fatal;  // setup failure
@@ -131,7 +111,7 @@ class ConnectRun {
 
   // Makes the worker's connections; false with worker.fatal on failure.
   bool prepare(Worker& w, int connections) {
-    w.repetitions.resize(static_cast<size_t>(windows_.repetitions));
+    w.t.repetitions.resize(static_cast<size_t>(windows_.repetitions));
     if (native_) {
       Failure why;
       w.native_context = backend_.new_native_context(native_config_, &why);
@@ -170,10 +150,19 @@ class ConnectRun {
       }
       return static_cast<uint64_t>(mean_gap_ns);
     };
-    // Threads' arrivals interleave rather than coincide.
+    // Threads' arrivals interleave rather than coincide (and, by
+    // arrival_phase, several runs' threads).
     uint64_t next_arrival =
-        windows_.start_ns +
-        static_cast<uint64_t>(mean_gap_ns * static_cast<double>(index) / std::max(threads, 1));
+        windows_.start_ns + static_cast<uint64_t>(mean_gap_ns *
+                                                  (static_cast<double>(index) +
+                                                   std::clamp(options_.arrival_phase, 0.0, 1.0)) /
+                                                  std::max(threads, 1));
+    // Nothing starts before the warm-up does.
+    while (now_ns() < windows_.start_ns && !stop_.load(std::memory_order_relaxed) &&
+           !stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<uint64_t>(
+          windows_.start_ns - std::min(windows_.start_ns, now_ns()), 1'000'000)));
+    }
     uint64_t next_scan = 0;
     epoll_event events[256];
     for (;;) {
@@ -203,14 +192,30 @@ class ConnectRun {
         on_event(w, *static_cast<Conn*>(events[i].data.ptr), events[i].events);
       }
     }
-    // Connections still in flight are abandoned, not counted.
+    // Connections in flight finish (out of the windows: they count in
+    // completed only), for at most kDrainNs or their own timeout; the rest
+    // are abandoned.
+    const uint64_t drain_end = now_ns() + kDrainNs;
+    for (;;) {
+      const uint64_t now = now_ns();
+      if (w.idle.size() == w.conns.size() || now >= drain_end) break;
+      expire(w, now);
+      const int n = poller.wait(events, 5);
+      for (int i = 0; i < n; i++) {
+        on_event(w, *static_cast<Conn*>(events[i].data.ptr), events[i].events);
+      }
+    }
     for (auto& c : w.conns) {
-      if (c->stage != Stage::idle) release(w, *c, net::CloseMode::rst);
+      if (c->stage == Stage::idle) continue;
+      w.t.abandoned++;
+      release(w, *c, net::CloseMode::rst);
     }
     poller_ = nullptr;
   }
 
   void stop() { stop_.store(true); }
+  // The windows, once the start is known (before thread_main).
+  void set_windows(net::Windows windows) { windows_ = windows; }
 
  private:
   void start(Worker& w, uint64_t intended, uint64_t now) {
@@ -506,10 +511,11 @@ class ConnectRun {
   }
 
   void succeed(Worker& w, Conn& c, uint64_t end_ns) {
+    w.t.completed++;
     const int r = windows_.index(end_ns);
     if (r >= 0) {
-      w.repetitions[static_cast<size_t>(r)].handshakes++;
-      w.repetitions[static_cast<size_t>(r)].attempted++;
+      w.t.repetitions[static_cast<size_t>(r)].handshakes++;
+      w.t.repetitions[static_cast<size_t>(r)].attempted++;
       record(w, c, end_ns);
     } else {
       // The warm-up's full handshakes show the server's chain too.
@@ -520,33 +526,34 @@ class ConnectRun {
 
   void record(Worker& w, Conn& c, uint64_t end_ns) {
     auto since = [](uint64_t from, uint64_t to) { return to > from ? to - from : 0; };
-    w.phases[kConnect].record(since(c.start_ns, c.connected_ns));
-    if (c.first_rx_ns != 0) w.phases[kFirstFlight].record(since(c.hello_ns, c.first_rx_ns));
+    w.t.phases[kConnect].record(since(c.start_ns, c.connected_ns));
+    if (c.first_rx_ns != 0) w.t.phases[kFirstFlight].record(since(c.hello_ns, c.first_rx_ns));
     if (c.server_finished_ns != 0) {
-      w.phases[kServerFinished].record(since(c.hello_ns, c.server_finished_ns));
+      w.t.phases[kServerFinished].record(since(c.hello_ns, c.server_finished_ns));
     }
-    w.phases[kHandshake].record(since(c.hello_ns, c.done_ns));
-    if (!request_.empty()) w.phases[kFirstByte].record(since(c.hello_ns, end_ns));
-    w.corrected.record(since(c.intended_ns, c.done_ns));
-    w.uncorrected.record(since(c.start_ns, c.done_ns));
-    w.bytes_sent += c.transport.bytes_sent();
-    w.bytes_received += c.transport.bytes_received();
+    w.t.phases[kHandshake].record(since(c.hello_ns, c.done_ns));
+    if (options_.keep_latencies) w.t.handshake_ns.push_back(since(c.hello_ns, c.done_ns));
+    if (!request_.empty()) w.t.phases[kFirstByte].record(since(c.hello_ns, end_ns));
+    w.t.corrected.record(since(c.intended_ns, c.done_ns));
+    w.t.uncorrected.record(since(c.start_ns, c.done_ns));
+    w.t.bytes_sent += c.transport.bytes_sent();
+    w.t.bytes_received += c.transport.bytes_received();
     const bool resumed = native_ ? c.native->resumed() : c.client->resumed();
     if (c.offered_resumption) {
-      w.resumption_offered++;
-      if (resumed) w.resumption_accepted++;
+      w.t.resumption_offered++;
+      if (resumed) w.t.resumption_accepted++;
     }
     if (!native_) {
       if (options_.timing) {
         if (!w.steps_prepared) {
-          w.steps.prepare(c.trace);
+          w.t.steps.prepare(c.trace);
           w.steps_prepared = true;
         }
-        w.steps.add(c.trace);
+        w.t.steps.add(c.trace);
       }
-      w.version = c.client->version();
+      w.t.version = c.client->version();
     } else {
-      w.version = scenario_.version;
+      w.t.version = scenario_.version;
     }
     note_negotiated(w, c, resumed);
   }
@@ -575,17 +582,7 @@ class ConnectRun {
         n.chain_bytes = x.chain_bytes;
       }
     }
-    // A resumed handshake shows no chain: the first full one speaks for
-    // the server.
-    if (!w.negotiated ||
-        (w.negotiated->chain_certificates == 0 && !resumed && n.chain_certificates > 0)) {
-      const bool varied = w.negotiated && w.negotiated->varied;
-      w.negotiated = n;
-      w.negotiated->varied = varied;
-    } else if (w.negotiated->version != n.version || w.negotiated->cipher != n.cipher ||
-               (!resumed && !n.group.empty() && w.negotiated->group != n.group)) {
-      w.negotiated->varied = true;
-    }
+    net::merge_negotiated(&w.t.negotiated, n, resumed);
   }
 
   void fail_socket(Worker& w, Conn& c) {
@@ -615,19 +612,25 @@ class ConnectRun {
 
   void fail(Worker& w, Conn& c, const std::string& kind, const std::string& detail) {
     if (int r = windows_.index(now_ns()); r >= 0) {
-      w.repetitions[static_cast<size_t>(r)].failed++;
-      w.repetitions[static_cast<size_t>(r)].attempted++;
-      w.errors.add(kind, detail);
+      w.t.repetitions[static_cast<size_t>(r)].failed++;
+      w.t.repetitions[static_cast<size_t>(r)].attempted++;
+      w.t.errors.add(kind, detail);
     } else {
-      w.unmeasured_errors.add(kind, detail);
+      w.t.unmeasured_errors.add(kind, detail);
     }
     release(w, c, net::CloseMode::rst);
   }
 
   void expire(Worker& w, uint64_t now) {
     for (auto& c : w.conns) {
-      if (c->stage != Stage::idle && c->deadline_ns <= now)
-        fail(w, *c, "timeout", stage_name(c->stage));
+      if (c->stage == Stage::idle || c->deadline_ns > now) continue;
+      if (c->stage == Stage::tickets) {
+        // The handshake completed; the server sent no ticket in time.
+        w.t.tickets_missed++;
+        succeed(w, *c, c->done_ns);
+        continue;
+      }
+      fail(w, *c, "timeout", stage_name(c->stage));
     }
   }
 
@@ -675,8 +678,12 @@ thread_local net::Poller* ConnectRun::poller_ = nullptr;
 
 }  // namespace
 
-Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
-                   const ConnectOptions& options, const ProgressFn& progress) {
+namespace net {
+
+std::optional<Result> run_connect_tally(const Scenario& scenario, Backend& backend,
+                                        const Pki& trust, const ConnectOptions& options,
+                                        const ProgressFn& progress, ConnectTally* out,
+                                        std::string* out_address) {
   const int threads = std::max(1, options.threads);
   const bool native = options.engine == EngineKind::native;
   auto skipped = [&](Failure why) {
@@ -708,10 +715,6 @@ Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
   windows.warmup_ns = static_cast<uint64_t>(options.warmup_s * 1e9);
   windows.repetition_ns = static_cast<uint64_t>(options.duration_s * 1e9);
   windows.repetitions = options.repetitions;
-  // Every thread measures the same windows of absolute time, from a start
-  // a little ahead (the threads are up by then); this thread reads the
-  // CPU clocks at their edges.
-  windows.start_ns = now_ns() + 50'000'000;
 
   ConnectRun run(scenario, backend, options, target, std::move(config), std::move(native_config),
                  windows);
@@ -719,8 +722,18 @@ Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
   for (size_t i = 0; i < workers.size(); i++) {
     const int share = connections / threads + (static_cast<int>(i) < connections % threads ? 1 : 0);
     if (!run.prepare(workers[i], share)) return skipped({FailureKind::failed, workers[i].fatal});
+    workers[i].t.connections = share;
+    workers[i].t.threads = 1;
   }
-
+  // Every thread measures the same windows of absolute time, from a start
+  // a little ahead (the threads are up by then), or the one agreed with
+  // the other runs; this thread reads the CPU clocks at their edges.
+  uint64_t start_ns = now_ns() + 50'000'000;
+  if (options.before_start && !options.before_start(&start_ns)) {
+    return skipped({FailureKind::failed, "stopped before the start: another run failed"});
+  }
+  windows.start_ns = start_ns;
+  run.set_windows(windows);
   const size_t reps = static_cast<size_t>(options.repetitions);
   std::vector<uint64_t> cpu_at(reps + 1, 0);
   std::vector<std::vector<uint64_t>> server_at(options.server_pids.size(),
@@ -735,12 +748,18 @@ Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
     }
   };
   size_t complete = 0;
+  uint64_t started_real_ns = 0;
   {
     std::vector<std::thread> pool;
     pool.reserve(workers.size());
     for (size_t i = 0; i < workers.size(); i++) {
       pool.emplace_back([&run, &workers, i, threads] { run.thread_main(workers[i], i, threads); });
     }
+    while (now_ns() < windows.start_ns && !stop_requested()) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(
+          std::min<uint64_t>(windows.start_ns - std::min(windows.start_ns, now_ns()), 1'000'000)));
+    }
+    started_real_ns = realtime_ns();
     // The edges: the end of the warm-up, then of each repetition. A stop
     // request ends the run at the next 10 ms tick; the repetition in
     // progress is dropped.
@@ -766,153 +785,43 @@ Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
     for (auto& t : pool) t.join();
   }
 
-  Result result = skipped({FailureKind::failed, ""});
-  result.skipped = false;
-  result.skip_reason.clear();
-  result.timing = options.timing && !native;
-  if (complete == 0) {
-    return skipped({FailureKind::failed, "interrupted before a repetition completed"});
-  }
-  result.partial = complete < reps;
-
-  NetworkResult net;
-  net.role = "client";
-  net.target = options.target;
-  net.address = target.text();
-  const bool open = options.rate > 0;
-  net.load_model = open ? "open" : "closed";
-  net.connections = connections;
-  if (open) {
-    net.rate = options.rate;
-    net.arrival = options.arrival == ArrivalModel::poisson ? "poisson" : "uniform";
-  }
-  net.verify_chain = options.verify_chain || native;
-  net.close_mode = options.close == NetCloseMode::rst ? "rst" : "fin";
-  net.source_addresses = options.source_addresses;
-  net.request_bytes = options.request.size();
-
-  // Merge the threads over the complete repetitions.
-  std::vector<double> per_rep(complete, 0.0);
-  Worker& first = workers[0];
-  for (size_t r = 0; r < complete; r++) {
-    RepetitionResult rr;
-    for (const Worker& w : workers) {
-      const Repetition& rep = w.repetitions[r];
-      rr.handshakes += rep.handshakes;
-      net.attempted += rep.attempted;
-      net.failed += rep.failed;
-    }
-    rr.wall_s = static_cast<double>(windows.repetition_ns) / 1e9;
-    per_rep[r] = static_cast<double>(rr.handshakes) / rr.wall_s;
-    const uint64_t cpu = cpu_at[r + 1] - cpu_at[r];
-    if (rr.handshakes > 0) {
-      rr.cpu_us_per_handshake = static_cast<double>(cpu) / static_cast<double>(rr.handshakes) / 1e3;
-    }
-    result.handshakes += rr.handshakes;
-    result.duration_s += rr.wall_s;
-    result.repetitions.push_back(rr);
-  }
-  for (size_t i = 1; i < workers.size(); i++) {
-    Worker& w = workers[i];
-    for (size_t p = 0; p < kPhases; p++) first.phases[p].merge(w.phases[p]);
-    first.corrected.merge(w.corrected);
-    first.uncorrected.merge(w.uncorrected);
-    first.steps.merge(w.steps);
-    first.errors.merge(w.errors);
-    first.unmeasured_errors.merge(w.unmeasured_errors);
-    first.resumption_offered += w.resumption_offered;
-    first.resumption_accepted += w.resumption_accepted;
-    first.tickets_missed += w.tickets_missed;
-    first.bytes_sent += w.bytes_sent;
-    first.bytes_received += w.bytes_received;
-    if (!first.negotiated) {
-      first.negotiated = w.negotiated;
-    } else if (w.negotiated &&
-               (w.negotiated->version != first.negotiated->version ||
-                w.negotiated->cipher != first.negotiated->cipher || w.negotiated->varied)) {
-      first.negotiated->varied = true;
+  // The threads' tallies merged, over the complete repetitions, with
+  // this process's CPU and the servers' at the edges.
+  ConnectTally& t = *out;
+  t = ConnectTally{};
+  t.threads = 0;
+  for (Worker& w : workers) {
+    w.t.repetitions.resize(complete);
+    if (t.threads == 0) {
+      t = std::move(w.t);
+    } else {
+      t.merge(w.t);
     }
   }
-  result.handshakes_per_sec = summarize(per_rep);
-  if (result.handshakes_per_sec.mean > 0) {
-    result.us_per_handshake = threads * 1e6 / result.handshakes_per_sec.mean;
-  }
-  const double handshakes = static_cast<double>(std::max<uint64_t>(result.handshakes, 1));
-  const double wall_ns = static_cast<double>(windows.repetition_ns * complete);
-  const double client_cpu_ns = static_cast<double>(cpu_at[complete] - cpu_at[0]);
-  net.client_cpu_us_per_handshake = client_cpu_ns / handshakes / 1e3;
-  net.client_utilization = client_cpu_ns / wall_ns / threads;
-  result.cpu_us_per_handshake.client_us = net.client_cpu_us_per_handshake;
-  result.cpu_us_per_handshake.total_us = net.client_cpu_us_per_handshake;
-  double server_total = 0;
-  bool all_servers = !options.server_pids.empty();
+  t.ranks = 1;
+  t.host = host_name();
+  t.repetition_ns = windows.repetition_ns;
+  for (size_t r = 0; r < complete; r++) t.repetitions[r].cpu_ns = cpu_at[r + 1] - cpu_at[r];
   for (size_t p = 0; p < options.server_pids.size(); p++) {
-    if (!server_seen[p]) {
-      all_servers = false;
-      net.warnings.push_back(fmt::format(
-          "--server-pid {}: no such process (its CPU is not counted)", options.server_pids[p]));
-      continue;
-    }
-    const double ns = static_cast<double>(server_at[p][complete] - server_at[p][0]);
-    ProcessCpu pc;
-    pc.pid = options.server_pids[p];
-    pc.cpu_us_per_handshake = ns / handshakes / 1e3;
-    pc.utilization = ns / wall_ns;
-    server_total += pc.cpu_us_per_handshake;
-    net.server_cpu.push_back(pc);
+    t.servers.push_back({options.server_pids[p], static_cast<bool>(server_seen[p]),
+                         server_at[p][complete] - server_at[p][0]});
   }
-  if (all_servers) {
-    result.cpu_us_per_handshake.server_us = server_total;
-    result.cpu_us_per_handshake.total_us += server_total;
-  }
-  // A load generator near its own limit measured itself, not the server.
-  if (net.client_utilization > 0.9) {
-    net.warnings.push_back(fmt::format(
-        "the client was near saturation ({:.0f}% of {} core{} busy): the figures may be the "
-        "load generator's limit, not the server's; add --threads or a client machine",
-        net.client_utilization * 100, threads, threads == 1 ? "" : "s"));
-  }
-  if (first.tickets_missed > 0) {
-    net.warnings.push_back(fmt::format(
-        "{} TLS 1.3 handshake{} got no ticket within {} ms of completing (the server sends none, "
-        "or only once it writes: add --request)",
-        first.tickets_missed, first.tickets_missed == 1 ? "" : "s", kTicketWaitNs / 1'000'000));
-  }
-  if (!options.verify_chain && !native) {
-    net.warnings.push_back(
-        "--no-verify-chain: the server's chain was not checked (its signature was)");
-  }
-  if (options.verify_chain == false && native) {
-    net.warnings.push_back(
-        "--no-verify-chain applies to the engine client only: the native "
-        "client checked the chain");
-  }
+  t.started_real_ns = started_real_ns;
+  *out_address = target.text();
+  return std::nullopt;
+}
 
-  for (size_t p = 0; p < kPhases; p++) {
-    if (first.phases[p].count() == 0) continue;
-    net.phases.push_back({kPhaseNames[p], first.phases[p].count(), latency_of(first.phases[p])});
+}  // namespace net
+
+Result run_connect(const Scenario& scenario, Backend& backend, const Pki& trust,
+                   const ConnectOptions& options, const ProgressFn& progress) {
+  net::ConnectTally tally;
+  std::string address;
+  if (auto skipped =
+          net::run_connect_tally(scenario, backend, trust, options, progress, &tally, &address)) {
+    return std::move(*skipped);
   }
-  if (first.phases[kHandshake].count() > 0)
-    result.latency_us = latency_of(first.phases[kHandshake]);
-  if (open && first.corrected.count() > 0) {
-    net.corrected_us = latency_of(first.corrected);
-    net.uncorrected_us = latency_of(first.uncorrected);
-  }
-  net.errors = first.errors.list();
-  if (result.handshakes == 0 && net.errors.empty()) net.errors = first.unmeasured_errors.list();
-  net.negotiated = first.negotiated;
-  net.resumption_offered = first.resumption_offered;
-  net.resumption_accepted = first.resumption_accepted;
-  net.bytes_sent_per_handshake = static_cast<double>(first.bytes_sent) / handshakes;
-  net.bytes_received_per_handshake = static_cast<double>(first.bytes_received) / handshakes;
-  if (result.timing) {
-    result.steps = first.steps.results(first.version);
-    result.ops_per_handshake = first.steps.op_totals();
-  }
-  result.lower_bound_error = "not timed in network mode";
-  result.memory_note = "not measured in network mode";
-  result.network = std::move(net);
-  return result;
+  return net::connect_result(scenario, backend.name(), options, address, tally);
 }
 
 }  // namespace hsbench

@@ -27,6 +27,40 @@ std::vector<NetworkError> ErrorCounts::list() const {
   return out;
 }
 
+void ErrorCounts::encode(WordWriter* out) const {
+  out->u64(counts_.size());
+  for (const auto& [key, n] : counts_) {
+    out->str(key.first);
+    out->str(key.second);
+    out->u64(n);
+  }
+}
+
+bool ErrorCounts::decode(WordReader* in) {
+  const uint64_t n = in->u64();
+  for (uint64_t i = 0; i < n && in->ok(); i++) {
+    std::string kind = in->str();
+    std::string detail = in->str();
+    const uint64_t count = in->u64();
+    if (in->ok()) counts_[{std::move(kind), std::move(detail)}] += count;
+  }
+  return in->ok();
+}
+
+void merge_negotiated(std::optional<Negotiated>* into, const Negotiated& n, bool resumed) {
+  std::optional<Negotiated>& mine = *into;
+  // A resumed handshake shows no chain: the first full one speaks for the
+  // server.
+  if (!mine || (mine->chain_certificates == 0 && !resumed && n.chain_certificates > 0)) {
+    const bool varied = (mine && mine->varied) || n.varied;
+    mine = n;
+    mine->varied = varied;
+  } else if (mine->version != n.version || mine->cipher != n.cipher || n.varied ||
+             (!resumed && !n.group.empty() && !mine->group.empty() && mine->group != n.group)) {
+    mine->varied = true;
+  }
+}
+
 std::string describe_errors(const std::vector<NetworkError>& errors) {
   std::string out;
   for (const NetworkError& e : errors) {
@@ -35,6 +69,18 @@ std::string describe_errors(const std::vector<NetworkError>& errors) {
     if (!e.detail.empty()) out += fmt::format(" ({})", e.detail);
   }
   return out;
+}
+
+uint64_t realtime_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "unknown";
+  return name;
 }
 
 uint64_t process_cpu_ns() {

@@ -13,6 +13,7 @@
 #include "hsbench/result.h"
 #include "hsbench/runner.h"
 #include "hsbench/scenario.h"
+#include "stats/words.h"
 
 namespace hsbench::net {
 
@@ -43,6 +44,8 @@ class ErrorCounts {
     for (const auto& [key, n] : other.counts_) counts_[key] += n;
   }
   uint64_t total() const;
+  void encode(WordWriter* out) const;
+  bool decode(WordReader* in);  // adds what it reads
   // Most frequent first.
   std::vector<NetworkError> list() const;
 
@@ -50,8 +53,19 @@ class ErrorCounts {
   std::map<std::pair<std::string, std::string>, uint64_t> counts_;
 };
 
+// What the server chose, merged into *into: the first one known, unless
+// it shows no chain and other (a full handshake) does; "varied" when the
+// two disagree on the version, the suite or (both full) the group.
+void merge_negotiated(std::optional<Negotiated>* into, const Negotiated& other, bool other_resumed);
+
 // "12 refused, 3 timeout (handshake)": for one-line messages.
 std::string describe_errors(const std::vector<NetworkError>& errors);
+
+// CLOCK_REALTIME in ns: comparable between hosts as far as their clocks
+// agree.
+uint64_t realtime_ns();
+// gethostname's, or "unknown".
+std::string host_name();
 
 // This process's CPU time, all threads, user and system.
 uint64_t process_cpu_ns();

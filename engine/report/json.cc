@@ -63,6 +63,18 @@ ordered_json latency_json(const LatencyUs& l, bool p999) {
   return j;
 }
 
+ordered_json errors_json(const std::vector<NetworkError>& list) {
+  ordered_json errors = ordered_json::array();
+  for (const NetworkError& e : list) {
+    errors.push_back({{"kind", e.kind}, {"detail", e.detail}, {"count", e.count}});
+  }
+  return errors;
+}
+
+ordered_json client_cpu_json(double us_per_handshake, double utilization) {
+  return {{"us_per_handshake", us(us_per_handshake)}, {"utilization", ratio(utilization)}};
+}
+
 ordered_json network_json(const NetworkResult& n) {
   ordered_json j = {{"role", n.role}, {"target", n.target}, {"address", n.address}};
   if (n.role == "client") {
@@ -81,11 +93,7 @@ ordered_json network_json(const NetworkResult& n) {
   }
   j["attempted"] = n.attempted;
   j["failed"] = n.failed;
-  ordered_json errors = ordered_json::array();
-  for (const NetworkError& e : n.errors) {
-    errors.push_back({{"kind", e.kind}, {"detail", e.detail}, {"count", e.count}});
-  }
-  j["errors"] = errors;
+  j["errors"] = errors_json(n.errors);
   if (n.negotiated) {
     const Negotiated& g = *n.negotiated;
     auto or_null = [](const std::string& v) {
@@ -110,12 +118,30 @@ ordered_json network_json(const NetworkResult& n) {
   j["phases"] = phases;
   if (n.corrected_us) j["corrected_latency_us"] = latency_json(*n.corrected_us, true);
   if (n.uncorrected_us) j["uncorrected_latency_us"] = latency_json(*n.uncorrected_us, true);
+  if (n.role == "client") {
+    j["completed"] = n.completed;
+    j["abandoned"] = n.abandoned;
+  }
+  if (!n.rank_results.empty()) {
+    ordered_json rows = ordered_json::array();
+    for (const RankResult& r : n.rank_results) {
+      rows.push_back(
+          {{"rank", r.rank},
+           {"host", r.host},
+           {"handshakes", r.handshakes},
+           {"handshakes_per_sec", rate(r.handshakes_per_sec)},
+           {"failed", r.failed},
+           {"errors", errors_json(r.errors)},
+           {"client_cpu", client_cpu_json(r.client_cpu_us_per_handshake, r.client_utilization)},
+           {"start_offset_us", us(r.start_offset_us)}});
+    }
+    j["mpi"] = {{"ranks", n.ranks}, {"start_spread_us", us(n.start_spread_us)}, {"per_rank", rows}};
+  }
   j["resumption"] = {{"offered", n.resumption_offered}, {"accepted", n.resumption_accepted}};
   if (n.role == "client") {
     j["bytes_per_handshake"] = {{"sent", round_to(n.bytes_sent_per_handshake, 1e2)},
                                 {"received", round_to(n.bytes_received_per_handshake, 1e2)}};
-    j["client_cpu"] = {{"us_per_handshake", us(n.client_cpu_us_per_handshake)},
-                       {"utilization", ratio(n.client_utilization)}};
+    j["client_cpu"] = client_cpu_json(n.client_cpu_us_per_handshake, n.client_utilization);
     ordered_json servers = ordered_json::array();
     for (const ProcessCpu& p : n.server_cpu) {
       servers.push_back({{"pid", p.pid},

@@ -297,6 +297,18 @@ void network_blocks(const Report& report, LatencyUnit unit, std::string* out) {
       }
       *out += fmt::format("  failed: {} of {} attempted: {}\n", n.failed, n.attempted, kinds);
     }
+    if (!n.rank_results.empty()) {
+      *out += fmt::format("  {} MPI ranks, one result; their start spread: {} µs\n", n.ranks,
+                          fmt_us(n.start_spread_us));
+      *out += fmt::format("  {:>4}  {:<16}  {:>10}  {:>9}  {:>7}  {:>9}  {:>5}  {:>9}\n", "rank",
+                          "host", "handshakes", "hs/s", "failed", "client µs", "util", "start µs");
+      for (const RankResult& k : n.rank_results) {
+        *out += fmt::format("  {:>4}  {:<16}  {:>10}  {:>9.0f}  {:>7}  {:>9}  {:>4.0f}%  {:>9}\n",
+                            k.rank, k.host, k.handshakes, k.handshakes_per_sec, k.failed,
+                            fmt_us(k.client_cpu_us_per_handshake), k.client_utilization * 100,
+                            fmt_us(k.start_offset_us));
+      }
+    }
     for (const ProcessCpu& p : n.server_cpu) {
       *out += fmt::format("  server pid {}: {} CPU µs per handshake, {:.0f}% of a core\n", p.pid,
                           fmt_us(p.cpu_us_per_handshake), p.utilization * 100);

@@ -61,6 +61,64 @@ std::vector<OpResult> StepAggregator::op_totals() const {
   return out;
 }
 
+void StepAggregator::encode(WordWriter* out) const {
+  out->u64(handshakes_);
+  out->u64(side_ns_[0]);
+  out->u64(side_ns_[1]);
+  out->u64(order_.size());
+  for (uint16_t slot : order_) {
+    const Slot& s = slots_[slot];
+    out->u64(slot);
+    out->u64(static_cast<uint64_t>(s.side));
+    out->u64(static_cast<uint64_t>(s.action));
+    out->u64(static_cast<uint64_t>(s.message));
+    out->u64(s.approximate);
+    out->u64(s.sum_ns);
+    out->histogram(*s.hist);
+    out->u64(s.ops.size());
+    for (const OpAgg& op : s.ops) {
+      out->u64(static_cast<uint64_t>(op.op.kind));
+      out->u64(op.op.alg);
+      out->u64(op.op.detail);
+      out->u64(op.count);
+      out->u64(op.ns);
+    }
+  }
+}
+
+bool StepAggregator::decode(WordReader* in) {
+  if (!order_.empty() || handshakes_ != 0) return false;
+  handshakes_ = in->u64();
+  side_ns_[0] = in->u64();
+  side_ns_[1] = in->u64();
+  const uint64_t slots = in->u64();
+  if (!in->ok() || slots > kSlots) return false;
+  for (uint64_t k = 0; k < slots; k++) {
+    const uint64_t index = in->u64(), side = in->u64(), action = in->u64(), message = in->u64();
+    if (!in->ok() || index >= kSlots || side > 1 || action > 1 || message > 255 ||
+        slots_[index].seen) {
+      return false;
+    }
+    Slot& s = slot_at(index, static_cast<Side>(side), static_cast<Action>(action),
+                      static_cast<Message>(message));
+    s.approximate = in->u64() != 0;
+    s.sum_ns = in->u64();
+    if (!in->histogram(s.hist.get())) return false;
+    const uint64_t ops = in->u64();
+    if (!in->ok() || ops > 1024) return false;
+    for (uint64_t i = 0; i < ops; i++) {
+      OpAgg op;
+      op.op.kind = static_cast<decltype(op.op.kind)>(in->u64());
+      op.op.alg = static_cast<decltype(op.op.alg)>(in->u64());
+      op.op.detail = static_cast<decltype(op.op.detail)>(in->u64());
+      op.count = in->u64();
+      op.ns = in->u64();
+      s.ops.push_back(op);
+    }
+  }
+  return in->ok();
+}
+
 LatencyUs latency_of(const Histogram& h) {
   LatencyUs l;
   l.mean = h.mean() / 1e3;

@@ -11,6 +11,7 @@
 #include "hsbench/result.h"
 #include "hsbench/trace.h"
 #include "stats/histogram.h"
+#include "stats/words.h"
 
 namespace hsbench {
 
@@ -83,6 +84,13 @@ class StepAggregator {
   }
 
   uint64_t side_ns(Side side) const { return side_ns_[static_cast<size_t>(side)]; }
+
+  // The whole aggregate as words (stats/words.h), and back into an empty
+  // one: how the ranks of an MPI run bring their steps to one process,
+  // where they merge as threads' do. decode fails on words that do not
+  // describe an aggregate.
+  void encode(WordWriter* out) const;
+  bool decode(WordReader* in);
 
   std::vector<StepResult> results(TlsVersion version) const;
 

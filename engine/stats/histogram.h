@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace hsbench {
@@ -72,6 +73,23 @@ class Histogram {
       }
     }
     return static_cast<double>(max_);
+  }
+
+  // The raw state, for moving a histogram between processes (an MPI
+  // reduction sums the buckets of every rank) and back.
+  std::span<const uint64_t> buckets() const { return counts_; }
+  // Replaces the state with these buckets (kBuckets of them) and their
+  // values' sum, min and max; false, changing nothing, if the counts are
+  // not kBuckets long.
+  bool restore(std::span<const uint64_t> counts, uint64_t sum, uint64_t min, uint64_t max) {
+    if (counts.size() != kBuckets) return false;
+    std::copy(counts.begin(), counts.end(), counts_.begin());
+    count_ = 0;
+    for (uint64_t c : counts) count_ += c;
+    sum_ = sum;
+    min_ = count_ == 0 ? std::numeric_limits<uint64_t>::max() : min;
+    max_ = count_ == 0 ? 0 : max;
+    return true;
   }
 
   // Bucket layout, exposed for tests.

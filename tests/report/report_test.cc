@@ -209,6 +209,17 @@ Report network_report() {
   report.context.command_line = "hsbench connect localhost:4433 --backend openssl,boringssl";
   report.results.clear();
   report.results.push_back(network_client("openssl", 1));
+  {
+    // Two MPI ranks merged into it, each with its row.
+    NetworkResult& m = *report.results.back().network;
+    m.completed = m.attempted + 37;
+    m.abandoned = 2;
+    m.ranks = 2;
+    m.start_spread_us = 412.5;
+    m.rank_results = {
+        {0, "load-a", 1250, 416.67, 3, {{"timeout", "handshake", 3}}, 610.25, 0.52, 412.5},
+        {1, "load-b", 1150, 383.33, 0, {}, 640.5, 0.55, 0}};
+  }
   // Open loop, resumption on, no request, the chain unchecked and a warning.
   Result open = network_client("boringssl", 1.25);
   NetworkResult& n = *open.network;

@@ -49,6 +49,18 @@ struct ConnectOptions {
   int source_addresses = 0;
   std::vector<int> server_pids;  // processes whose CPU per handshake to report
   bool timing = true;            // per-step trace of each handshake
+
+  // For a run that is one of several (the ranks of an MPI job): called
+  // once the run is set up, before any connection, it sets when the
+  // warm-up starts (steady clock, net::now_ns) or says false, and the run
+  // ends skipped, its setup undone. Unset: the run starts at once.
+  std::function<bool(uint64_t* out_start_ns)> before_start;
+  // Open loop: where in the gap between arrivals this run's first one
+  // falls, in [0, 1), so that several runs' arrivals interleave.
+  double arrival_phase = 0;
+  // Keeps every measured handshake's latency (net::ConnectTally), to
+  // check percentiles against.
+  bool keep_latencies = false;
 };
 
 // Runs the scenario's client (what it offers: version, suite, groups,

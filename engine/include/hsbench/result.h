@@ -135,6 +135,20 @@ struct ProcessCpu {
   double utilization = 0;  // of one core, over the measured wall time
 };
 
+// One rank of a connect run spread over MPI ranks: its own figures,
+// beside the merged ones.
+struct RankResult {
+  int rank = 0;
+  std::string host;
+  uint64_t handshakes = 0;
+  double handshakes_per_sec = 0;  // mean over the repetitions
+  uint64_t failed = 0;
+  std::vector<NetworkError> errors;
+  double client_cpu_us_per_handshake = 0;
+  double client_utilization = 0;
+  double start_offset_us = 0;  // its warm-up's start after the earliest rank's
+};
+
 struct NetworkResult {
   std::string role = "client";  // "client" (connect) or "server" (serve)
   std::string target;           // as given: HOST:PORT (client) or the listen address
@@ -173,6 +187,18 @@ struct NetworkResult {
   double client_utilization = 0;
   std::vector<ProcessCpu> server_cpu;
   std::vector<std::string> warnings;
+
+  // Every handshake completed, the warm-up's and the end's included (what
+  // the server saw), and the connections still in flight when the run
+  // ended, closed unfinished (client).
+  uint64_t completed = 0;
+  uint64_t abandoned = 0;
+  // An MPI run (hsbench-mpi connect): the ranks merged into this result,
+  // the spread of their start times (clock offsets between hosts
+  // included), and each rank's row. Empty rows: one process.
+  int ranks = 1;
+  double start_spread_us = 0;
+  std::vector<RankResult> rank_results;
 };
 
 // One term of the crypto lower bound: an operation the handshake calls,
