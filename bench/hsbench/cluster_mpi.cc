@@ -230,6 +230,7 @@ Result cluster_connect(const Scenario& scenario, Backend& backend, const Pki& tr
   ConnectOptions total = options;
   if (total.rate > 0) total.rate *= g_size;
   std::vector<RankResult> rows;
+  std::vector<uint64_t> started;
   std::vector<std::string> rank_warnings;
   uint64_t earliest = std::numeric_limits<uint64_t>::max(), latest = 0;
   std::optional<net::ConnectTally> merged;
@@ -263,7 +264,7 @@ Result cluster_connect(const Scenario& scenario, Backend& backend, const Pki& tr
     row.errors = n.errors;
     row.client_cpu_us_per_handshake = n.client_cpu_us_per_handshake;
     row.client_utilization = n.client_utilization;
-    row.start_offset_us = static_cast<double>(t.started_real_ns);  // made relative below
+    started.push_back(t.started_real_ns);  // made relative below, in integers
     earliest = std::min(earliest, t.started_real_ns);
     latest = std::max(latest, t.started_real_ns);
     rows.push_back(std::move(row));
@@ -283,8 +284,8 @@ Result cluster_connect(const Scenario& scenario, Backend& backend, const Pki& tr
   for (size_t i = 0; i < net::ConnectTally::kHistograms; i++) {
     merged->histogram(i) = std::move(tally.histogram(i));
   }
-  for (RankResult& row : rows) {
-    row.start_offset_us = (row.start_offset_us - static_cast<double>(earliest)) / 1e3;
+  for (size_t i = 0; i < rows.size(); i++) {
+    rows[i].start_offset_us = static_cast<double>(started[i] - earliest) / 1e3;
   }
   Result result = net::connect_result(scenario, backend.name(), total, address, *merged);
   if (result.network) {
