@@ -13,7 +13,10 @@ worker's (from /proc), so a reader sees who was saturated.
     scripts/netbench.py [--duration S] [--scenarios ID,...] [--json-dir DIR]
     scripts/netbench.py --sweep        open-loop sweep at 25/50/75/90% of
                                        the engine client's saturation rate
-    scripts/netbench.py --serve        hsbench serve under hsbench connect
+    scripts/netbench.py --ranks 1,2,3  hsbench-mpi with 1, 2, 3 ranks (on
+                                       --client-core, a list for several)
+                                       against nginx and hsbench serve:
+                                       merged hs/s, p50, p99, start spread
 
 Exit 2 on bad arguments or a tool that is missing.
 """
@@ -235,10 +238,15 @@ def main():
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--h2load-rate", type=int, default=3000, help="connections/s h2load offers")
     ap.add_argument("--server-core", type=int, default=0)
-    ap.add_argument("--client-core", type=int, default=1)
+    ap.add_argument("--client-core", default="1", help="core(s) for the clients: 1, or 1-15")
     ap.add_argument("--json-dir", help="keep each hsbench JSON here")
     ap.add_argument("--sweep", action="store_true", help="open-loop sweep instead")
+    ap.add_argument("--ranks", help="hsbench-mpi at these rank counts instead (e.g. 1,2,3)")
+    ap.add_argument("--hsbench-mpi",
+                    default=os.path.join(ROOT, "build/release/bin/hsbench-mpi"))
     args = ap.parse_args()
+    if args.ranks:
+        return ranks_main(args)
     for tool in ("nginx", "taskset", "openssl", "h2load"):
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             die(f"{tool} not found (scripts/deps.txt)")
@@ -286,6 +294,74 @@ def main():
                       f"{'-' if busy is None else f'{busy * 100:.0f}%':>10}")
         finally:
             server.stop()
+    return 0
+
+
+def mpi_row(target, scenario, n, args, tmp, server_pid):
+    """One hsbench-mpi run of n ranks against target: its merged figures."""
+    path = os.path.join(tmp, f"{scenario}-ranks{n}.json")
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    cmd = ["taskset", "-c", str(args.client_core), shutil.which("mpirun"), "--oversubscribe",
+           "--bind-to", "none", "-np", str(n), os.path.abspath(args.hsbench_mpi), "connect",
+           target, "--scenario", scenario, "--no-verify-chain", "--duration", str(args.duration),
+           "--repetitions", "3", "--connections", str(args.connections), "--json", path,
+           "--quiet", "--format", "csv"]
+    if server_pid:
+        cmd += ["--server-pid", str(server_pid)]
+    run = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, check=False)
+    if run.returncode != 0:
+        return None, run.stderr.strip().splitlines()[:1]
+    with open(path) as f:
+        return json.load(f)["results"][0], None
+
+
+def ranks_main(args):
+    if shutil.which("mpirun") is None or not os.access(args.hsbench_mpi, os.X_OK):
+        die("mpirun or hsbench-mpi missing (libopenmpi-dev, openmpi-bin in scripts/deps.txt)")
+    counts = [int(n) for n in args.ranks.split(",")]
+    tmp = args.json_dir or tempfile.mkdtemp(prefix="hsbench-netbench-")
+    os.makedirs(tmp, exist_ok=True)
+    print(f"servers on core {args.server_core}; ranks on core(s) {args.client_core}, "
+          f"{args.connections} connections each")
+    for scenario in args.scenarios.split(","):
+        if scenario not in SCENARIOS:
+            die(f"unknown scenario {scenario} (known: {', '.join(SCENARIOS)})")
+        for kind in ("nginx", "hsbench serve"):
+            if kind == "nginx":
+                server = Nginx(scenario, args.server_core)
+                target, pid = server.address(), server.worker
+            else:
+                port = free_port()
+                proc = subprocess.Popen(
+                    ["taskset", "-c", str(args.server_core), os.path.abspath(args.hsbench),
+                     "serve", "--listen", f"127.0.0.1:{port}", "--scenario", scenario,
+                     "--no-timing", "--json", os.path.join(tmp, "serve.json"), "--quiet"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(0.5)
+                target, pid = f"127.0.0.1:{port}", proc.pid
+            try:
+                print(f"\n{scenario} against {kind}")
+                print(f"  {'ranks':>5} {'hs/s':>8} {'p50 µs':>8} {'p99 µs':>8} "
+                      f"{'spread µs':>10} {'client util':>11} {'server busy':>11}")
+                for n in counts:
+                    r, error = mpi_row(target, scenario, n, args, tmp, pid)
+                    if r is None:
+                        print(f"  {n:>5} failed: {error}")
+                        continue
+                    net = r["network"]
+                    busy = net["server_cpu"][0]["utilization"] if net["server_cpu"] else None
+                    print(f"  {n:>5} {r['handshakes_per_sec']['mean']:>8.0f} "
+                          f"{r['latency_us']['p50']:>8.0f} {r['latency_us']['p99']:>8.0f} "
+                          f"{net['mpi']['start_spread_us'] if 'mpi' in net else 0:>10.0f} "
+                          f"{net['client_cpu']['utilization'] * 100:>10.0f}% "
+                          f"{'-' if busy is None else f'{busy * 100:.0f}%':>11}")
+            finally:
+                if kind == "nginx":
+                    server.stop()
+                else:
+                    proc.send_signal(signal.SIGTERM)
+                    proc.wait(timeout=10)
     return 0
 
 
