@@ -11,6 +11,8 @@
     cdf       network results (hsbench connect, serve): each phase's latency distribution
     load      network clients: handshakes/s and p99 against --connections or --rate,
               over the results of several files (a sweep)
+    wire      bytes per flight of each scenario's handshake, client and server, with the
+              initial window of a fresh TCP connection and the round trips it needs
     compare   BASE.json NEW.json: change per scenario and per step (--threshold, --metric)
     all       every one of the above that the files allow (cdf and load: network files)
 
@@ -811,6 +813,54 @@ def plot_compare(docs, results, args):
 
 # --- driver ---------------------------------------------------------------------------
 
+def plot_wire(docs, results, args):
+    """Per scenario (its first engine result: the bytes are the protocol's),
+    one bar per flight, client flights to the left of zero and server
+    flights to the right, split by message, with the initial window."""
+    seen, rows = set(), []
+    for r in results:
+        if r.get("wire") and r["scenario"] not in seen:
+            seen.add(r["scenario"])
+            rows.append(r)
+    if not rows:
+        raise NothingToPlot("no engine result with wire bytes")
+    wire0 = rows[0]["wire"]
+    window = wire0["mss"] * wire0["initial_window_segments"]
+    fig, ax = plt.subplots(figsize=(11, 1.6 + 0.5 * len(rows)))
+    palette = plt.get_cmap("tab20").colors
+    kinds = []
+    for i, r in enumerate(rows):
+        offset = {"client": 0.0, "server": 0.0}
+        handshake = [f for f in r["wire"]["flights"] if f["handshake"]]
+        for k, f in enumerate(handshake):
+            sign = -1 if f["side"] == "client" else 1
+            # Later flights stack beyond earlier ones, in the order sent.
+            for m in f["messages"]:
+                if m["message"] not in kinds:
+                    kinds.append(m["message"])
+                color = palette[kinds.index(m["message"]) % len(palette)]
+                ax.barh(i, sign * m["bytes"], left=sign * offset[f["side"]], color=color,
+                        edgecolor="white", linewidth=0.5)
+                offset[f["side"]] += m["bytes"]
+        ax.text(offset["server"] + 40, i, f"{r['wire']['round_trips']} RTT", va="center",
+                fontsize=8)
+    for x in (-window, window):
+        ax.axvline(x, color="#c44e52", linestyle=":", linewidth=1)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([r["scenario"] for r in rows])
+    ax.invert_yaxis()
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_xlabel(f"bytes on the wire: client flights ← 0 → server flights  ·  dotted: a fresh "
+                  f"connection's initial window ({wire0['initial_window_segments']} x "
+                  f"{wire0['mss']} B)")
+    ax.set_title("handshake bytes per flight, by message, and round trips on a fresh TCP "
+                 "connection", loc="left")
+    handles = [Patch(color=palette[i % len(palette)], label=k) for i, k in enumerate(kinds)]
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6), fontsize=8)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return finish(fig, docs, "Bytes on the wire")
+
+
 PLOTS = {
     "steps": plot_steps,
     "kx": plot_kx,
@@ -819,6 +869,7 @@ PLOTS = {
     "latency": plot_latency,
     "cdf": plot_cdf,
     "load": plot_load,
+    "wire": plot_wire,
     "compare": plot_compare,
 }
 
@@ -870,7 +921,7 @@ def figures(names, docs, args):
 
 def names_for(command, docs):
     if command == "all":
-        names = ["steps", "kx", "backends", "scaling", "latency"]
+        names = ["steps", "kx", "backends", "scaling", "latency", "wire"]
         if hr.network_results(docs):
             names += ["cdf", "load"]
         if len(docs) == 2:

@@ -122,6 +122,10 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
                 "Run handshakes with no trace (no steps, no latency): shows what timing costs");
   app->add_flag("--no-lower-bound", o->no_lower_bound,
                 "Skip timing the crypto primitives alone (no crypto_lower_bound_us)");
+  app->add_option("--rtt", o->rtt_ms,
+                  "Model each handshake's time to complete at this round-trip time (ms): "
+                  "both sides' CPU plus the round trips of a fresh TCP connection")
+      ->check(CLI::PositiveNumber);
   app->add_flag("--callgrind", o->callgrind,
                 "Under valgrind --tool=callgrind --instr-atstart=no: also count the "
                 "instructions of --handshakes deterministic handshakes (scripts/icount.sh)");

@@ -53,6 +53,7 @@ struct BenchOptions {
   bool quiet = false;
   bool no_timing = false;
   bool no_lower_bound = false;
+  double rtt_ms = 0;
   bool callgrind = false;
   std::string pcap_path, keylog_path;
 };

@@ -72,6 +72,7 @@ int run_benchmark(const BenchOptions& o, int argc, char** argv) {
   so.run.timing = !o.no_timing;
   if (o.callgrind) so.run.memory_handshakes = 0;
   so.lower_bound = !o.no_lower_bound;
+  so.rtt_ms = o.rtt_ms;
   ReportContext& c = so.context;
   c.tool_version = HSBENCH_VERSION;
   c.git_commit = HSBENCH_GIT_COMMIT;

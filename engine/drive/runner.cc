@@ -25,6 +25,7 @@ void Runner::begin(HandshakeTrace* trace) {
   wants_write_ = ran_away_ = false;
   pending_ns_ = 0;
   pending_first_op_ = SIZE_MAX;
+  pending_bytes_ = 0;
   error_ = {};
 }
 
@@ -48,7 +49,8 @@ Runner::Result Runner::fail(const char* reason) {
 }
 
 // Inline into call: it runs after every call into the connection.
-[[gnu::always_inline]] inline void Runner::charge(Status status, uint64_t ns, size_t first_op) {
+[[gnu::always_inline]] inline void Runner::charge(Status status, uint64_t ns, size_t first_op,
+                                                  size_t wrote) {
   HandshakeTrace& trace = *trace_;
   if (status == Status::step) {
     const size_t from = pending_first_op_ != SIZE_MAX ? pending_first_op_ : first_op;
@@ -61,13 +63,16 @@ Runner::Result Runner::fail(const char* reason) {
       s.first_op = static_cast<uint16_t>(from);
       s.op_count = static_cast<uint16_t>(trace.op_count - from);
       s.approximate = false;
+      s.wire_bytes = static_cast<uint32_t>(wrote + pending_bytes_);
     } else {
       trace.overflow = true;
     }
     pending_ns_ = 0;
     pending_first_op_ = SIZE_MAX;
+    pending_bytes_ = 0;
   } else {
     pending_ns_ += ns;
+    pending_bytes_ += wrote;
     if (trace.op_count > first_op && pending_first_op_ == SIZE_MAX) pending_first_op_ = first_op;
   }
 }
@@ -76,6 +81,7 @@ template <Runner::Op kOp>
 [[gnu::always_inline]] inline Status Runner::call(ByteView data) {
   tls::Connection& c = *connection_;
   const size_t first_op = trace_ != nullptr ? trace_->op_count : 0;
+  const size_t out_before = trace_ != nullptr ? c.output().size() : 0;
   const auto t0 = StepClock::now();
   if (count_steps_) tls::icount_step_begin();
   Status status;
@@ -93,7 +99,10 @@ template <Runner::Op kOp>
                          c.last_step().message);
   }
   const uint64_t ns = elapsed_ns(t0, StepClock::now());
-  if (trace_ != nullptr) charge(status, ns, first_op);
+  if (trace_ != nullptr) {
+    const size_t out_after = c.output().size();
+    charge(status, ns, first_op, out_after > out_before ? out_after - out_before : 0);
+  }
   return status;
 }
 

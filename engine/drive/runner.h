@@ -82,7 +82,7 @@ class Runner {
   // One call into the connection, timed and charged.
   template <Op kOp>
   tls::Connection::Status call(ByteView data);
-  void charge(tls::Connection::Status status, uint64_t ns, size_t first_op);
+  void charge(tls::Connection::Status status, uint64_t ns, size_t first_op, size_t wrote);
   Io send_output();
   // flush, inline where the runner waits.
   Result send_written();
@@ -115,6 +115,7 @@ class Runner {
   bool ran_away_ = false;
   uint64_t pending_ns_ = 0;
   size_t pending_first_op_ = SIZE_MAX;
+  size_t pending_bytes_ = 0;
   tls::Error error_;  // the runner's own, when the connection has none
 };
 

@@ -154,6 +154,31 @@ ordered_json network_json(const NetworkResult& n) {
   return j;
 }
 
+ordered_json wire_json(const WireResult& w) {
+  ordered_json flights = ordered_json::array();
+  for (const WireFlight& f : w.flights) {
+    ordered_json messages = ordered_json::array();
+    for (const WireMessage& m : f.messages) {
+      messages.push_back({{"message", std::string(name(m.message))}, {"bytes", m.bytes}});
+    }
+    flights.push_back({{"side", std::string(name(f.side))},
+                       {"bytes", f.bytes},
+                       {"segments", f.segments},
+                       {"fits_initial_window", f.fits_initial_window},
+                       {"handshake", f.handshake},
+                       {"messages", messages}});
+  }
+  ordered_json j = {{"mss", WireResult::kMss},
+                    {"initial_window_segments", WireResult::kInitialWindow},
+                    {"round_trips", w.round_trips},
+                    {"flights", flights}};
+  if (w.rtt_ms && w.modelled_ms) {
+    j["model"] = {{"rtt_ms", round_to(*w.rtt_ms, 1e3)},
+                  {"complete_ms", round_to(*w.modelled_ms, 1e3)}};
+  }
+  return j;
+}
+
 ordered_json result_json(const Result& r) {
   ordered_json j = {{"scenario", r.scenario}, {"config", config_json(r.config)},
                     {"backend", r.backend},   {"engine", r.engine},
@@ -208,6 +233,7 @@ ordered_json result_json(const Result& r) {
   if (!r.lower_bound_error.empty()) j["lower_bound_error"] = r.lower_bound_error;
   if (r.crypto_in_order_us) j["crypto_in_order_us"] = us(*r.crypto_in_order_us);
   if (r.handshake_best_us) j["handshake_best_us"] = us(*r.handshake_best_us);
+  if (r.wire) j["wire"] = wire_json(*r.wire);
   if (r.memory) {
     const MemoryPerHandshake& m = *r.memory;
     j["memory"] = {{"bytes_allocated_per_handshake", round_to(m.bytes_allocated, 1e2)},

@@ -395,6 +395,42 @@ void steps_table(const Report& report, std::string* out) {
   }
 }
 
+// Per scenario, from its first engine result (the bytes are the
+// protocol's: backends differ by a byte or two of signature), each flight
+// with its messages, and the round trips of a fresh connection.
+void wire_blocks(const Report& report, std::string* out) {
+  std::vector<std::string> seen;
+  bool any = false;
+  for (const Result& r : report.results) {
+    if (r.skipped || !r.wire || r.network) continue;
+    if (std::find(seen.begin(), seen.end(), r.scenario) != seen.end()) continue;
+    seen.push_back(r.scenario);
+    if (!any) {
+      *out += fmt::format(
+          "\nbytes on the wire, one handshake (TCP segments at MSS {}; a fresh connection "
+          "sends {} at once)\n",
+          WireResult::kMss, WireResult::kInitialWindow);
+      any = true;
+    }
+    const WireResult& w = *r.wire;
+    std::string model;
+    if (w.rtt_ms && w.modelled_ms) {
+      model = fmt::format("; at {:g} ms RTT, modelled {:.2f} ms", *w.rtt_ms, *w.modelled_ms);
+    }
+    *out += fmt::format("{}  {} round trip{} on a fresh connection{}\n", r.scenario, w.round_trips,
+                        w.round_trips == 1 ? "" : "s", model);
+    for (const WireFlight& f : w.flights) {
+      std::string messages;
+      for (const WireMessage& m : f.messages) {
+        messages += fmt::format("{}{} {}", messages.empty() ? "" : ", ", name(m.message), m.bytes);
+      }
+      *out += fmt::format("  {:<6}  {:>6} B  {:>3} seg{}  {}{}\n", name(f.side), f.bytes,
+                          f.segments, f.fits_initial_window ? " " : "!", messages,
+                          f.handshake ? "" : "  (after the handshake)");
+    }
+  }
+}
+
 }  // namespace
 
 void write_table(const Report& report, std::ostream& out) {
@@ -415,6 +451,7 @@ void write_table(const Report& report, std::ostream& out) {
     network_blocks(report, unit, &text);
   }
   steps_table(report, &text);
+  wire_blocks(report, &text);
   text += "\n";
   if (any_memory) {
     text +=

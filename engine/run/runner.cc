@@ -18,6 +18,7 @@
 #include "run/icount.h"
 #include "run/native_pair.h"
 #include "run/steps.h"
+#include "run/wire.h"
 #include "stats/stats.h"
 
 namespace hsbench {
@@ -298,6 +299,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
     if (!w.pair->run(&w.trace, &error)) return skipped({w.pair->failure_kind(), error});
     result.ops_per_handshake = ops_of_trace(w.trace);
     for (size_t i = 0; i < w.trace.op_count; i++) result.op_sequence.push_back(w.trace.ops[i].op);
+    if (!native) result.wire = wire_of(w.trace);
   }
   const TlsVersion version = workers[0].trace.version;
 

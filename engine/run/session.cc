@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "run/lower_bound.h"
+#include "run/wire.h"
 
 namespace hsbench {
 
@@ -103,7 +104,11 @@ Report run_session(const SessionSelection& selection, const PkiByKind& pkis,
                             native_result ? &report.results[*native_result] : nullptr);
         }
         for (size_t i = first; i < report.results.size(); i++) {
-          for (SessionReporter* r : reporters) r->report_result(report.results[i]);
+          Result& r = report.results[i];
+          if (options.rtt_ms > 0 && r.wire && !r.skipped) {
+            model_rtt(&*r.wire, r.cpu_us_per_handshake.total_us, options.rtt_ms);
+          }
+          for (SessionReporter* rep : reporters) rep->report_result(r);
         }
         if (stop_requested()) break;
       }

@@ -209,6 +209,42 @@ struct LowerBoundTerm {
   double us = 0;     // per call, in isolation
 };
 
+// Bytes on the wire, from one traced handshake of the engine: each flight
+// (what one side sends before it waits for the other), what it holds, and
+// what TCP makes of it on a fresh connection.
+struct WireMessage {
+  Message message = Message::client_hello;
+  uint64_t bytes = 0;  // its records whole: headers, padding and AEAD tags included
+};
+
+struct WireFlight {
+  Side side = Side::client;
+  uint64_t bytes = 0;
+  int segments = 0;  // TCP segments at WireResult::kMss
+  // Sent at once by a fresh connection: segments <= kInitialWindow
+  // (RFC 6928); otherwise it waits for acknowledgements, a round trip each
+  // time slow start's window runs out.
+  bool fits_initial_window = true;
+  // false: after the handshake only (tickets, application data).
+  bool handshake = true;
+  std::vector<WireMessage> messages;
+};
+
+struct WireResult {
+  static constexpr int kMss = 1460;
+  static constexpr int kInitialWindow = 10;
+  std::vector<WireFlight> flights;
+  // From the client's SYN to the client holding the server's Finished, on
+  // a fresh TCP connection: TCP's own round trip, one per server flight up
+  // to that Finished, and one per window a large flight waits for.
+  int round_trips = 0;
+  // --rtt: the steps' compute (both sides' CPU per handshake) plus
+  // round_trips x rtt. A model: it leaves out bandwidth, delayed ACKs,
+  // loss, and any overlap of one side's compute with the other's.
+  std::optional<double> rtt_ms;
+  std::optional<double> modelled_ms;
+};
+
 // One repetition, over all threads.
 struct RepetitionResult {
   uint64_t handshakes = 0;
@@ -267,6 +303,9 @@ struct Result {
   // Absent when the process does not count its heap; memory_note says why.
   std::optional<MemoryPerHandshake> memory;
   std::string memory_note;
+
+  // The engine only (a library's own stack shows no message boundaries).
+  std::optional<WireResult> wire;
 
   // Network mode only.
   std::optional<NetworkResult> network;

@@ -61,6 +61,9 @@ struct SessionOptions {
   // Time each (scenario, backend, threads)'s crypto lower bound after its
   // runs (seconds each).
   bool lower_bound = true;
+  // > 0: each engine result's wire gets a modelled time to complete at
+  // this round-trip time (WireResult::modelled_ms).
+  double rtt_ms = 0;
   // The tool, its build and the command line; the session sets the date,
   // the host, the backends, the settings and partial.
   ReportContext context;

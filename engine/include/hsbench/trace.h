@@ -108,6 +108,9 @@ struct Step {
   // of a neighbouring step's work or lacks part of its own (native steps,
   // whose boundaries are the library's callbacks; never the engine's).
   bool approximate = false;
+  // A write step: the bytes it put on the wire (its records whole: headers,
+  // padding and AEAD tags included). 0 for reads, and for native steps.
+  uint32_t wire_bytes = 0;
 };
 
 struct HandshakeTrace {
