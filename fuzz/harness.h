@@ -1,11 +1,13 @@
-// What every fuzz target shares: a deterministic, transparent wrapper of the
-// null backend, the scenarios the targets drive, and peer "scripts" (flights
-// of plaintext records) that the harness frames and protects itself, so that
-// a fuzzed flight reaches the state machine behind the record layer's AEAD.
+// What every fuzz target shares: a deterministic, transparent wrapper of a
+// backend plugin (the null backend, or a real one for fuzz_openssl and
+// fuzz_boringssl), the scenarios the targets drive, and peer "scripts"
+// (flights of plaintext records) that the harness frames and protects
+// itself, so that a fuzzed flight reaches the state machine behind the
+// record layer's AEAD.
 //
-// The wrapper keeps the null backend's key exchange, signatures, hashes and
-// PRFs (so a genuine Finished still verifies, and a forged one still does
-// not), and replaces two things:
+// The wrapper keeps the plugin's key exchange, certificates, signatures,
+// hashes and PRFs (so a genuine Finished still verifies, and a forged one
+// still does not), and replaces two things:
 //  - randomness is a counter restarted before each handshake, so that a
 //    connection replayed against a recorded peer flight sees the same
 //    randoms, key shares and transcript as the genuine run that recorded it;
@@ -48,7 +50,8 @@ class FuzzBackend final : public Backend {
   // same input. The recorded outputs of the committed seeds are kept beside
   // them (World::set_corpus_dir) and loaded first.
   //
-  // Loads outputs recorded earlier; false if the file is not theirs.
+  // Loads outputs recorded earlier (save_recorded); false if the file is
+  // malformed.
   bool load_recorded(ByteView file);
   // What the handshakes so far used, for load_recorded.
   Bytes save_recorded() const;

@@ -104,7 +104,7 @@ done
 hsbench_log "fuzz summary ($([[ $replay == 1 ]] && echo "replay of the seeds" || echo "${seconds}s each")):"
 printf '  %s\n' "${summary[@]}" >&2
 if [[ ${#failed[@]} -gt 0 ]]; then
-  hsbench_log "FAILED: ${failed[*]} (inputs in build/fuzz/artifacts/)"
+  hsbench_log "FAILED: ${failed[*]} (logs in build/fuzz/logs/, crashing inputs in build/fuzz/artifacts/)"
   exit 1
 fi
 hsbench_log "no crashes"
