@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
 #include <string>
 
 #include "drive/configs.h"
@@ -51,6 +55,9 @@ constexpr ScenarioEntry kScenarios[] = {
 };
 
 constexpr uint8_t kZeroTag[kAeadTagLength] = {};
+
+// 2026-01-01T00:00:00Z.
+constexpr uint64_t kTicketTime = 1767225600;
 
 class TransparentAead final : public AeadContext {
  public:
@@ -218,12 +225,123 @@ class ScriptTransport final : public drive::Transport {
   bool sent_since_flight() const { return sent_since_flight_; }
   // Bytes are still to arrive.
   bool more() const { return !wire_.empty() || next_ < peer_.size(); }
+  size_t flights_sent() const { return next_; }
 
  private:
   const Script& peer_;
   size_t next_ = 0;
   Bytes wire_;
   bool sent_since_flight_ = false;
+};
+
+// The memo key of one operation (FuzzBackend::recalled): what it is, whose
+// key, then its input.
+Bytes memo_key(char operation, ByteView key_identity, uint16_t scheme, ByteView input) {
+  Bytes k;
+  tls::Writer w(&k);
+  w.u8(static_cast<uint8_t>(operation));
+  w.u24(static_cast<uint32_t>(key_identity.size()));
+  w.bytes(key_identity);
+  w.u16(scheme);
+  w.bytes(input);
+  return k;
+}
+
+bool give(const Bytes& recorded, std::span<uint8_t> out, size_t* out_len) {
+  if (recorded.size() > out.size()) return false;
+  std::copy(recorded.begin(), recorded.end(), out.begin());
+  *out_len = recorded.size();
+  return true;
+}
+
+// A private key that signs each message as it did while recording.
+class RecordedPrivateKey final : public PrivateKey {
+ public:
+  RecordedPrivateKey(FuzzBackend* backend, std::unique_ptr<PrivateKey> inner)
+      : backend_(backend), inner_(std::move(inner)) {
+    const uint32_t id = backend->next_key_id();  // one of the few loaded keys
+    tls::Writer(&identity_).u24(id);
+  }
+  KeyInfo info() const override { return inner_->info(); }
+  bool sign(SignatureScheme scheme, ByteView message, std::span<uint8_t> out,
+            size_t* out_len) const override {
+    const Bytes key = memo_key('s', identity_, static_cast<uint16_t>(scheme), message);
+    if (const Bytes* recorded = backend_->recalled(key)) return give(*recorded, out, out_len);
+    if (!inner_->sign(scheme, message, out, out_len)) return false;
+    backend_->remember(key, ByteView(out.data(), *out_len));
+    return true;
+  }
+  bool rsa_decrypt_pkcs1(ByteView ciphertext, std::span<uint8_t> out,
+                         size_t* out_len) const override {
+    return inner_->rsa_decrypt_pkcs1(ciphertext, out, out_len);
+  }
+
+ private:
+  FuzzBackend* backend_;
+  std::unique_ptr<PrivateKey> inner_;
+  Bytes identity_;
+};
+
+// A certificate's public key that encrypts each plaintext as it did while
+// recording; the certificate is its identity.
+class RecordedPublicKey final : public PublicKey {
+ public:
+  RecordedPublicKey(FuzzBackend* backend, std::unique_ptr<PublicKey> inner, ByteView der_cert)
+      : backend_(backend), inner_(std::move(inner)), identity_(der_cert.begin(), der_cert.end()) {}
+  KeyInfo info() const override { return inner_->info(); }
+  bool verify(SignatureScheme scheme, ByteView message, ByteView signature) const override {
+    return inner_->verify(scheme, message, signature);
+  }
+  bool rsa_encrypt_pkcs1(ByteView plaintext, std::span<uint8_t> out,
+                         size_t* out_len) const override {
+    const Bytes key = memo_key('e', identity_, 0, plaintext);
+    if (const Bytes* recorded = backend_->recalled(key)) return give(*recorded, out, out_len);
+    if (!inner_->rsa_encrypt_pkcs1(plaintext, out, out_len)) return false;
+    backend_->remember(key, ByteView(out.data(), *out_len));
+    return true;
+  }
+
+ private:
+  FuzzBackend* backend_;
+  std::unique_ptr<PublicKey> inner_;
+  Bytes identity_;
+};
+
+std::unique_ptr<PublicKey> recorded_public_key(FuzzBackend* backend,
+                                               std::unique_ptr<PublicKey> inner,
+                                               ByteView der_cert) {
+  if (inner == nullptr) return nullptr;
+  return std::make_unique<RecordedPublicKey>(backend, std::move(inner), der_cert);
+}
+
+class FuzzChain final : public CertificateChain {
+ public:
+  FuzzChain(FuzzBackend* backend, std::unique_ptr<CertificateChain> inner, ByteView leaf)
+      : backend_(backend), inner_(std::move(inner)), leaf_(leaf.begin(), leaf.end()) {}
+  size_t size() const override { return inner_->size(); }
+  std::unique_ptr<PublicKey> leaf_public_key() const override {
+    return recorded_public_key(backend_, inner_->leaf_public_key(), leaf_);
+  }
+  const CertificateChain& inner() const { return *inner_; }
+
+ private:
+  FuzzBackend* backend_;
+  std::unique_ptr<CertificateChain> inner_;
+  Bytes leaf_;
+};
+
+// The plugin's trust store, given the plugin's own chains.
+class FuzzTrustStore final : public TrustStore {
+ public:
+  explicit FuzzTrustStore(std::unique_ptr<TrustStore> inner) : inner_(std::move(inner)) {}
+  bool verify(const CertificateChain& chain, std::string_view hostname,
+              std::string* out_error) const override {
+    // Every chain the engine passes here came from FuzzBackend::parse_chain.
+    return inner_->verify(static_cast<const FuzzChain&>(chain).inner(), hostname, out_error);
+  }
+
+ private:
+  std::unique_ptr<TrustStore> inner_;
 };
 
 }  // namespace
@@ -244,7 +362,90 @@ std::unique_ptr<AeadContext> FuzzBackend::new_aead(Aead aead, ByteView key) {
 std::unique_ptr<KeyShare> FuzzBackend::generate_key_share(Group group) {
   uint8_t private_key[48];
   (void)random(private_key);
-  return inner_->key_share_from_private(group, private_key);
+  // A real library takes a scalar of the field's size (backend.h); the
+  // null backend hashes whatever it is given, and its committed seeds were
+  // recorded with all 48 bytes.
+  const size_t length = real_crypto() ? shared_secret_length(group) : sizeof(private_key);
+  return inner_->key_share_from_private(group, ByteView(private_key, length));
+}
+
+std::unique_ptr<PrivateKey> FuzzBackend::load_private_key(ByteView pem_or_der,
+                                                          std::string* out_error) {
+  auto key = inner_->load_private_key(pem_or_der, out_error);
+  if (key == nullptr) return nullptr;
+  return std::make_unique<RecordedPrivateKey>(this, std::move(key));
+}
+
+std::unique_ptr<CertificateChain> FuzzBackend::parse_chain(std::span<const ByteView> der_certs) {
+  auto chain = inner_->parse_chain(der_certs);
+  if (chain == nullptr) return nullptr;
+  return std::make_unique<FuzzChain>(this, std::move(chain), der_certs[0]);
+}
+
+std::unique_ptr<PublicKey> FuzzBackend::parse_certificate_key(ByteView der_cert) {
+  return recorded_public_key(this, inner_->parse_certificate_key(der_cert), der_cert);
+}
+
+std::unique_ptr<TrustStore> FuzzBackend::new_trust_store(std::span<const ByteView> der_anchors,
+                                                         std::string* out_error) {
+  auto store = inner_->new_trust_store(der_anchors, out_error);
+  if (store == nullptr) return nullptr;
+  return std::make_unique<FuzzTrustStore>(std::move(store));
+}
+
+Bytes FuzzBackend::digest(ByteView memo_key) const {
+  Bytes out(digest_length(Hash::sha256));
+  auto hash = inner_->new_hash(Hash::sha256);
+  if (hash == nullptr) die("the backend has no SHA-256");
+  hash->update(memo_key);
+  hash->current_digest(out);
+  return out;
+}
+
+const Bytes* FuzzBackend::recalled(ByteView memo_key) {
+  const Bytes d = digest(memo_key);
+  if (auto it = used_.find(d); it != used_.end()) return &it->second;
+  auto it = loaded_.find(d);
+  if (it == loaded_.end()) return nullptr;
+  if (!recording_) return &it->second;
+  return &used_.emplace(d, it->second).first->second;
+}
+
+void FuzzBackend::remember(ByteView memo_key, ByteView output) {
+  if (recording_) used_.emplace(digest(memo_key), Bytes(output.begin(), output.end()));
+}
+
+// The file: a magic line, then entries digest:u16-prefixed
+// output:u16-prefixed.
+constexpr std::string_view kRecordedMagic = "hsbench fuzz recorded outputs 1\n";
+
+bool FuzzBackend::load_recorded(ByteView file) {
+  const ByteView magic(reinterpret_cast<const uint8_t*>(kRecordedMagic.data()),
+                       kRecordedMagic.size());
+  if (file.size() < magic.size() || !std::equal(magic.begin(), magic.end(), file.begin())) {
+    return false;
+  }
+  tls::Reader r(file.subspan(magic.size()));
+  while (!r.empty()) {
+    ByteView d, output;
+    if (!r.u16_prefixed(&d) || !r.u16_prefixed(&output)) return false;
+    loaded_.emplace(Bytes(d.begin(), d.end()), Bytes(output.begin(), output.end()));
+  }
+  return true;
+}
+
+Bytes FuzzBackend::save_recorded() const {
+  Bytes out(kRecordedMagic.begin(), kRecordedMagic.end());
+  tls::Writer w(&out);
+  for (const auto& [d, output] : used_) {
+    auto key = w.open_u16();
+    w.bytes(d);
+    (void)w.close(key);
+    auto value = w.open_u16();
+    w.bytes(output);
+    (void)w.close(value);
+  }
+  return out;
 }
 
 std::unique_ptr<AeadContext> transparent_aead(Aead aead) {
@@ -349,17 +550,47 @@ void frame_flight(const Flight& flight, Bytes* out) {
   }
 }
 
-World& World::get() {
-  static World* world = new World();  // never destroyed: the plugin stays loaded
-  return *world;
+namespace {
+std::string& corpus_dir_setting() {
+  static auto* dir = new std::string(HSBENCH_FUZZ_CORPUS_DIR);
+  return *dir;
+}
+}  // namespace
+
+void World::set_corpus_dir(std::string dir) { corpus_dir_setting() = std::move(dir); }
+const std::string& World::corpus_dir() { return corpus_dir_setting(); }
+std::string World::recorded_path(std::string_view backend) {
+  return corpus_dir() + "/" + std::string(backend) + ".recorded";
 }
 
-World::World() {
+World& World::get(std::string_view backend) {
+  // Never destroyed: the plugins stay loaded.
+  static auto* worlds = new std::map<std::string, World*, std::less<>>();
+  auto it = worlds->find(backend);
+  if (it == worlds->end()) {
+    it = worlds->emplace(std::string(backend), new World(std::string(backend))).first;
+  }
+  return *it->second;
+}
+
+World::World(std::string backend) : backend_name_(std::move(backend)) {
   std::string error;
-  null_ = load_backend("null", &error);
-  if (null_ == nullptr) die("cannot load the null backend: " + error);
-  client_backend_ = std::make_unique<FuzzBackend>(&null_->backend());
-  server_backend_ = std::make_unique<FuzzBackend>(&null_->backend());
+  plugin_ = load_backend(backend_name_, &error);
+  if (plugin_ == nullptr) die("cannot load the " + backend_name_ + " backend: " + error);
+  client_determinism_.ticket_age_ms = [] { return uint32_t{0}; };
+  client_backend_ = std::make_unique<FuzzBackend>(&plugin_->backend());
+  server_backend_ = std::make_unique<FuzzBackend>(&plugin_->backend());
+  // Every key and chain is made by the client's backend (prepare_credentials
+  // below), so its record holds every output. None yet is no error: the
+  // seed generator records them.
+  if (plugin_->backend().real_crypto()) {
+    const std::string path = recorded_path(backend_name_);
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      const Bytes file{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (in.bad() || !client_backend_->load_recorded(file)) die("cannot read " + path);
+    }
+  }
 
   std::vector<std::string> kinds;
   for (const ScenarioEntry& entry : kScenarios) {
@@ -386,9 +617,14 @@ World::World() {
     s->client_config = engine_client_config(*scenario, credentials->trust.get());
     s->server_config = engine_server_config(*scenario, credentials);
     s->server_config.ticket_key.fill(0x5a);
-    if (!record_genuine(*s, &error)) die(s->name + ": " + error);
+    // Tickets hold the second they were sealed: a fixed one, so that a
+    // resumption seed recorded on one day still replays on another.
+    s->server_config.ticket_clock = [] { return kTicketTime; };
+    if (!record_genuine(*s, &error)) die(backend_name_ + ": " + s->name + ": " + error);
     scenarios_.push_back(std::move(s));
   }
+  client_backend_->stop_recording();
+  server_backend_->stop_recording();
 }
 
 bool World::record_genuine(FuzzScenario& s, std::string* out_error) {
@@ -397,6 +633,7 @@ bool World::record_genuine(FuzzScenario& s, std::string* out_error) {
     client_backend_->restart_random();
     server_backend_->restart_random();
     tls::Client client(client_backend_.get(), &s.client_config);
+    client.crypto().set_determinism(&client_determinism_);
     tls::Server server(server_backend_.get(), &s.server_config);
     if (!run_pair(client, server, tls13, nullptr, nullptr, out_error)) return false;
     if (client.new_session() == nullptr) {
@@ -408,6 +645,7 @@ bool World::record_genuine(FuzzScenario& s, std::string* out_error) {
   client_backend_->restart_random();
   server_backend_->restart_random();
   tls::Client client(client_backend_.get(), &s.client_config);
+  client.crypto().set_determinism(&client_determinism_);
   tls::Server server(server_backend_.get(), &s.server_config);
   if (s.session != nullptr) client.set_resumption(fresh_session(*s.session));
   if (!run_pair(client, server, tls13, &s.to_client, &s.to_server, out_error)) return false;
@@ -422,11 +660,13 @@ bool World::record_genuine(FuzzScenario& s, std::string* out_error) {
   return true;
 }
 
-tls::Connection::Status World::replay(const FuzzScenario& s, Side side, const Script& peer) {
+tls::Connection::Status World::replay(const FuzzScenario& s, Side side, const Script& peer,
+                                      std::string* out_why) {
   std::unique_ptr<tls::Connection> connection;
   if (side == Side::client) {
     client_backend_->restart_random();
     auto client = std::make_unique<tls::Client>(client_backend_.get(), &s.client_config);
+    client->crypto().set_determinism(&client_determinism_);
     if (s.session != nullptr) client->set_resumption(fresh_session(*s.session));
     connection = std::move(client);
   } else {
@@ -446,8 +686,11 @@ tls::Connection::Status World::replay(const FuzzScenario& s, Side side, const Sc
   if (endpoint.runner().ran_away()) {
     die("a connection advanced 1000 times without waiting for its peer");
   }
+  const std::string flights =
+      std::to_string(transport.flights_sent()) + " of " + std::to_string(peer.size()) + " flights";
   switch (progress) {
     case drive::Endpoint::Progress::waiting:
+      if (out_why != nullptr) *out_why = "waits for more after " + flights;
       return tls::Connection::Status::want_read;
     case drive::Endpoint::Progress::done:
       return tls::Connection::Status::done;
@@ -460,6 +703,10 @@ tls::Connection::Status World::replay(const FuzzScenario& s, Side side, const Sc
   if (error.reason == nullptr || *error.reason == 0) die("a failure without a reason");
   if (!error.received && !transport.sent_since_flight()) {
     die(std::string("failed without sending an alert: ") + error.reason);
+  }
+  if (out_why != nullptr) {
+    *out_why = "fails after " + flights + ": " + error.reason + " (" +
+               (error.received ? "received " : "sent ") + std::string(tls::name(error.alert)) + ")";
   }
   return tls::Connection::Status::failed;
 }
@@ -499,6 +746,16 @@ void run_message_target(ByteView input, Side reader, tls::HandshakeType type,
   const Script& genuine = reader == Side::client ? s->to_client : s->to_server;
   auto script = replace_message(genuine, type, which, input.subspan(1));
   if (script) world.replay(*s, reader, *script);
+}
+
+int run_plugin_target(std::string_view backend, ByteView input) {
+  if (input.empty()) return -1;
+  World& world = World::get(backend);
+  const FuzzScenario* s = world.scenario(input[0] & ~kServerReads);
+  if (s == nullptr) return -1;
+  world.replay(*s, (input[0] & kServerReads) != 0 ? Side::server : Side::client,
+               parse_script(input.subspan(1)));
+  return 0;
 }
 
 }  // namespace hsbench::fuzz

@@ -1,11 +1,13 @@
-// What every fuzz target shares: a deterministic, transparent wrapper of the
-// null backend, the scenarios the targets drive, and peer "scripts" (flights
-// of plaintext records) that the harness frames and protects itself, so that
-// a fuzzed flight reaches the state machine behind the record layer's AEAD.
+// What every fuzz target shares: a deterministic, transparent wrapper of a
+// backend plugin (the null backend, or a real one for fuzz_openssl and
+// fuzz_boringssl), the scenarios the targets drive, and peer "scripts"
+// (flights of plaintext records) that the harness frames and protects
+// itself, so that a fuzzed flight reaches the state machine behind the
+// record layer's AEAD.
 //
-// The wrapper keeps the null backend's key exchange, signatures, hashes and
-// PRFs (so a genuine Finished still verifies, and a forged one still does
-// not), and replaces two things:
+// The wrapper keeps the plugin's key exchange, certificates, signatures,
+// hashes and PRFs (so a genuine Finished still verifies, and a forged one
+// still does not), and replaces two things:
 //  - randomness is a counter restarted before each handshake, so that a
 //    connection replayed against a recorded peer flight sees the same
 //    randoms, key shares and transcript as the genuine run that recorded it;
@@ -16,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +30,7 @@
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
 #include "tls/connection.h"
+#include "tls/crypto.h"
 #include "tls/session.h"
 
 namespace hsbench::fuzz {
@@ -38,8 +42,26 @@ class FuzzBackend final : public Backend {
   // Restarts the random counter: call before each handshake.
   void restart_random() { counter_ = 0; }
 
+  // A real library signs ECDSA and RSA-PSS and pads RSA encryption with
+  // randomness of its own, which the counter does not reach: a side
+  // replayed against a genuine flight would then send other bytes than in
+  // the genuine run, and the peer's recorded Finished would not verify. So
+  // these outputs are recorded, per key and input, and given again for the
+  // same input. The recorded outputs of the committed seeds are kept beside
+  // them (World::set_corpus_dir) and loaded first.
+  //
+  // Loads outputs recorded earlier (save_recorded); false if the file is
+  // malformed.
+  bool load_recorded(ByteView file);
+  // What the handshakes so far used, for load_recorded.
+  Bytes save_recorded() const;
+  // From now on outputs not recorded are made afresh and not kept (the
+  // fuzzer's inputs would make the record grow without bound).
+  void stop_recording() { recording_ = false; }
+
   std::string_view name() const override { return "fuzz"; }
   std::string_view version() const override { return inner_->version(); }
+  bool real_crypto() const override { return inner_->real_crypto(); }
   const Algorithms& algorithms() const override { return inner_->algorithms(); }
   bool random(std::span<uint8_t> out) override;
   std::unique_ptr<HashContext> new_hash(Hash hash) override { return inner_->new_hash(hash); }
@@ -62,20 +84,26 @@ class FuzzBackend final : public Backend {
     return inner_->key_share_from_private(group, private_key);
   }
   std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,
-                                               std::string* out_error) override {
-    return inner_->load_private_key(pem_or_der, out_error);
-  }
-  std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der_certs) override {
-    return inner_->parse_chain(der_certs);
-  }
+                                               std::string* out_error) override;
+  std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der_certs) override;
+  std::unique_ptr<PublicKey> parse_certificate_key(ByteView der_cert) override;
   std::unique_ptr<TrustStore> new_trust_store(std::span<const ByteView> der_anchors,
-                                              std::string* out_error) override {
-    return inner_->new_trust_store(der_anchors, out_error);
-  }
+                                              std::string* out_error) override;
+
+  // The output recorded for one operation (memo_key: what it is, whose key,
+  // then its input), or nullptr; remember records one while recording.
+  const Bytes* recalled(ByteView memo_key);
+  void remember(ByteView memo_key, ByteView output);
+  uint32_t next_key_id() { return key_ids_++; }
 
  private:
   Backend* inner_;
   uint64_t counter_ = 0;
+  bool recording_ = true;
+  uint32_t key_ids_ = 0;
+  // By the SHA-256 of the memo key: loaded, and used since.
+  Bytes digest(ByteView memo_key) const;
+  std::map<Bytes, Bytes> loaded_, used_;
 };
 
 // The AEAD of FuzzBackend, also for the record layer target.
@@ -129,10 +157,19 @@ struct FuzzScenario {
 
 class World {
  public:
-  // Loads the null plugin and the PKIs and records a genuine handshake per
-  // scenario; aborts with a message if any of that fails.
-  static World& get();
+  // The world of one backend plugin ("null", "openssl", "boringssl"),
+  // made on first use: loads the plugin and the PKIs and records a genuine
+  // handshake per scenario; aborts with a message if any of that fails.
+  static World& get(std::string_view backend = "null");
+  // Where a real plugin's recorded outputs are read from (FuzzBackend): the
+  // file BACKEND.recorded in this directory; by default the committed seed
+  // corpus, fuzz/corpus. Call before the first get.
+  static void set_corpus_dir(std::string dir);
+  static const std::string& corpus_dir();
+  // The file of a backend's recorded outputs.
+  static std::string recorded_path(std::string_view backend);
 
+  const std::string& backend_name() const { return backend_name_; }
   size_t scenario_count() const { return scenarios_.size(); }
   const FuzzScenario* scenario(uint8_t index) const {
     return index < scenarios_.size() ? scenarios_[index].get() : nullptr;
@@ -144,14 +181,22 @@ class World {
   // until it finishes, fails, or waits for more than the script has.
   // Aborts if a connection runs away (advances 1000 times without waiting),
   // which the driver would report as "did not finish", or fails without a
-  // reason, or fails on its own account without sending an alert.
-  tls::Connection::Status replay(const FuzzScenario& s, Side side, const Script& peer);
+  // reason, or fails on its own account without sending an alert. Unless
+  // it is done, out_why (if not null) says where it stopped, in one line.
+  tls::Connection::Status replay(const FuzzScenario& s, Side side, const Script& peer,
+                                 std::string* out_why = nullptr);
 
  private:
-  World();
+  explicit World(std::string backend);
   bool record_genuine(FuzzScenario& s, std::string* out_error);
 
-  std::unique_ptr<LoadedBackend> null_;
+  std::string backend_name_;
+  // A resuming TLS 1.3 client reports its ticket's age in milliseconds
+  // (RFC 8446 4.2.11.1): under a real library's key generation a replay
+  // may take over one to write its ClientHello, which would then differ
+  // from the genuine one. Every client reports 0.
+  tls::Determinism client_determinism_;
+  std::unique_ptr<LoadedBackend> plugin_;
   std::unique_ptr<FuzzBackend> client_backend_, server_backend_;
   std::vector<std::unique_ptr<Pki>> pkis_;
   std::vector<std::unique_ptr<Credentials>> credentials_;
@@ -175,5 +220,13 @@ std::optional<Script> replace_message(const Script& script, tls::HandshakeType t
 // message are skipped.
 void run_message_target(ByteView input, Side reader, tls::HandshakeType type,
                         std::optional<Occurrence> fixed = std::nullopt);
+
+// The body of the state machine targets over a real plugin: input =
+// selector:u8 script, where the selector's low 7 bits index the plugin's
+// World's scenarios and its top bit says which side reads the script: 0
+// the client (the script is the server's flights), 1 the server. Returns
+// -1 (libFuzzer: not worth keeping) for a selector past the table.
+int run_plugin_target(std::string_view backend, ByteView input);
+inline constexpr uint8_t kServerReads = 0x80;
 
 }  // namespace hsbench::fuzz

@@ -9,9 +9,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness.h"
@@ -183,6 +185,32 @@ void write_result_json_seeds(CorpusWriter& w) {
         false);
 }
 
+// The plugins whose worlds the seeds come from.
+constexpr const char* kPlugins[] = {"null", "openssl", "boringssl"};
+
+// PKI files as they are (certificates, chains, PKCS#8 keys of each kind),
+// and one with text around and between its blocks, which RFC 7468 5.2
+// allows.
+void write_pem_seeds(CorpusWriter& w) {
+  const std::string dir = default_pki_dir();
+  auto read = [&](const std::string& kind, const std::string& file) {
+    std::ifstream in(fs::path(dir) / kind / file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) die("cannot read " + (fs::path(dir) / kind / file).string());
+    if (text.empty()) die("empty " + (fs::path(dir) / kind / file).string());
+    return text;
+  };
+  auto write = [&](const std::string& name, const std::string& text) {
+    w.write("pem", name, ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  };
+  write("ecdsa-p256-chain.pem", read("ecdsa-p256", "chain.pem"));
+  write("ecdsa-p384-key.pem", read("ecdsa-p384", "key.pem"));
+  write("ed25519-leaf.pem", read("ed25519", "leaf.pem"));
+  write("ed25519-key.pem", read("ed25519", "key.pem"));
+  write("explained.pem", "The leaf first:\n" + read("ed25519", "leaf.pem") + "\nthen its key.\n" +
+                             read("ed25519", "key.pem") + "That is all.\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,20 +218,30 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: make_fuzz_corpus CORPUS_DIR   (e.g. fuzz/corpus)\n");
     return 2;
   }
-  fuzz::World& world = fuzz::World::get();
+  // The real plugins' outputs recorded with the seeds already there are
+  // used again, so that an unchanged engine gives the same seeds.
+  fuzz::World::set_corpus_dir(argv[1]);
 
-  // Every recorded handshake replays to the end against each side.
-  for (uint8_t i = 0; i < world.scenario_count(); i++) {
-    const fuzz::FuzzScenario& s = scenario(i);
-    for (Side side : {Side::client, Side::server}) {
-      auto status = world.replay(s, side, side == Side::client ? s.to_client : s.to_server);
-      if (status != Connection::Status::done) {
-        std::fprintf(stderr, "make_fuzz_corpus: %s: the %s does not replay to the end\n",
-                     s.name.c_str(), std::string(name(side)).c_str());
-        return 1;
+  // Every recorded handshake replays to the end against each side, on
+  // each plugin.
+  int failures = 0;
+  for (const char* backend : kPlugins) {
+    fuzz::World& world = fuzz::World::get(backend);
+    for (uint8_t i = 0; i < world.scenario_count(); i++) {
+      const fuzz::FuzzScenario& s = *world.scenario(i);
+      for (Side side : {Side::client, Side::server}) {
+        std::string why;
+        auto status = world.replay(s, side, side == Side::client ? s.to_client : s.to_server, &why);
+        if (status != Connection::Status::done) {
+          std::fprintf(stderr, "make_fuzz_corpus: %s: %s: the %s does not replay to the end: %s\n",
+                       backend, s.name.c_str(), std::string(name(side)).c_str(), why.c_str());
+          failures++;
+        }
       }
     }
   }
+
+  if (failures > 0) return 1;
 
   CorpusWriter w{fs::path(argv[1])};
   // Indexes into the harness's scenario table (harness.cc, kScenarioIds).
@@ -236,6 +274,33 @@ int main(int argc, char** argv) {
       w.write(side == Side::client ? "client" : "server", s.name, seed);
     }
   }
+
+  // The real-plugin targets: both sides of every scenario, recorded on
+  // that plugin (its key shares, signatures and RSA ciphertexts are its
+  // own, so another plugin's seeds would stop at the first of them).
+  for (const char* backend : kPlugins) {
+    if (std::string_view(backend) == "null") continue;
+    fuzz::World& world = fuzz::World::get(backend);
+    for (uint8_t i = 0; i < world.scenario_count(); i++) {
+      const fuzz::FuzzScenario& s = *world.scenario(i);
+      for (Side side : {Side::client, Side::server}) {
+        Bytes seed = {static_cast<uint8_t>(i | (side == Side::server ? fuzz::kServerReads : 0))};
+        fuzz::serialize_script(side == Side::client ? s.to_client : s.to_server, &seed);
+        w.write(backend, std::string(name(side)) + "-" + s.name, seed);
+      }
+    }
+  }
+
+  for (const char* backend : kPlugins) {
+    if (std::string_view(backend) == "null") continue;
+    const Bytes recorded = fuzz::World::get(backend).client_backend().save_recorded();
+    std::ofstream out(fuzz::World::recorded_path(backend), std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(recorded.data()),
+              static_cast<std::streamsize>(recorded.size()));
+    if (!out) die("cannot write " + fuzz::World::recorded_path(backend));
+  }
+
+  write_pem_seeds(w);
 
   write_record_seed(w, t12_ecdhe_rsa, fuzz::Protection::none, true);
   write_record_seed(w, t12_ecdhe_rsa, fuzz::Protection::tls12, true);

@@ -9,8 +9,11 @@
 # the default is all of them, one after the other. Seeds are read from
 # fuzz/corpus/NAME (a dictionary from fuzz/NAME.dict, if any); inputs the
 # fuzzer finds go to build/fuzz/corpus/NAME and crashes to
-# build/fuzz/artifacts/, never into the source tree. Exits 1 if any target
-# crashed, leaked, timed out or failed to start.
+# build/fuzz/artifacts/, never into the source tree. Before any target runs,
+# check_fuzz_seeds replays every seed of the state machine targets (client,
+# server, openssl, boringssl), each of which must still reach a completed
+# handshake. Exits 1 if a seed stops short, or if any target crashed,
+# leaked, timed out or failed to start.
 #
 # Environment: HSBENCH_FUZZ_ARGS adds libFuzzer flags (e.g. "-jobs=2");
 # HSBENCH_SKIP_DEPS and HSBENCH_JOBS as for scripts/lib.sh.
@@ -61,6 +64,16 @@ extra=(${HSBENCH_FUZZ_ARGS:-})
 
 failed=()
 summary=()
+hsbench_log "checking that the state machine seeds reach a completed handshake"
+rc=0
+"$bin/check_fuzz_seeds" fuzz/corpus >build/fuzz/logs/check_seeds.log 2>&1 || rc=$?
+if [[ $rc -ne 0 ]]; then
+  failed+=(seeds)
+  summary+=("$(printf '%-22s FAILED (exit %s; log %s)' seeds "$rc" build/fuzz/logs/check_seeds.log)")
+  grep -v '^==' build/fuzz/logs/check_seeds.log | tail -n 40 >&2
+else
+  summary+=("$(printf '%-22s %s' seeds "$(sed -n 's/^check_fuzz_seeds: //p' build/fuzz/logs/check_seeds.log)")")
+fi
 for t in "${targets[@]}"; do
   seeds=fuzz/corpus/$t
   [[ -d $seeds ]] || hsbench_die "no seed corpus $seeds (see fuzz/README.md)"
@@ -91,7 +104,7 @@ done
 hsbench_log "fuzz summary ($([[ $replay == 1 ]] && echo "replay of the seeds" || echo "${seconds}s each")):"
 printf '  %s\n' "${summary[@]}" >&2
 if [[ ${#failed[@]} -gt 0 ]]; then
-  hsbench_log "FAILED: ${failed[*]} (inputs in build/fuzz/artifacts/)"
+  hsbench_log "FAILED: ${failed[*]} (logs in build/fuzz/logs/, crashing inputs in build/fuzz/artifacts/)"
   exit 1
 fi
 hsbench_log "no crashes"
