@@ -10,6 +10,7 @@
 #include "hsbench/backend.h"
 #include "hsbench/trace.h"
 #include "tls/clock.h"
+#include "tls/icount.h"
 
 namespace hsbench::tls {
 
@@ -81,7 +82,9 @@ class Crypto {
   auto timed(CryptoOp op, OpSize size, F&& f) {
     if (trace_ == nullptr) return f();
     auto start = StepClock::now();
+    if (g_icount_crypto) icount_toggle_collect();
     auto result = f();
+    if (g_icount_crypto) icount_toggle_collect();
     trace_->add_op(op, elapsed_ns(start, StepClock::now()), size);
     return result;
   }

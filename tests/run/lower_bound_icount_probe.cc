@@ -6,6 +6,8 @@
 //   "lbprobe alone SCENARIO I K"     K calls of the plan's entry I alone
 //   "lbprobe in_order SCENARIO K"    K passes of every entry in handshake order
 //   "lbprobe handshake SCENARIO K"   K whole untraced handshakes
+//   "lbprobe crypto SCENARIO K"      the crypto calls alone of K traced
+//                                    handshakes (tls/icount.h)
 // and on stdout one line per entry,
 //   entry SCENARIO I CALLS NAME
 // where CALLS is how often one handshake makes that call. Every region runs
@@ -33,6 +35,7 @@
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
 #include "run/lower_bound.h"
+#include "tls/icount.h"
 
 namespace hsbench {
 namespace {
@@ -133,6 +136,17 @@ int probe(std::string_view backend_name, uint64_t k, bool fixed_size) {
       const bool ok = repeat(*body, k);
       CALLGRIND_DUMP_STATS_AT(label.c_str());
       if (!ok) return fail(s->id + ": " + what + " failed: " + error);
+    }
+    {
+      const std::string label = "lbprobe crypto " + s->id + " " + std::to_string(k);
+      tls::g_icount_crypto = true;
+      CALLGRIND_TOGGLE_COLLECT;  // off: each crypto call turns it on for itself
+      CALLGRIND_ZERO_STATS;
+      const bool ok = repeat([&] { return pair->run(trace.get(), &error); }, k);
+      CALLGRIND_DUMP_STATS_AT(label.c_str());
+      CALLGRIND_TOGGLE_COLLECT;
+      tls::g_icount_crypto = false;
+      if (!ok) return fail(s->id + ": a traced handshake failed: " + error);
     }
   }
   CALLGRIND_STOP_INSTRUMENTATION;
