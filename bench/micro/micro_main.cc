@@ -63,7 +63,7 @@ struct Loaded {
 void register_primitive(const std::string& bench_name, CryptoOp op, PrimitiveInputs inputs) {
   benchmark::RegisterBenchmark(bench_name.c_str(), [op, inputs](benchmark::State& state) {
     std::string error;
-    PrimitiveBody body = make_primitive(op, inputs, &error);
+    PrimitiveBody body = make_primitive(op, typical_size(op), inputs, &error);
     if (!body) {
       state.SkipWithError(error.c_str());
       return;

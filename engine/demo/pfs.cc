@@ -386,12 +386,14 @@ class Attacker {
   // client's Finished covers when there is no CertificateVerify.
   Bytes hash_through_client_key_exchange() {
     auto ctx = crypto_.new_hash(suite_->hash);
+    uint64_t hashed = 0;
     for (const WireMessage& m : seen_.handshake) {
       crypto_.hash_update(*ctx, m.message);
+      hashed += m.message.size();
       if (m.type == HandshakeType::client_key_exchange) break;
     }
     Bytes out(digest_length(suite_->hash));
-    crypto_.hash_digest(*ctx, out);
+    crypto_.hash_digest(*ctx, hashed, out);
     return out;
   }
 

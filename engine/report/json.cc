@@ -227,7 +227,17 @@ ordered_json result_json(const Result& r) {
   j["overhead_ratio"] = optional_number(r.overhead_ratio, ratio);
   ordered_json terms = ordered_json::array();
   for (const LowerBoundTerm& t : r.lower_bound_terms) {
-    terms.push_back({{"op", t.op}, {"count", ratio(t.count)}, {"us", us(t.us)}});
+    ordered_json sizes = ordered_json::array();
+    for (const LowerBoundSize& z : t.sizes) {
+      sizes.push_back({{"bytes", z.size.bytes},
+                       {"aux", z.size.aux},
+                       {"out", z.size.out},
+                       {"count", ratio(z.count)},
+                       {"us", us(z.us)}});
+    }
+    ordered_json term = {{"op", t.op}, {"count", ratio(t.count)}, {"us", us(t.us)}};
+    if (!sizes.empty()) term["sizes"] = std::move(sizes);
+    terms.push_back(std::move(term));
   }
   j["lower_bound_terms"] = terms;
   if (!r.lower_bound_error.empty()) j["lower_bound_error"] = r.lower_bound_error;

@@ -44,8 +44,20 @@ uint64_t calibrate(const PrimitiveBody& body, double min_batch_s) {
 
 }  // namespace
 
+PrimitiveBody PrimitivePlan::in_order() const {
+  std::vector<const PrimitiveBody*> calls;
+  calls.reserve(sequence.size());
+  for (size_t i : sequence) calls.push_back(&entries[i].body);
+  return [calls = std::move(calls)] {
+    for (const PrimitiveBody* body : calls) {
+      if (!(*body)()) return false;
+    }
+    return true;
+  };
+}
+
 PrimitiveBody LowerBoundEstimator::prepare(Backend& backend, const Pki& pki, CryptoOp op,
-                                           std::string* out_error) {
+                                           OpSize size, std::string* out_error) {
   PrimitiveInputs in;
   in.backend = &backend;
   if (uses_pki(op.kind)) {
@@ -61,12 +73,38 @@ PrimitiveBody LowerBoundEstimator::prepare(Backend& backend, const Pki& pki, Cry
     in.pki = &pki;
     in.credentials = creds.get();
   }
-  return make_primitive(op, in, out_error);
+  return make_primitive(op, size, in, out_error);
+}
+
+bool LowerBoundEstimator::plan(Backend& backend, const Pki& pki, std::span<const OpSample> sequence,
+                               PrimitivePlan* out_plan, std::string* out_error) {
+  PrimitivePlan p;
+  std::map<std::pair<CryptoOp, OpSize>, size_t> index;
+  for (const OpSample& s : sequence) {
+    auto [it, added] = index.try_emplace({s.op, s.size}, p.entries.size());
+    if (added) {
+      std::string name = primitive_name(s.op);
+      if (const std::string sizes = size_name(s.op, s.size); !sizes.empty()) {
+        name += " (" + sizes + ")";
+      }
+      std::string error;
+      PrimitiveBody body = prepare(backend, pki, s.op, s.size, &error);
+      if (!body) {
+        *out_error = name + ": " + error;
+        return false;
+      }
+      p.entries.push_back({s.op, s.size, std::move(name), 0, std::move(body)});
+    }
+    p.entries[it->second].count += 1;
+    p.sequence.push_back(it->second);
+  }
+  *out_plan = std::move(p);
+  return true;
 }
 
 void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result,
                                 const PrimitiveBody& handshake, const std::vector<Other>& others) {
-  if (result->skipped || result->ops_per_handshake.empty()) return;
+  if (result->skipped || result->op_sequence.empty()) return;
 
   // A body timed in the rounds: calibrated once, then one batch a round.
   struct Timed {
@@ -83,40 +121,22 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
   };
 
   std::string error;
-  std::vector<Timed> alone;             // one per distinct operation
-  std::map<std::string, size_t> index;  // into alone, by primitive name
-  for (const OpResult& o : result->ops_per_handshake) {
-    const std::string name = primitive_name(o.op);
-    if (index.count(name)) continue;
-    PrimitiveBody body = prepare(backend, pki, o.op, &error);
-    if (!body) {
-      result->lower_bound_error = name + ": " + error;
-      return;
-    }
-    index[name] = alone.size();
-    alone.push_back(timed(name, std::move(body), &error));
+  PrimitivePlan plan;
+  if (!this->plan(backend, pki, result->op_sequence, &plan, &error)) {
+    result->lower_bound_error = error;
+    return;
+  }
+  std::vector<Timed> alone;  // one per plan entry
+  for (const PrimitivePlan::Entry& e : plan.entries) {
+    alone.push_back(timed(e.name, e.body, &error));
     if (alone.back().iterations == 0) {
       result->lower_bound_error = error;
       return;
     }
   }
   // The same primitives once each in the handshake's order.
-  std::vector<const PrimitiveBody*> sequence;
-  for (CryptoOp op : result->op_sequence) {
-    sequence.push_back(&alone[index.at(primitive_name(op))].body);
-  }
   std::vector<Timed> paired;  // [in order] [, handshake] [, others' handshakes]
-  if (!sequence.empty()) {
-    paired.push_back(timed(
-        "the primitives in handshake order",
-        [&sequence] {
-          for (const PrimitiveBody* body : sequence) {
-            if (!(*body)()) return false;
-          }
-          return true;
-        },
-        &error));
-  }
+  paired.push_back(timed("the primitives in handshake order", plan.in_order(), &error));
   if (handshake) paired.push_back(timed("the handshake", handshake, &error));
   for (const Other& o : others) {
     paired.push_back(timed("the " + o.result->engine + " handshake", o.handshake, &error));
@@ -142,17 +162,29 @@ void LowerBoundEstimator::apply(Backend& backend, const Pki& pki, Result* result
     }
   }
 
+  // One term per operation, in the order of crypto_ops, each with its sizes.
   double total_ns = 0;
   std::vector<LowerBoundTerm> terms;
-  for (const OpResult& o : result->ops_per_handshake) {
-    const double ns = alone[index.at(primitive_name(o.op))].best_ns;
-    total_ns += o.count * ns;
-    terms.push_back({o.name, o.count, ns / 1e3});
+  for (size_t i = 0; i < plan.entries.size(); i++) {
+    const PrimitivePlan::Entry& e = plan.entries[i];
+    const double us = alone[i].best_ns / 1e3;
+    total_ns += e.count * alone[i].best_ns;
+    const std::string name = op_name(e.op);
+    auto t = std::find_if(terms.begin(), terms.end(),
+                          [&](const LowerBoundTerm& x) { return x.op == name; });
+    if (t == terms.end()) {
+      terms.push_back({name, 0, 0, {}});
+      t = terms.end() - 1;
+    }
+    t->count += e.count;
+    t->us += e.count * us;  // summed for now
+    t->sizes.push_back({e.size, e.count, us});
   }
+  for (LowerBoundTerm& t : terms) t.us /= t.count;
   result->lower_bound_terms = std::move(terms);
   result->crypto_lower_bound_us = total_ns / 1e3;
   size_t next = 0;
-  if (!sequence.empty()) result->crypto_in_order_us = paired[next++].best_ns / 1e3;
+  result->crypto_in_order_us = paired[next++].best_ns / 1e3;
   auto set_handshake = [total_ns](Result* r, double hs_ns) {
     r->handshake_best_us = hs_ns / 1e3;
     if (total_ns > 0) r->overhead_ratio = hs_ns / total_ns;

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,14 +17,34 @@
 
 namespace hsbench {
 
+// The primitives of one traced handshake (Result::op_sequence): one body per
+// distinct operation and sizes, set up once, how often the handshake calls
+// it, and the handshake's order of calls.
+struct PrimitivePlan {
+  struct Entry {
+    CryptoOp op;
+    OpSize size;
+    std::string name;  // primitive_name and size_name, for messages
+    double count = 0;  // calls per handshake
+    PrimitiveBody body;
+  };
+  std::vector<Entry> entries;    // in the order of their first call
+  std::vector<size_t> sequence;  // into entries, one per call, in handshake order
+
+  // One call of every entry in handshake order: the crypto of one
+  // handshake with no engine between.
+  PrimitiveBody in_order() const;
+};
+
 // The crypto lower bound of results, and how close the handshake comes to
 // it. For each result, in rounds: one batch of whole handshakes (if given),
 // one batch of the handshake's primitives in its order (the crypto with no
 // engine between), then one batch of each primitive alone; each keeps its
-// fastest batch (thread CPU time). crypto_lower_bound_us sums, over the
-// handshake's crypto operations (Result::ops_per_handshake), count * the
-// primitive's time alone; overhead_ratio is the handshake batches' time per
-// handshake over it. Measured side by side, round by round, the ratio holds
+// fastest batch (thread CPU time). Every primitive runs on the sizes the
+// traced handshake gave that call (Result::op_sequence): crypto_lower_bound_us
+// sums, over the distinct (operation, sizes) of the handshake, calls * the
+// primitive's time alone on those sizes; overhead_ratio is the handshake
+// batches' time per handshake over it. Measured side by side, round by round, the ratio holds
 // on a machine whose speed drifts by more than the ratio's own size.
 class LowerBoundEstimator {
  public:
@@ -49,8 +70,15 @@ class LowerBoundEstimator {
   void apply(Backend& backend, const Pki& pki, Result* result,
              const PrimitiveBody& handshake = nullptr, const std::vector<Other>& others = {});
 
+  // The plan apply times for a handshake's operations (also what a test
+  // counts instructions of). False and one line in out_error when a
+  // primitive cannot be made.
+  bool plan(Backend& backend, const Pki& pki, std::span<const OpSample> sequence,
+            PrimitivePlan* out_plan, std::string* out_error);
+
  private:
-  PrimitiveBody prepare(Backend& backend, const Pki& pki, CryptoOp op, std::string* out_error);
+  PrimitiveBody prepare(Backend& backend, const Pki& pki, CryptoOp op, OpSize size,
+                        std::string* out_error);
 
   double min_batch_s_;
   int batches_;

@@ -107,14 +107,82 @@ std::string primitive_name(CryptoOp op) {
   return n;
 }
 
-PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string* out_error) {
+OpSize typical_size(CryptoOp op) {
+  const auto hash = static_cast<Hash>(op.alg);
+  auto u16 = [](size_t n) { return static_cast<uint16_t>(n); };
+  switch (op.kind) {
+    case OpKind::random:
+      return {.out = 32};
+    case OpKind::hash:
+      return {.bytes = kTranscriptMessageLength};
+    case OpKind::hmac:
+    case OpKind::hkdf_extract:
+      return {.bytes = static_cast<uint32_t>(digest_length(hash)), .aux = u16(digest_length(hash))};
+    case OpKind::hkdf_expand:
+      return {.bytes = kHkdfInfoLength, .out = u16(digest_length(hash))};
+    case OpKind::prf: {
+      size_t secret, seed, out;
+      prf_shape(static_cast<PrfLabel>(op.detail), hash, &secret, &seed, &out);
+      return {.bytes = static_cast<uint32_t>(seed), .aux = u16(secret), .out = u16(out)};
+    }
+    case OpKind::aead_seal:
+      return {.bytes = kRecordLength, .aux = kRecordAdLength};
+    case OpKind::aead_open:
+      return {.bytes = kRecordLength + kAeadTagLength, .aux = kRecordAdLength};
+    case OpKind::sign:
+    case OpKind::verify:
+      return {.bytes = kSignedMessageLength};
+    case OpKind::rsa_encrypt:
+      return {.bytes = kPremasterLength};
+    case OpKind::rsa_decrypt:
+      return {.bytes = static_cast<uint32_t>(op.detail / 8)};
+    default:
+      return {};
+  }
+}
+
+std::string size_name(CryptoOp op, OpSize size) {
+  switch (op.kind) {
+    case OpKind::random:
+      return fmt::format("{} B", size.out);
+    case OpKind::hash:
+      return size.out != 0 ? fmt::format("digest of {} B", size.bytes)
+                           : fmt::format("{} B", size.bytes);
+    case OpKind::hmac:
+      return fmt::format("{} B, key {} B", size.bytes, size.aux);
+    case OpKind::hkdf_extract:
+      return fmt::format("ikm {} B, salt {} B", size.bytes, size.aux);
+    case OpKind::hkdf_expand:
+      return fmt::format("info {} B, out {} B", size.bytes, size.out);
+    case OpKind::prf:
+      return fmt::format("seed {} B, secret {} B, out {} B", size.bytes, size.aux, size.out);
+    case OpKind::aead_seal:
+    case OpKind::aead_open:
+      return fmt::format("{} B, ad {} B", size.bytes, size.aux);
+    case OpKind::sign:
+    case OpKind::verify:
+    case OpKind::rsa_encrypt:
+    case OpKind::rsa_decrypt:
+      return fmt::format("{} B", size.bytes);
+    case OpKind::parse_chain:
+      return size.aux == 0 ? std::string()
+                           : fmt::format("{} B in {} certificate{}", size.bytes, size.aux,
+                                         size.aux == 1 ? "" : "s");
+    default:
+      return "";
+  }
+}
+
+PrimitiveBody make_primitive(CryptoOp op, OpSize size, const PrimitiveInputs& in,
+                             std::string* out_error) {
   Backend& b = *in.backend;
   const Algorithms& algs = b.algorithms();
   const auto hash = static_cast<Hash>(op.alg);
   const auto aead = static_cast<Aead>(op.alg);
   const auto group = static_cast<Group>(op.alg);
   const auto scheme = static_cast<SignatureScheme>(op.alg);
-  const std::string what = primitive_name(op);
+  std::string what = primitive_name(op);
+  if (const std::string sizes = size_name(op, size); !sizes.empty()) what += " (" + sizes + ")";
   if (uses_pki(op.kind) && (in.pki == nullptr || in.credentials == nullptr)) {
     return fail(out_error, what + " needs a certificate and key");
   }
@@ -122,14 +190,28 @@ PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string
 
   switch (op.kind) {
     case OpKind::random: {
-      auto buf = std::make_shared<Bytes>(32);
+      auto buf = std::make_shared<Bytes>(size.out);
       return [&b, buf] { return b.random(*buf); };
     }
     case OpKind::hash: {
       if (!hash_ok()) return fail(out_error, what + " is not supported");
       std::shared_ptr<HashContext> ctx = b.new_hash(hash);
       if (ctx == nullptr) return fail(out_error, what + " is not supported");
-      auto msg = std::make_shared<Bytes>(filler(kTranscriptMessageLength, 1));
+      if (size.out != 0) {
+        if (size.out != digest_length(hash)) {
+          return fail(out_error,
+                      fmt::format("{}: a digest is {} bytes", what, digest_length(hash)));
+        }
+        // The transcript it is taken of, hashed once: what is buffered at
+        // the end decides the final blocks' work (FIPS 180-4 5.1).
+        ctx->update(filler(size.bytes, 1));
+        auto out = std::make_shared<Bytes>(size.out);
+        return [ctx, out] {
+          ctx->current_digest(*out);
+          return true;
+        };
+      }
+      auto msg = std::make_shared<Bytes>(filler(size.bytes, 1));
       return [ctx, msg] {
         ctx->update(*msg);
         return true;
@@ -137,33 +219,31 @@ PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string
     }
     case OpKind::hmac: {
       if (!hash_ok()) return fail(out_error, what + " is not supported");
-      auto key = std::make_shared<Bytes>(filler(digest_length(hash), 2));
-      auto data = std::make_shared<Bytes>(filler(digest_length(hash), 3));
+      auto key = std::make_shared<Bytes>(filler(size.aux, 2));
+      auto data = std::make_shared<Bytes>(filler(size.bytes, 3));
       auto out = std::make_shared<Bytes>(digest_length(hash));
       return [&b, hash, key, data, out] { return b.hmac(hash, *key, *data, *out); };
     }
     case OpKind::hkdf_extract: {
       if (!hash_ok() || !algs.hkdf) return fail(out_error, what + " is not supported");
-      auto salt = std::make_shared<Bytes>(filler(digest_length(hash), 4));
-      auto ikm = std::make_shared<Bytes>(filler(digest_length(hash), 5));
+      auto salt = std::make_shared<Bytes>(filler(size.aux, 4));
+      auto ikm = std::make_shared<Bytes>(filler(size.bytes, 5));
       auto out = std::make_shared<Bytes>(digest_length(hash));
       return [&b, hash, salt, ikm, out] { return b.hkdf_extract(hash, *salt, *ikm, *out); };
     }
     case OpKind::hkdf_expand: {
       if (!hash_ok() || !algs.hkdf) return fail(out_error, what + " is not supported");
       auto prk = std::make_shared<Bytes>(filler(digest_length(hash), 6));
-      auto info = std::make_shared<Bytes>(filler(kHkdfInfoLength, 7));
-      auto out = std::make_shared<Bytes>(digest_length(hash));
+      auto info = std::make_shared<Bytes>(filler(size.bytes, 7));
+      auto out = std::make_shared<Bytes>(size.out);
       return [&b, hash, prk, info, out] { return b.hkdf_expand(hash, *prk, *info, *out); };
     }
     case OpKind::prf: {
       if (!hash_ok() || !algs.tls12_prf) return fail(out_error, what + " is not supported");
       const auto label = static_cast<PrfLabel>(op.detail);
-      size_t secret_len, seed_len, out_len;
-      prf_shape(label, hash, &secret_len, &seed_len, &out_len);
-      auto secret = std::make_shared<Bytes>(filler(secret_len, 8));
-      auto seed = std::make_shared<Bytes>(filler(seed_len, 9));
-      auto out = std::make_shared<Bytes>(out_len);
+      auto secret = std::make_shared<Bytes>(filler(size.aux, 8));
+      auto seed = std::make_shared<Bytes>(filler(size.bytes, 9));
+      auto out = std::make_shared<Bytes>(size.out);
       const std::string_view text = prf_label_text(label);
       return [&b, hash, secret, seed, out, text] {
         return b.tls12_prf(hash, *secret, text, *seed, *out);
@@ -177,14 +257,20 @@ PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string
       if (op.kind == OpKind::aead_key) {
         return [&b, aead, key] { return b.new_aead(aead, *key) != nullptr; };
       }
+      const bool open = op.kind == OpKind::aead_open;
+      if (open && size.bytes < kAeadTagLength) {
+        return fail(out_error,
+                    fmt::format("{}: a ciphertext holds a {}-byte tag", what, kAeadTagLength));
+      }
+      const size_t plain_length = open ? size.bytes - kAeadTagLength : size.bytes;
       std::shared_ptr<AeadContext> ctx = b.new_aead(aead, *key);
       if (ctx == nullptr) return fail(out_error, what + ": no key");
       auto nonce = std::make_shared<Bytes>(filler(kAeadNonceLength, 11));
-      auto ad = std::make_shared<Bytes>(filler(kRecordAdLength, 12));
-      auto plain = std::make_shared<Bytes>(filler(kRecordLength, 13));
-      auto sealed = std::make_shared<Bytes>(kRecordLength + kAeadTagLength);
+      auto ad = std::make_shared<Bytes>(filler(size.aux, 12));
+      auto plain = std::make_shared<Bytes>(filler(plain_length, 13));
+      auto sealed = std::make_shared<Bytes>(plain_length + kAeadTagLength);
       if (!ctx->seal(*nonce, *ad, *plain, *sealed)) return fail(out_error, what + ": seal failed");
-      if (op.kind == OpKind::aead_seal) {
+      if (!open) {
         return [ctx, nonce, ad, plain, sealed] { return ctx->seal(*nonce, *ad, *plain, *sealed); };
       }
       return [ctx, nonce, ad, plain, sealed] { return ctx->open(*nonce, *ad, *sealed, *plain); };
@@ -209,7 +295,7 @@ PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string
         return fail(out_error, fmt::format("{} does not fit the {} key of {}", what,
                                            name(c.leaf.type), in.pki->name));
       }
-      auto msg = std::make_shared<Bytes>(filler(kSignedMessageLength, 14));
+      auto msg = std::make_shared<Bytes>(filler(size.bytes, 14));
       auto sig = std::make_shared<Bytes>(kMaxSignatureLength);
       auto len = std::make_shared<size_t>(0);
       const PrivateKey* key = c.key.get();
@@ -232,7 +318,10 @@ PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string
       }
       std::shared_ptr<PublicKey> pub = c.chain->leaf_public_key();
       if (pub == nullptr) return fail(out_error, what + ": no public key");
-      auto premaster = std::make_shared<Bytes>(filler(kPremasterLength, 15));
+      // A decryption's ciphertext is always the modulus's size; what it
+      // holds is a premaster secret, as in the handshake.
+      const size_t plain_length = op.kind == OpKind::rsa_encrypt ? size.bytes : kPremasterLength;
+      auto premaster = std::make_shared<Bytes>(filler(plain_length, 15));
       auto cipher = std::make_shared<Bytes>(c.leaf.bits / 8);
       auto len = std::make_shared<size_t>(0);
       if (!pub->rsa_encrypt_pkcs1(*premaster, *cipher, len.get())) {
@@ -251,6 +340,11 @@ PrimitiveBody make_primitive(CryptoOp op, const PrimitiveInputs& in, std::string
     }
     case OpKind::parse_chain: {
       const Credentials* c = in.credentials;
+      // One certificate of a longer chain: only the leaf's key was parsed
+      // (an unchecked chain, Backend::parse_certificate_key).
+      if (size.aux == 1 && c->chain_der.size() > 1) {
+        return [&b, c] { return b.parse_certificate_key(c->chain_der[0]) != nullptr; };
+      }
       return [&b, c] { return b.parse_chain(c->chain_der) != nullptr; };
     }
     case OpKind::verify_chain: {

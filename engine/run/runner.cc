@@ -298,7 +298,7 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
     Worker& w = workers[0];
     if (!w.pair->run(&w.trace, &error)) return skipped({w.pair->failure_kind(), error});
     result.ops_per_handshake = ops_of_trace(w.trace);
-    for (size_t i = 0; i < w.trace.op_count; i++) result.op_sequence.push_back(w.trace.ops[i].op);
+    result.op_sequence.assign(w.trace.ops.begin(), w.trace.ops.begin() + w.trace.op_count);
     if (!native) result.wire = wire_of(w.trace);
   }
   const TlsVersion version = workers[0].trace.version;

@@ -10,6 +10,7 @@
 #include "hsbench/backend.h"
 #include "hsbench/trace.h"
 #include "tls/clock.h"
+#include "tls/icount.h"
 
 namespace hsbench::tls {
 
@@ -45,7 +46,9 @@ class Crypto {
 
   std::unique_ptr<HashContext> new_hash(Hash hash) { return backend_->new_hash(hash); }
   void hash_update(HashContext& ctx, ByteView data);
-  void hash_digest(const HashContext& ctx, std::span<uint8_t> out);
+  // hashed: the bytes hashed into ctx so far, which the trace records (the
+  // final block's padding depends on them).
+  void hash_digest(const HashContext& ctx, uint64_t hashed, std::span<uint8_t> out);
 
   bool hmac(Hash hash, ByteView key, ByteView data, std::span<uint8_t> out);
   bool hkdf_extract(Hash hash, ByteView salt, ByteView ikm, std::span<uint8_t> out);
@@ -76,11 +79,13 @@ class Crypto {
 
  private:
   template <typename F>
-  auto timed(CryptoOp op, F&& f) {
+  auto timed(CryptoOp op, OpSize size, F&& f) {
     if (trace_ == nullptr) return f();
     auto start = StepClock::now();
+    if (g_icount_crypto) icount_toggle_collect();
     auto result = f();
-    trace_->add_op(op, elapsed_ns(start, StepClock::now()));
+    if (g_icount_crypto) icount_toggle_collect();
+    trace_->add_op(op, elapsed_ns(start, StepClock::now()), size);
     return result;
   }
 

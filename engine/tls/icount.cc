@@ -25,6 +25,8 @@ bool icount_steps() { return g_icount_steps; }
 
 void icount_step_begin() { CALLGRIND_DUMP_STATS_AT("hsbench-icount driver"); }
 
+void icount_toggle_collect() { CALLGRIND_TOGGLE_COLLECT; }
+
 void icount_step_end(Side side, bool handled_message, Action action, Message message) {
   // Collection off while the label is made, so that it costs the step nothing.
   CALLGRIND_TOGGLE_COLLECT;

@@ -19,4 +19,13 @@ bool icount_steps();
 void icount_step_begin();
 void icount_step_end(Side side, bool handled_message, Action action, Message message);
 
+// While crypto counting is on, a traced handshake's crypto calls toggle
+// callgrind's collection on entry and again on return (Crypto::timed), so
+// that a region run with collection off counts those calls alone: the
+// handshake's own crypto, for setting beside the lower bound's primitives
+// (tests/run/lower_bound_icount_test.cc). Set between handshakes, on the
+// one thread that counts.
+inline bool g_icount_crypto = false;
+void icount_toggle_collect();
+
 }  // namespace hsbench::tls

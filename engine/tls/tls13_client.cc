@@ -37,7 +37,7 @@ bool Client::write_psk_and_finish(Writer& w, Writer::Prefix extensions) {
   if (partial == nullptr) return false;
   crypto_.hash_update(*partial, ByteView(msg_).first(binders_at));
   uint8_t th[kMaxHashLength];
-  crypto_.hash_digest(*partial, std::span(th, hlen));
+  crypto_.hash_digest(*partial, binders_at, std::span(th, hlen));
   Tls13KeySchedule binder_schedule;
   binder_schedule.init(&crypto_, hash);
   Secret binder_key;

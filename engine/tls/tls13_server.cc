@@ -154,9 +154,10 @@ Connection::Next Server::tls13_accept_psk(const ClientHello& hello, ByteView mes
   const size_t hlen = digest_length(hash);
   auto partial = crypto_.new_hash(hash);
   if (partial == nullptr) return fail(Alert::internal_error, "hash unsupported by the backend");
-  crypto_.hash_update(*partial, message.first(kHandshakeHeaderLength + hello.binders_offset));
+  const size_t covered = kHandshakeHeaderLength + hello.binders_offset;
+  crypto_.hash_update(*partial, message.first(covered));
   uint8_t th[kMaxHashLength], expected[kMaxHashLength];
-  crypto_.hash_digest(*partial, std::span(th, hlen));
+  crypto_.hash_digest(*partial, covered, std::span(th, hlen));
   Tls13KeySchedule binder_schedule;
   binder_schedule.init(&crypto_, hash);
   Secret binder_key;

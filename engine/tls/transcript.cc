@@ -6,6 +6,7 @@ bool Transcript::set_hash(Crypto& crypto, Hash hash) {
   ctx_ = crypto.new_hash(hash);
   if (ctx_ == nullptr) return false;
   if (!buffer_.empty()) crypto.hash_update(*ctx_, buffer_);
+  hashed_ = buffer_.size();
   buffer_.clear();
   return true;
 }
@@ -15,6 +16,7 @@ void Transcript::add(Crypto& crypto, ByteView message) {
     buffer_.insert(buffer_.end(), message.begin(), message.end());
   } else {
     crypto.hash_update(*ctx_, message);
+    hashed_ += message.size();
   }
 }
 

@@ -14,6 +14,7 @@ class Transcript {
   void reset() {
     ctx_.reset();
     buffer_.clear();
+    hashed_ = 0;
   }
   bool has_hash() const { return ctx_ != nullptr; }
   Hash hash() const { return ctx_->hash(); }
@@ -23,7 +24,9 @@ class Transcript {
   bool set_hash(Crypto& crypto, Hash hash);
   void add(Crypto& crypto, ByteView message);
   // The hash of everything so far, into out (digest_length() bytes).
-  void digest(Crypto& crypto, std::span<uint8_t> out) const { crypto.hash_digest(*ctx_, out); }
+  void digest(Crypto& crypto, std::span<uint8_t> out) const {
+    crypto.hash_digest(*ctx_, hashed_, out);
+  }
   // After a HelloRetryRequest: the transcript so far (the first
   // ClientHello) becomes a message_hash message of its hash (RFC 8446 4.4.1).
   bool restart_with_message_hash(Crypto& crypto, Hash hash);
@@ -31,6 +34,7 @@ class Transcript {
  private:
   std::unique_ptr<HashContext> ctx_;
   Bytes buffer_;
+  uint64_t hashed_ = 0;  // into ctx_
 };
 
 }  // namespace hsbench::tls

@@ -201,12 +201,23 @@ struct NetworkResult {
   std::vector<RankResult> rank_results;
 };
 
+// One size of a lower bound term: the calls of the operation that were
+// given these sizes (OpSize, trace.h), and what one costs timed alone on
+// inputs of these sizes.
+struct LowerBoundSize {
+  OpSize size;
+  double count = 0;  // per handshake
+  double us = 0;     // per call, in isolation
+};
+
 // One term of the crypto lower bound: an operation the handshake calls,
-// how often, and what it costs timed alone.
+// how often, and what it costs timed alone (the mean over its sizes,
+// weighted by their counts: count * us is the term's share of the bound).
 struct LowerBoundTerm {
   std::string op;
   double count = 0;  // per handshake
   double us = 0;     // per call, in isolation
+  std::vector<LowerBoundSize> sizes = {};
 };
 
 // Bytes on the wire, from one traced handshake of the engine: each flight
@@ -284,8 +295,9 @@ struct Result {
   // outside the measurement), for the lower bound.
   std::vector<OpResult> ops_per_handshake;
   // The crypto operations of one handshake in the order the handshake
-  // calls them (from the same traced handshake).
-  std::vector<CryptoOp> op_sequence;
+  // calls them, with the sizes each was given (from the same traced
+  // handshake).
+  std::vector<OpSample> op_sequence;
   std::optional<double> crypto_lower_bound_us;
   // The handshake's CPU time per handshake in the lower bound's rounds
   // (its fastest batch, untraced), measured side by side with the

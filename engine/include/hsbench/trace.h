@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -87,14 +88,41 @@ struct CryptoOp {
   uint16_t alg = 0;
   uint16_t detail = 0;
   friend bool operator==(const CryptoOp&, const CryptoOp&) = default;
+  friend auto operator<=>(const CryptoOp&, const CryptoOp&) = default;
 };
 
 // "sign:ecdsa_secp256r1_sha256", "decrypt:rsa2048-pkcs1", "prf:master_secret", ...
 std::string op_name(CryptoOp op);
 
+// The sizes one crypto operation was given, so that the lower bound can
+// time it again on the same input (run/primitives.h). Each kind uses the
+// fields it has and leaves the others 0:
+//   hash          update: bytes hashed; digest: out = the digest's length,
+//                 bytes = everything hashed into the context before it
+//   hmac          bytes = data, aux = key
+//   hkdf_extract  bytes = input keying material, aux = salt
+//   hkdf_expand   bytes = info, out = output length
+//   prf           bytes = seed, aux = secret, out = output length
+//   aead_seal     bytes = plaintext, aux = additional data
+//   aead_open     bytes = ciphertext (tag included), aux = additional data
+//   random        out = bytes drawn
+//   sign, verify  bytes = message signed or verified, aux = signature (verify)
+//   rsa_encrypt   bytes = plaintext; rsa_decrypt: bytes = ciphertext
+//   parse_chain   bytes = DER parsed, aux = certificates
+// keygen, derive, aead_key and verify_chain cost what their algorithm or
+// the chain fixes.
+struct OpSize {
+  uint32_t bytes = 0;
+  uint16_t aux = 0;
+  uint16_t out = 0;
+  friend bool operator==(const OpSize&, const OpSize&) = default;
+  friend auto operator<=>(const OpSize&, const OpSize&) = default;
+};
+
 struct OpSample {
   CryptoOp op;
   uint32_t ns = 0;
+  OpSize size;
 };
 
 struct Step {
@@ -130,12 +158,12 @@ struct HandshakeTrace {
     total_ns = 0;
     overflow = false;
   }
-  void add_op(CryptoOp op, uint64_t ns) {
+  void add_op(CryptoOp op, uint64_t ns, OpSize size = {}) {
     if (op_count == kMaxOps) {
       overflow = true;
       return;
     }
-    ops[op_count++] = {op, static_cast<uint32_t>(ns > UINT32_MAX ? UINT32_MAX : ns)};
+    ops[op_count++] = {op, static_cast<uint32_t>(ns > UINT32_MAX ? UINT32_MAX : ns), size};
   }
 };
 
