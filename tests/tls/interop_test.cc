@@ -1,7 +1,7 @@
 // One table drives every pairing of every scenario (STYLE.md 7): the
-// engine's client against each library's own TLS server, each library's
-// client against the engine's server, and engine against engine across
-// backends. The engine is real only if real libssl peers accept it.
+// engine's client on each backend against each library's own TLS server,
+// each library's client against the engine's server on each backend, and
+// engine against engine across backends. The engine is real only if real libssl peers accept it.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend_test_util.h"
+#include "drive/configs.h"
 #include "drive/native.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
-#include "drive/configs.h"
 #include "tls/client.h"
 #include "tls/server.h"
 
@@ -31,20 +32,19 @@ struct Pairing {
   std::string server_backend;
 };
 
-std::vector<std::string> real_backends() {
-  std::vector<std::string> out;
-  if (HSBENCH_HAVE_OPENSSL) out.push_back("openssl");
-  if (HSBENCH_HAVE_BORINGSSL) out.push_back("boringssl");
-  return out;
-}
+std::string pairing_name(const Pairing& p);
+void PrintTo(const Pairing& p, std::ostream* os) { *os << pairing_name(p); }
 
 std::vector<Pairing> pairings() {
   std::vector<Pairing> out;
-  auto backends = real_backends();
+  // Every real backend the plugin search finds.
+  const std::vector<std::string> backends = test::built_backends();
   for (const auto& s : all_scenarios()) {
-    for (const auto& b : backends) {
-      out.push_back({s.id, Peer::engine, b, Peer::native, b});
-      out.push_back({s.id, Peer::native, b, Peer::engine, b});
+    for (const auto& e : backends) {
+      for (const auto& n : backends) {
+        out.push_back({s.id, Peer::engine, e, Peer::native, n});
+        out.push_back({s.id, Peer::native, n, Peer::engine, e});
+      }
     }
     for (const auto& c : backends) {
       for (const auto& sv : backends) out.push_back({s.id, Peer::engine, c, Peer::engine, sv});
@@ -120,8 +120,8 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
   Backend& native_backend = p.client == Peer::native ? client_backend : server_backend;
   auto creds = prepare_credentials(engine_backend, pki, kServerName, &error);
   ASSERT_NE(creds, nullptr) << error;
-  NativeConfig native_config = p.client == Peer::native ? native_client_config(*s, pki)
-                                                        : native_server_config(*s, pki);
+  NativeConfig native_config =
+      p.client == Peer::native ? native_client_config(*s, pki) : native_server_config(*s, pki);
   Failure failure;
   auto context = native_backend.new_native_context(native_config, &failure);
   if (context == nullptr && failure.kind == FailureKind::unsupported) {
