@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -86,22 +87,6 @@ inline Bytes concat(ByteView a, ByteView b) {
 #define EXPECT_BYTES_EQ(expected, actual) \
   EXPECT_EQ(::hsbench::test::to_hex(expected), ::hsbench::test::to_hex(actual))
 
-// The real (cryptographic) backends the plugin search finds (registry.h), in
-// list order, then every plugin found that does not load, so that its tests
-// fail rather than vanish. The registry is kept for the process's life.
-inline std::vector<std::string> built_backends() {
-  static const std::vector<std::string> names = [] {
-    static const BackendRegistry* registry = new BackendRegistry(BackendRegistry::discover());
-    std::vector<std::string> out;
-    for (const auto& b : registry->backends()) {
-      if (b->backend().real_crypto()) out.emplace_back(b->backend().name());
-    }
-    for (const PluginFailure& f : registry->failures()) out.push_back(f.name);
-    return out;
-  }();
-  return names;
-}
-
 // The plugins this tree built, by NAME (hsbench-backend-NAME.so), real or
 // not: what the plugin search must find. HSBENCH_BUILT_PLUGINS is their
 // targets, comma-separated.
@@ -115,6 +100,32 @@ inline std::vector<std::string> plugins_built() {
     if (target.starts_with(kPrefix)) names.emplace_back(target.substr(kPrefix.size()));
     list = end == std::string_view::npos ? std::string_view() : list.substr(end + 1);
   }
+  return names;
+}
+
+// The real (cryptographic) backends among the plugins this tree built, in
+// list order (registry.h), then every one of those plugins that does not
+// load, so that its tests fail rather than vanish. Plugins a test puts on
+// HSBENCH_BACKEND_PATH are not among them. The registry is kept for the
+// process's life.
+inline std::vector<std::string> built_backends() {
+  static const std::vector<std::string> names = [] {
+    static const BackendRegistry* registry = new BackendRegistry(BackendRegistry::discover());
+    const std::vector<std::string> built = plugins_built();
+    auto is_built = [&built](std::string_view name) {
+      return std::find(built.begin(), built.end(), name) != built.end();
+    };
+    std::vector<std::string> out;
+    for (const auto& b : registry->backends()) {
+      if (b->backend().real_crypto() && is_built(b->backend().name())) {
+        out.emplace_back(b->backend().name());
+      }
+    }
+    for (const PluginFailure& f : registry->failures()) {
+      if (is_built(f.name)) out.push_back(f.name);
+    }
+    return out;
+  }();
   return names;
 }
 
