@@ -130,14 +130,6 @@ class GnutlsAead final : public AeadContext {
 
 // --- Key agreement (nettle and hogweed) ---
 
-// nettle's random callback, from gnutls's key-grade generator.
-void RandomForNettle(void* ctx, size_t length, uint8_t* dst) {
-  (void)ctx;
-  // nettle has no way to report a failure; gnutls_rnd fails only when the
-  // system generator is broken, and then the library is unusable anyway.
-  if (gnutls_rnd(GNUTLS_RND_KEY, dst, length) < 0) std::memset(dst, 0, length);
-}
-
 // A GMP integer scoped to one call.
 class Mpz {
  public:
@@ -203,13 +195,21 @@ class NistShare final : public KeyShare {
     const ecc_curve* curve =
         group == Group::secp256r1 ? nettle_get_secp_256r1() : nettle_get_secp_384r1();
     auto share = std::unique_ptr<NistShare>(new NistShare(group, curve));
+    const size_t field = shared_secret_length(group);
     if (private_key.empty()) {
-      ecc_scalar_random(&share->scalar_, nullptr, RandomForNettle);
-    } else {
-      Mpz z;
-      z.set(private_key);
-      // SEC 1 section 3.2.1: 1 <= d <= n - 1, which ecc_scalar_set checks.
-      if (ecc_scalar_set(&share->scalar_, z.get()) != 1) return nullptr;
+      // A uniform scalar by rejection (FIPS 186-5 A.4.2), from gnutls's
+      // key-grade generator: nettle's own ecc_scalar_random takes a callback
+      // that cannot report a failing generator.
+      uint8_t candidate[48];
+      bool found = false;
+      for (int tries = 0; tries < 64 && !found; tries++) {
+        if (gnutls_rnd(GNUTLS_RND_KEY, candidate, field) < 0) break;
+        found = share->SetScalar(ByteView(candidate, field));
+      }
+      gnutls_memset(candidate, 0, sizeof(candidate));
+      if (!found) return nullptr;
+    } else if (!share->SetScalar(private_key)) {
+      return nullptr;
     }
     ecc_point pub;
     ecc_point_init(&pub, curve);
@@ -217,7 +217,6 @@ class NistShare final : public KeyShare {
     Mpz x, y;
     ecc_point_get(&pub, x.get(), y.get());
     ecc_point_clear(&pub);
-    const size_t field = shared_secret_length(group);
     share->public_[0] = 0x04;  // uncompressed (RFC 8446 4.2.8.2)
     if (!x.get(std::span<uint8_t>(share->public_ + 1, field)) ||
         !y.get(std::span<uint8_t>(share->public_ + 1 + field, field))) {
@@ -259,6 +258,13 @@ class NistShare final : public KeyShare {
  private:
   NistShare(Group group, const ecc_curve* curve) : group_(group), curve_(curve) {
     ecc_scalar_init(&scalar_, curve);
+  }
+
+  // SEC 1 section 3.2.1: 1 <= d <= n - 1, which ecc_scalar_set checks.
+  bool SetScalar(ByteView big_endian) {
+    Mpz z;
+    z.set(big_endian);
+    return ecc_scalar_set(&scalar_, z.get()) == 1;
   }
 
   Group group_;
