@@ -440,14 +440,8 @@ class GnutlsTrustStore final : public TrustStore {
       return false;
     }
     if (status != 0) {
-      OwnedDatum text;
-      if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, text.get(), 0) <
-          0) {
-        set_error("the chain does not verify");
-      } else {
-        set_error(
-            std::string(reinterpret_cast<const char*>(text.view().data()), text.view().size()));
-      }
+      std::string line = VerificationStatusLine(status);
+      set_error(line.empty() ? "the chain does not verify" : line);
       return false;
     }
     return true;

@@ -309,6 +309,7 @@ class GnutlsConnection final : public NativeConnection {
   Bytes* output_ = nullptr;  // where Push appends, during a call
   NativeEventLog* event_log_ = nullptr;
   std::string error_;
+  std::string sent_alert_;  // the alert sent on a failure, for error()
   bool failed_ = false;
   bool established_ = false;
 };
@@ -484,13 +485,8 @@ bool GnutlsConnection::fail(std::string_view what, int code) {
     line += gnutls_strerror(code);
   }
   if (code == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
-    OwnedDatum text;
-    const unsigned status = gnutls_session_get_verify_cert_status(session_);
-    if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, text.get(), 0) == 0) {
-      line += " (" +
-              std::string(reinterpret_cast<const char*>(text.view().data()), text.view().size()) +
-              ")";
-    }
+    std::string status = VerificationStatusLine(gnutls_session_get_verify_cert_status(session_));
+    if (!status.empty()) line += " (" + status + ")";
   }
   if (code == GNUTLS_E_FATAL_ALERT_RECEIVED || code == GNUTLS_E_WARNING_ALERT_RECEIVED) {
     const char* alert = gnutls_alert_get_name(gnutls_alert_get(session_));
@@ -498,6 +494,7 @@ bool GnutlsConnection::fail(std::string_view what, int code) {
             (code == GNUTLS_E_FATAL_ALERT_RECEIVED ? "fatal" : "warning") + " alert " +
             (alert != nullptr ? alert : "(unknown)");
   }
+  if (!sent_alert_.empty()) line += "; sent fatal alert " + sent_alert_;
   error_ = std::move(line);
   return false;
 }
@@ -505,7 +502,13 @@ bool GnutlsConnection::fail(std::string_view what, int code) {
 void GnutlsConnection::send_alert(int code) {
   // Not in answer to the peer's own alert, and only for a fatal error.
   if (code == GNUTLS_E_FATAL_ALERT_RECEIVED || !gnutls_error_is_fatal(code)) return;
-  gnutls_alert_send_appropriate(session_, code);
+  int level = 0;
+  const int alert = gnutls_error_to_alert(code, &level);
+  if (gnutls_alert_send_appropriate(session_, code) == 0 && alert >= 0 &&
+      level == GNUTLS_AL_FATAL) {
+    const char* alert_name = gnutls_alert_get_name(static_cast<gnutls_alert_description_t>(alert));
+    sent_alert_ = alert_name != nullptr ? alert_name : std::to_string(alert);
+  }
 }
 
 bool GnutlsConnection::suite_allowed() const {

@@ -34,6 +34,17 @@ std::string ErrorLine(std::string_view what, int code) {
   return line;
 }
 
+std::string VerificationStatusLine(unsigned status) {
+  gnutls_datum_t text = {nullptr, 0};
+  if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) < 0) {
+    return {};
+  }
+  std::string line(reinterpret_cast<const char*>(text.data), text.size);
+  gnutls_free(text.data);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\n')) line.pop_back();
+  return line;
+}
+
 bool IsKnown(Hash hash) {
   return std::find(std::begin(kAllHashes), std::end(kAllHashes), hash) != std::end(kAllHashes);
 }

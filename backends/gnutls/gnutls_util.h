@@ -66,6 +66,10 @@ inline bool FitsDatum(size_t n) { return n <= 0xffffffffu; }
 // what, then ": " and gnutls's description of code.
 std::string ErrorLine(std::string_view what, int code);
 
+// gnutls's text for a certificate verification status, in one line without
+// the trailing space gnutls leaves; empty if it has none.
+std::string VerificationStatusLine(unsigned status);
+
 // Whether a value is one of hsbench's identifiers (algorithms.h).
 bool IsKnown(Hash hash);
 bool IsKnown(Aead aead);
