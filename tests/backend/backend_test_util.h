@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "backend/pem.h"
@@ -21,6 +23,7 @@
 #include "hsbench/backend.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
+#include "hsbench/registry.h"
 
 namespace hsbench {
 // Parameter names in test listings and failure messages.
@@ -84,16 +87,57 @@ inline Bytes concat(ByteView a, ByteView b) {
 #define EXPECT_BYTES_EQ(expected, actual) \
   EXPECT_EQ(::hsbench::test::to_hex(expected), ::hsbench::test::to_hex(actual))
 
-// The real (cryptographic) backends built into this tree, in a stable order.
-inline std::vector<std::string> built_backends() {
+// The plugins this tree built, by NAME (hsbench-backend-NAME.so), real or
+// not: what the plugin search must find. HSBENCH_BUILT_PLUGINS is their
+// targets, comma-separated.
+inline std::vector<std::string> plugins_built() {
   std::vector<std::string> names;
-#if HSBENCH_HAVE_OPENSSL
-  names.emplace_back("openssl");
-#endif
-#if HSBENCH_HAVE_BORINGSSL
-  names.emplace_back("boringssl");
-#endif
+  std::string_view list = HSBENCH_BUILT_PLUGINS;
+  while (!list.empty()) {
+    size_t end = list.find(',');
+    std::string_view target = list.substr(0, end);
+    constexpr std::string_view kPrefix = "hsbench-backend-";
+    if (target.starts_with(kPrefix)) names.emplace_back(target.substr(kPrefix.size()));
+    list = end == std::string_view::npos ? std::string_view() : list.substr(end + 1);
+  }
   return names;
+}
+
+// The real (cryptographic) backends among the plugins this tree built, in
+// list order (registry.h), then every one of those plugins that does not
+// load, so that its tests fail rather than vanish. Plugins a test puts on
+// HSBENCH_BACKEND_PATH are not among them. The registry is kept for the
+// process's life.
+inline std::vector<std::string> built_backends() {
+  static const std::vector<std::string> names = [] {
+    static const BackendRegistry* registry = new BackendRegistry(BackendRegistry::discover());
+    const std::vector<std::string> built = plugins_built();
+    auto is_built = [&built](std::string_view name) {
+      return std::find(built.begin(), built.end(), name) != built.end();
+    };
+    std::vector<std::string> out;
+    for (const auto& b : registry->backends()) {
+      if (b->backend().real_crypto() && is_built(b->backend().name())) {
+        out.emplace_back(b->backend().name());
+      }
+    }
+    for (const PluginFailure& f : registry->failures()) {
+      if (is_built(f.name)) out.push_back(f.name);
+    }
+    return out;
+  }();
+  return names;
+}
+
+// Every ordered pair of distinct real backends, for the cross-backend tests.
+inline std::vector<std::pair<std::string, std::string>> backend_pairs() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& a : built_backends()) {
+    for (const std::string& b : built_backends()) {
+      if (a != b) out.emplace_back(a, b);
+    }
+  }
+  return out;
 }
 
 inline bool both_real_backends_built() { return HSBENCH_HAVE_OPENSSL && HSBENCH_HAVE_BORINGSSL; }

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "backend/backend_test_util.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 
@@ -82,7 +83,7 @@ std::string name_of(const ::testing::TestParamInfo<Param>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, CertificateKeyTest,
-                         ::testing::Combine(::testing::Values("openssl", "boringssl"),
+                         ::testing::Combine(::testing::ValuesIn(test::built_backends()),
                                             ::testing::Values("rsa2048", "ecdsa-p256", "ecdsa-p384",
                                                               "ed25519")),
                          name_of);

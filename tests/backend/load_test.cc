@@ -1,12 +1,14 @@
 // The plugin loader: every built backend loads by name and by path, OpenSSL
-// and BoringSSL live side by side in one process, and anything that is not a
-// working plugin is refused with a one-line reason.
+// and BoringSSL (and every other real backend) live side by side in one
+// process, and anything that is not a working plugin is refused with a
+// one-line reason.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +67,53 @@ TEST(backend_load, OpensslAndBoringsslShareOneProcess) {
   ASSERT_TRUE(a->derive(b->public_key(), ab));
   ASSERT_TRUE(b->derive(a->public_key(), ba));
   EXPECT_EQ(to_hex(ab), to_hex(ba));
+}
+
+// Every real backend at once, each loaded with RTLD_LOCAL and bound to its
+// own library: each reports its own version and computes, and each pair
+// agrees on an X25519 secret while all are loaded.
+TEST(backend_load, EveryRealBackendSharesOneProcess) {
+  const std::vector<std::string> names = built_backends();
+  std::vector<std::unique_ptr<LoadedBackend>> loaded;
+  std::vector<std::string> versions;
+  for (const std::string& name : names) {
+    std::string error;
+    loaded.push_back(load_backend(name, &error));
+    ASSERT_NE(loaded.back(), nullptr) << name << ": " << error;
+    versions.emplace_back(loaded.back()->backend().version());
+  }
+  std::vector<std::string> distinct = versions;
+  std::sort(distinct.begin(), distinct.end());
+  EXPECT_EQ(std::unique(distinct.begin(), distinct.end()), distinct.end())
+      << "two backends report one library";
+  for (auto& backend : loaded) expect_sha256_abc(backend->backend());
+  for (auto& a : loaded) {
+    for (auto& b : loaded) {
+      if (a == b) continue;
+      SCOPED_TRACE(std::string(a->backend().name()) + " with " + std::string(b->backend().name()));
+      auto mine = a->backend().generate_key_share(Group::x25519);
+      auto theirs = b->backend().generate_key_share(Group::x25519);
+      ASSERT_NE(mine, nullptr);
+      ASSERT_NE(theirs, nullptr);
+      Bytes ab(32), ba(32);
+      ASSERT_TRUE(mine->derive(theirs->public_key(), ab));
+      ASSERT_TRUE(theirs->derive(mine->public_key(), ba));
+      EXPECT_EQ(to_hex(ab), to_hex(ba));
+    }
+  }
+}
+
+TEST(backend_load, GnutlsVersion) {
+  const std::vector<std::string> built = plugins_built();
+  if (std::find(built.begin(), built.end(), "gnutls") == built.end()) {
+    GTEST_SKIP() << "the gnutls backend is not built";
+  }
+  std::string error;
+  auto backend = load_backend("gnutls", &error);
+  ASSERT_NE(backend, nullptr) << error;
+  const std::string version(backend->backend().version());
+  EXPECT_TRUE(version.starts_with("GnuTLS 3.")) << version;
+  EXPECT_NE(version.find("nettle 3."), std::string::npos) << version;
 }
 
 TEST(backend_load, OpensslVersion) {

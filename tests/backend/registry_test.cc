@@ -31,7 +31,7 @@ const std::string kExtraDir = HSBENCH_TEST_EXTRA_PLUGIN_DIR;
 // The names every list must give: the real backends built, in their
 // declared order, then the stand-ins by name (extra when it is on the path).
 std::vector<std::string> expected_names(bool with_extra) {
-  std::vector<std::string> names = built_backends();  // openssl, then boringssl
+  std::vector<std::string> names = built_backends();  // in list order
   if (with_extra) names.emplace_back("extra");
   names.emplace_back("null");
   return names;

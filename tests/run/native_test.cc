@@ -146,8 +146,10 @@ TEST_P(NativeStepsTest, WireOrderAndUserSteps) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, NativeStepsTest, ::testing::Values("openssl", "boringssl"),
-                         [](const auto& param_info) { return param_info.param; });
+// Every real backend the plugin search finds.
+INSTANTIATE_TEST_SUITE_P(Backends, NativeStepsTest, ::testing::ValuesIn(test::built_backends()),
+                         [](const auto& param_info) { return test::test_name(param_info.param); });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(NativeStepsTest);
 
 TEST(NativeRunner, UnsupportedIsSkippedWithReason) {
   std::string error;
@@ -164,12 +166,12 @@ TEST(NativeRunner, UnsupportedIsSkippedWithReason) {
 }
 
 TEST(NativeRunner, ResumesThroughTheLibrarysTickets) {
-  for (const char* backend_name : {"openssl", "boringssl"}) {
+  for (const std::string& backend_name : test::built_backends()) {
     std::string error;
     auto backend = load_backend(backend_name, &error);
     if (backend == nullptr) continue;
     for (const char* id : {"tls12-ecdhe-x25519-rsa2048-resume", "tls13-x25519-rsa2048-resume"}) {
-      SCOPED_TRACE(std::string(backend_name) + " " + id);
+      SCOPED_TRACE(backend_name + " " + id);
       const Scenario* s = find_scenario(id);
       ASSERT_NE(s, nullptr);
       Result r = run_native(backend->backend(), *s, 3);

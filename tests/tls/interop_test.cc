@@ -1,7 +1,7 @@
 // One table drives every pairing of every scenario (STYLE.md 7): the
-// engine's client against each library's own TLS server, each library's
-// client against the engine's server, and engine against engine across
-// backends. The engine is real only if real libssl peers accept it.
+// engine's client on each backend against each library's own TLS server,
+// each library's client against the engine's server on each backend, and
+// engine against engine across backends. The engine is real only if real libssl peers accept it.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend_test_util.h"
+#include "drive/configs.h"
 #include "drive/native.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
-#include "drive/configs.h"
 #include "tls/client.h"
 #include "tls/server.h"
 
@@ -31,20 +32,19 @@ struct Pairing {
   std::string server_backend;
 };
 
-std::vector<std::string> real_backends() {
-  std::vector<std::string> out;
-  if (HSBENCH_HAVE_OPENSSL) out.push_back("openssl");
-  if (HSBENCH_HAVE_BORINGSSL) out.push_back("boringssl");
-  return out;
-}
+std::string pairing_name(const Pairing& p);
+void PrintTo(const Pairing& p, std::ostream* os) { *os << pairing_name(p); }
 
 std::vector<Pairing> pairings() {
   std::vector<Pairing> out;
-  auto backends = real_backends();
+  // Every real backend the plugin search finds.
+  const std::vector<std::string> backends = test::built_backends();
   for (const auto& s : all_scenarios()) {
-    for (const auto& b : backends) {
-      out.push_back({s.id, Peer::engine, b, Peer::native, b});
-      out.push_back({s.id, Peer::native, b, Peer::engine, b});
+    for (const auto& e : backends) {
+      for (const auto& n : backends) {
+        out.push_back({s.id, Peer::engine, e, Peer::native, n});
+        out.push_back({s.id, Peer::native, n, Peer::engine, e});
+      }
     }
     for (const auto& c : backends) {
       for (const auto& sv : backends) out.push_back({s.id, Peer::engine, c, Peer::engine, sv});
@@ -120,8 +120,8 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
   Backend& native_backend = p.client == Peer::native ? client_backend : server_backend;
   auto creds = prepare_credentials(engine_backend, pki, kServerName, &error);
   ASSERT_NE(creds, nullptr) << error;
-  NativeConfig native_config = p.client == Peer::native ? native_client_config(*s, pki)
-                                                        : native_server_config(*s, pki);
+  NativeConfig native_config =
+      p.client == Peer::native ? native_client_config(*s, pki) : native_server_config(*s, pki);
   Failure failure;
   auto context = native_backend.new_native_context(native_config, &failure);
   if (context == nullptr && failure.kind == FailureKind::unsupported) {
@@ -175,6 +175,91 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
 
 INSTANTIATE_TEST_SUITE_P(Interop, InteropTest, ::testing::ValuesIn(pairings()),
                          [](const auto& param_info) { return pairing_name(param_info.param); });
+
+// Each library's own client checks the server it talks to, natively as the
+// engine does: a chain under another root, or a name the leaf is not for,
+// ends the handshake on its own stack against its own server.
+class NativeVerifyTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  // Drives a native client and server against each other until both are
+  // established or one fails; true when both are established.
+  static bool handshake(NativeConnection& client, NativeConnection& server,
+                        std::string* out_error) {
+    Bytes to_server, to_client;
+    for (int turn = 0; turn < 20; turn++) {
+      Bytes out;
+      const auto c = client.handshake(to_client, &out);
+      to_client.clear();
+      to_server.insert(to_server.end(), out.begin(), out.end());
+      out.clear();
+      const auto s = server.handshake(to_server, &out);
+      to_server.clear();
+      to_client.insert(to_client.end(), out.begin(), out.end());
+      if (c == NativeConnection::Status::failed) {
+        *out_error = client.error();
+        return false;
+      }
+      if (s == NativeConnection::Status::failed) {
+        *out_error = server.error();
+        return false;
+      }
+      if (c == NativeConnection::Status::established &&
+          s == NativeConnection::Status::established) {
+        return true;
+      }
+    }
+    *out_error = "the handshake did not finish";
+    return false;
+  }
+
+  // A TLS 1.3 handshake on the rsa2048 PKI with the client's config changed
+  // by adjust; true when it completes.
+  template <typename Adjust>
+  bool run(Adjust adjust, std::string* out_error) {
+    Backend& backend = Fixtures::backend(GetParam());
+    const Scenario* s = find_scenario("tls13-x25519-rsa2048");
+    EXPECT_NE(s, nullptr);
+    if (s == nullptr) return false;
+    const Pki& pki = Fixtures::pki(s->cert);
+    NativeConfig client_config = native_client_config(*s, pki);
+    adjust(&client_config);
+    Failure failure;
+    auto client_ctx = backend.new_native_context(client_config, &failure);
+    EXPECT_NE(client_ctx, nullptr) << failure.reason;
+    auto server_ctx = backend.new_native_context(native_server_config(*s, pki), &failure);
+    EXPECT_NE(server_ctx, nullptr) << failure.reason;
+    if (client_ctx == nullptr || server_ctx == nullptr) return false;
+    auto client = client_ctx->new_connection(nullptr);
+    auto server = server_ctx->new_connection(nullptr);
+    EXPECT_NE(client, nullptr);
+    EXPECT_NE(server, nullptr);
+    return client != nullptr && server != nullptr && handshake(*client, *server, out_error);
+  }
+};
+
+TEST_P(NativeVerifyTest, AcceptsItsOwnServer) {
+  std::string error;
+  EXPECT_TRUE(run([](NativeConfig*) {}, &error)) << error;
+}
+
+TEST_P(NativeVerifyTest, RejectsAChainUnderAnotherRoot) {
+  const Pki& other = Fixtures::pki("ecdsa-p256");
+  std::string error;
+  EXPECT_FALSE(
+      run([&](NativeConfig* c) { c->roots_der.assign(other.roots.begin(), other.roots.end()); },
+          &error));
+  EXPECT_FALSE(error.empty());
+}
+
+TEST_P(NativeVerifyTest, RejectsALeafForAnotherName) {
+  std::string error;
+  EXPECT_FALSE(run([](NativeConfig* c) { c->hostname = "example.com"; }, &error));
+  EXPECT_FALSE(error.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Native, NativeVerifyTest, ::testing::ValuesIn(test::built_backends()),
+                         [](const auto& param_info) { return test::test_name(param_info.param); });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(NativeVerifyTest);
 
 }  // namespace
 }  // namespace hsbench

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "backend/backend_test_util.h"
 #include "drive/pair.h"
 #include "hsbench/loader.h"
 #include "tls/client.h"
@@ -631,15 +632,9 @@ TEST_P(Rfc8448Test, TamperedServerFlightFails) {
   }
 }
 
-std::vector<std::string> backends() {
-  std::vector<std::string> out;
-  if (HSBENCH_HAVE_OPENSSL) out.push_back("openssl");
-  if (HSBENCH_HAVE_BORINGSSL) out.push_back("boringssl");
-  return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(Backends, Rfc8448Test, ::testing::ValuesIn(backends()),
-                         [](const auto& param_info) { return param_info.param; });
+// Every real backend the plugin search finds.
+INSTANTIATE_TEST_SUITE_P(Backends, Rfc8448Test, ::testing::ValuesIn(test::built_backends()),
+                         [](const auto& param_info) { return test::test_name(param_info.param); });
 
 }  // namespace
 }  // namespace hsbench
