@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "backend/pem.h"
@@ -84,19 +85,33 @@ inline Bytes concat(ByteView a, ByteView b) {
 #define EXPECT_BYTES_EQ(expected, actual) \
   EXPECT_EQ(::hsbench::test::to_hex(expected), ::hsbench::test::to_hex(actual))
 
-// The real (cryptographic) backends built into this tree, in a stable order.
+// The real (cryptographic) backends built into this tree, as the build
+// names them (every plugin folder of backends/ that was built, but null),
+// in a stable order.
 inline std::vector<std::string> built_backends() {
   std::vector<std::string> names;
-#if HSBENCH_HAVE_OPENSSL
-  names.emplace_back("openssl");
-#endif
-#if HSBENCH_HAVE_BORINGSSL
-  names.emplace_back("boringssl");
-#endif
+  std::string_view list = HSBENCH_BUILT_BACKENDS;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view name = list.substr(0, comma);
+    if (!name.empty()) names.emplace_back(name);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+  }
   return names;
 }
 
 inline bool both_real_backends_built() { return HSBENCH_HAVE_OPENSSL && HSBENCH_HAVE_BORINGSSL; }
+
+// Every ordered pair of two different built backends: (maker, checker).
+inline std::vector<std::pair<std::string, std::string>> built_backend_pairs() {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const std::string& a : built_backends()) {
+    for (const std::string& b : built_backends()) {
+      if (a != b) pairs.emplace_back(a, b);
+    }
+  }
+  return pairs;
+}
 
 // Loads a backend once per process and keeps it for the process's life, so
 // that keys and contexts made in one test never outlive their plugin.

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "backend/backend_test_util.h"
@@ -31,7 +33,20 @@ const std::string kExtraDir = HSBENCH_TEST_EXTRA_PLUGIN_DIR;
 // The names every list must give: the real backends built, in their
 // declared order, then the stand-ins by name (extra when it is on the path).
 std::vector<std::string> expected_names(bool with_extra) {
-  std::vector<std::string> names = built_backends();  // openssl, then boringssl
+  // The real ones by the rank each plugin declares of itself, then by name.
+  std::vector<std::pair<int, std::string>> ranked;
+  for (const std::string& name : built_backends()) {
+    std::string error;
+    Backend* backend = shared_backend(name, &error);
+    if (backend == nullptr) {
+      ADD_FAILURE() << name << " is built but does not load: " << error;
+      continue;
+    }
+    ranked.emplace_back(backend->list_rank(), name);
+  }
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<std::string> names;
+  for (auto& [rank, name] : ranked) names.push_back(name);
   if (with_extra) names.emplace_back("extra");
   names.emplace_back("null");
   return names;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend_test_util.h"
 #include "demo/pfs.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
@@ -20,12 +21,7 @@
 namespace hsbench::demo {
 namespace {
 
-std::vector<std::string> real_backends() {
-  std::vector<std::string> out;
-  if (HSBENCH_HAVE_OPENSSL) out.push_back("openssl");
-  if (HSBENCH_HAVE_BORINGSSL) out.push_back("boringssl");
-  return out;
-}
+std::vector<std::string> real_backends() { return test::built_backends(); }
 
 // The step of an attempt; a failed expectation and an empty step when the
 // attack never made it.

@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend_test_util.h"
+#include "drive/configs.h"
 #include "drive/native.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
-#include "drive/configs.h"
 #include "tls/client.h"
 #include "tls/server.h"
 
@@ -31,12 +32,7 @@ struct Pairing {
   std::string server_backend;
 };
 
-std::vector<std::string> real_backends() {
-  std::vector<std::string> out;
-  if (HSBENCH_HAVE_OPENSSL) out.push_back("openssl");
-  if (HSBENCH_HAVE_BORINGSSL) out.push_back("boringssl");
-  return out;
-}
+std::vector<std::string> real_backends() { return test::built_backends(); }
 
 std::vector<Pairing> pairings() {
   std::vector<Pairing> out;
@@ -120,8 +116,8 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
   Backend& native_backend = p.client == Peer::native ? client_backend : server_backend;
   auto creds = prepare_credentials(engine_backend, pki, kServerName, &error);
   ASSERT_NE(creds, nullptr) << error;
-  NativeConfig native_config = p.client == Peer::native ? native_client_config(*s, pki)
-                                                        : native_server_config(*s, pki);
+  NativeConfig native_config =
+      p.client == Peer::native ? native_client_config(*s, pki) : native_server_config(*s, pki);
   Failure failure;
   auto context = native_backend.new_native_context(native_config, &failure);
   if (context == nullptr && failure.kind == FailureKind::unsupported) {

@@ -20,6 +20,7 @@
 #include <tuple>
 #include <vector>
 
+#include "backend/backend_test_util.h"
 #include "drive/configs.h"
 #include "drive/pair.h"
 #include "drive/transport.h"
@@ -219,8 +220,7 @@ size_t index_of(const std::vector<StepKey>& steps, StepKey k) {
 
 std::vector<std::string> backends() {
   std::vector<std::string> out = {"null"};
-  if (HSBENCH_HAVE_OPENSSL) out.push_back("openssl");
-  if (HSBENCH_HAVE_BORINGSSL) out.push_back("boringssl");
+  for (const std::string& name : test::built_backends()) out.push_back(name);
   return out;
 }
 

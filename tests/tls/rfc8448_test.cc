@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 
+#include "backend/backend_test_util.h"
 #include "drive/pair.h"
 #include "hsbench/loader.h"
 #include "tls/client.h"
@@ -631,12 +632,7 @@ TEST_P(Rfc8448Test, TamperedServerFlightFails) {
   }
 }
 
-std::vector<std::string> backends() {
-  std::vector<std::string> out;
-  if (HSBENCH_HAVE_OPENSSL) out.push_back("openssl");
-  if (HSBENCH_HAVE_BORINGSSL) out.push_back("boringssl");
-  return out;
-}
+std::vector<std::string> backends() { return test::built_backends(); }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Rfc8448Test, ::testing::ValuesIn(backends()),
                          [](const auto& param_info) { return param_info.param; });
