@@ -24,6 +24,12 @@
 //    first application data brings it).
 //  - psk_ke: wolfSSL_CTX_no_dhe_psk on both sides, so a resumption uses
 //    the PSK alone (RFC 8446 4.2.9).
+//  - Events: wolfSSL's message callback (wolfSSL_set_msg_callback), as
+//    Debian's 5.5.4 calls it: in TLS 1.2 for the handshake messages it
+//    reads and the ChangeCipherSpec records it sends and reads, never for
+//    a handshake message it writes, and in TLS 1.3 not at all. So native
+//    wolfSSL steps hold what those boundaries allow (a TLS 1.3 handshake's
+//    time is in the first application data steps); nothing is made up.
 //
 // Thread model: a context and its connections belong to one thread.
 // First: wolfSSL's build options must precede its other headers.

@@ -1,5 +1,5 @@
-// The plugin loader: every built backend loads by name and by path, OpenSSL
-// and BoringSSL live side by side in one process, and anything that is not a
+// The plugin loader: every built backend loads by name and by path, every
+// real backend lives side by side with the others in one process, and anything that is not a
 // working plugin is refused with a one-line reason.
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,55 @@ TEST(backend_load, OpensslAndBoringsslShareOneProcess) {
   ASSERT_TRUE(a->derive(b->public_key(), ab));
   ASSERT_TRUE(b->derive(a->public_key(), ba));
   EXPECT_EQ(to_hex(ab), to_hex(ba));
+}
+
+// Every real backend built, loaded into one process (in both orders, so
+// that no plugin's symbols happen to be found first), each computing with
+// the library it names: its own version, and key agreement with each
+// other one. wolfSSL's library also exports some OpenSSL names; RTLD_LOCAL
+// keeps every plugin bound to its own.
+TEST(backend_load, EveryRealBackendSharesOneProcess) {
+  std::vector<std::string> names = built_backends();
+  if (names.size() < 2) GTEST_SKIP() << "needs two real backends built";
+  for (int round = 0; round < 2; round++) {
+    if (round == 1) std::reverse(names.begin(), names.end());
+    std::vector<std::unique_ptr<LoadedBackend>> loaded;
+    for (const std::string& name : names) {
+      std::string error;
+      loaded.push_back(load_backend(name, &error));
+      ASSERT_NE(loaded.back(), nullptr) << name << ": " << error;
+    }
+    std::vector<std::string> versions;
+    for (const auto& b : loaded) {
+      const std::string version(b->backend().version());
+      const std::string name(b->backend().name());
+      // The library each names, by the words its own version string starts
+      // with or holds.
+      const char* expected = name == "openssl"     ? "OpenSSL 3."
+                             : name == "boringssl" ? "BoringSSL"
+                             : name == "wolfssl"   ? "wolfSSL 5."
+                                                   : "";
+      EXPECT_NE(version.find(expected), std::string::npos) << name << ": " << version;
+      EXPECT_EQ(std::count(versions.begin(), versions.end(), version), 0) << version;
+      versions.push_back(version);
+      expect_sha256_abc(b->backend());
+    }
+    for (const auto& a : loaded) {
+      for (const auto& b : loaded) {
+        if (a == b) continue;
+        SCOPED_TRACE(std::string(a->backend().name()) + " with " +
+                     std::string(b->backend().name()));
+        auto mine = a->backend().generate_key_share(Group::x25519);
+        auto theirs = b->backend().generate_key_share(Group::x25519);
+        ASSERT_NE(mine, nullptr);
+        ASSERT_NE(theirs, nullptr);
+        Bytes ab(32), ba(32);
+        ASSERT_TRUE(mine->derive(theirs->public_key(), ab));
+        ASSERT_TRUE(theirs->derive(mine->public_key(), ba));
+        EXPECT_EQ(to_hex(ab), to_hex(ba));
+      }
+    }
+  }
 }
 
 TEST(backend_load, OpensslVersion) {

@@ -38,9 +38,12 @@ std::vector<Pairing> pairings() {
   std::vector<Pairing> out;
   auto backends = real_backends();
   for (const auto& s : all_scenarios()) {
+    // The engine on each backend against each library's own stack.
     for (const auto& b : backends) {
-      out.push_back({s.id, Peer::engine, b, Peer::native, b});
-      out.push_back({s.id, Peer::native, b, Peer::engine, b});
+      for (const auto& n : backends) {
+        out.push_back({s.id, Peer::engine, b, Peer::native, n});
+        out.push_back({s.id, Peer::native, n, Peer::engine, b});
+      }
     }
     for (const auto& c : backends) {
       for (const auto& sv : backends) out.push_back({s.id, Peer::engine, c, Peer::engine, sv});
