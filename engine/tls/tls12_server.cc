@@ -50,12 +50,14 @@ Connection::Next Server::tls12_choose_parameters(const ClientHello& hello) {
 
   // A ticket to resume (RFC 5077 3.1): the session's suite, if still
   // acceptable, and its master secret, while the ticket is within its
-  // lifetime. The client's session id carries the acceptance back, so it
-  // must have sent one. A ticket that does not open means a full handshake.
+  // lifetime. The client's session id, if it sent one, carries the
+  // acceptance back; a client that sent none (RFC 5077 3.4 lets it, and
+  // wolfSSL's does) learns of it from the abbreviated flight. A ticket that
+  // does not open means a full handshake.
   issue_ticket_ = config().session_tickets && hello.has_session_ticket;
   session_id_length_ = 0;
   TicketContents ticket;
-  if (issue_ticket_ && !hello.session_ticket.empty() && !hello.session_id.empty() &&
+  if (issue_ticket_ && !hello.session_ticket.empty() &&
       hello.session_id.size() <= sizeof session_id_ && ticket_sealer_ready() &&
       ticket_sealer_.open(crypto_, hello.session_ticket, &ticket) &&
       ticket_fresh(ticket.issued, ticket_now()) && ticket.version == TlsVersion::tls12 &&
