@@ -146,8 +146,20 @@ TEST_P(NativeStepsTest, WireOrderAndUserSteps) {
   }
 }
 
-// Every real backend the plugin search finds.
-INSTANTIATE_TEST_SUITE_P(Backends, NativeStepsTest, ::testing::ValuesIn(test::built_backends()),
+// Every real backend the plugin search finds whose library reports each
+// handshake message it writes and reads. wolfSSL 5.5.4 calls its message
+// callback in TLS 1.2 only, and there only for what it reads and for
+// ChangeCipherSpec: its native steps are coarse (README, Backends), which
+// this test would call a wrong wire order.
+std::vector<std::string> backends_with_message_callbacks() {
+  std::vector<std::string> out;
+  for (const std::string& b : test::built_backends()) {
+    if (b != "wolfssl") out.push_back(b);
+  }
+  return out;
+}
+INSTANTIATE_TEST_SUITE_P(Backends, NativeStepsTest,
+                         ::testing::ValuesIn(backends_with_message_callbacks()),
                          [](const auto& param_info) { return test::test_name(param_info.param); });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(NativeStepsTest);
 

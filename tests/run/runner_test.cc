@@ -375,8 +375,10 @@ TEST_F(FixedCostTest, PercentilesOfAKnownMix) {
   ASSERT_TRUE(r.latency_us);
   const LatencyUs& l = *r.latency_us;
   EXPECT_GE(l.p50, kWallSlack * kBucketSlack * kFastUs);
-  EXPECT_LT(l.p50, kSlowUs);  // a factor of 20: one-sided against any load
-  EXPECT_LT(l.p90, kSlowUs);
+  // A factor of 20: the median is a fast one unless half the handshakes
+  // were each held off the CPU for 19 ms. (p90 is the slowest fast one: a
+  // single preemption could lift it, so it is not bounded here.)
+  EXPECT_LT(l.p50, kSlowUs);
   EXPECT_GE(l.p99, kWallSlack * kBucketSlack * kSlowUs);
   EXPECT_GE(l.max, kWallSlack * kSlowUs);
   // The mean, by hand: (18 fast + 2 slow) / 20.
