@@ -6,7 +6,7 @@
 //           [--engine hsbench|native|both] [--threads 1,2,...]
 //           [--duration S | --handshakes N] [--warmup S] [--repetitions R] [--json FILE|-]
 //           [--format table|json|csv|gbench|bmf|github-benchmark|github-benchmark-bigger]
-//           [--quiet] [--no-timing] [--no-lower-bound]
+//           [--quiet] [--no-timing] [--no-lower-bound] [--rtt MS]
 //   hsbench list [backends|scenarios|steps]
 //   hsbench pki check
 //   hsbench compare BASE.json NEW.json [--threshold PCT] [--metric hs_per_sec|cpu_us|icount]
@@ -16,7 +16,8 @@
 //           [--threads N] [--connections C | --rate R [--arrival uniform|poisson]]
 //           [--duration S] [--warmup S] [--repetitions R] [--timeout S] [--root PEM] [--sni NAME]
 //           [--no-verify-chain] [--request TEXT|http] [--close fin|rst] [--source-addresses N]
-//           [--server-pid PID,...] [--json FILE|-] [--format ...]
+//           [--server-pid PID,...] [--latency-log PATH] [--json FILE|-] [--format ...]
+//   mpirun -np N hsbench-mpi connect HOST:PORT ...   (the ranks are one run: cluster.h)
 //   hsbench serve --listen ADDR:PORT [--backend B] [--engine hsbench|native] [--scenario ID]
 //           [--threads N] [--duration S] [--response TEXT] [--json FILE|-]
 //   hsbench version
