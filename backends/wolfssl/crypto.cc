@@ -23,6 +23,14 @@
 
 namespace hsbench::wolf {
 
+void FreeEccCacheAtThreadExit() {
+  struct Cache {
+    ~Cache() { wc_ecc_fp_free(); }
+  };
+  static thread_local Cache cache;
+  (void)cache;
+}
+
 WC_RNG* ThreadRng() {
   struct Rng {
     WC_RNG rng;
@@ -323,6 +331,7 @@ class EcdhShare final : public KeyShare {
     const int size = static_cast<int>(shared_secret_length(group));
     if (private_key.empty()) {
       WC_RNG* rng = ThreadRng();
+      FreeEccCacheAtThreadExit();
       if (rng == nullptr || wc_ecc_make_key_ex(rng, size, &share->key_, curve) != 0) {
         return nullptr;
       }
@@ -356,6 +365,7 @@ class EcdhShare final : public KeyShare {
     WC_RNG* rng = ThreadRng();
     if (rng == nullptr) return false;
     ecc_key peer;
+    FreeEccCacheAtThreadExit();
     if (wc_ecc_init(&peer) != 0) return false;
     word32 len = W32(out.size());
     // The timing-resistant scalar multiplication blinds with the RNG.

@@ -124,6 +124,7 @@ class WolfPublicKey final : public PublicKey {
     const word32 digest_len = W32(digest_length(*hash));
     if (is_ecdsa(info_.type)) {
       int result = 0;
+      FreeEccCacheAtThreadExit();
       return wc_ecc_verify_hash(signature.data(), W32(signature.size()), digest, digest_len,
                                 &result, &ecc_.key) == 0 &&
              result == 1;
@@ -216,6 +217,7 @@ class WolfPrivateKey final : public PrivateKey {
     const word32 digest_len = W32(digest_length(*hash));
     if (is_ecdsa(info_.type)) {
       Ecc ecc;
+      FreeEccCacheAtThreadExit();
       word32 len = W32(out.size());
       if (!ecc.ok || wc_EccPrivateKeyDecode(der_.data(), &idx, &ecc.key, W32(der_.size())) != 0 ||
           wc_ecc_sign_hash(digest, digest_len, out.data(), &len, rng, &ecc.key) != 0) {

@@ -510,6 +510,7 @@ bool WolfConnection::fail(std::string_view what, int code) {
 NativeConnection::Status WolfConnection::handshake(ByteView in, Bytes* out) {
   if (failed_) return Status::failed;
   begin(in, out);
+  FreeEccCacheAtThreadExit();
   int rc = context_.server() ? wolfSSL_accept(ssl_.get()) : wolfSSL_connect(ssl_.get());
   int err = rc == WOLFSSL_SUCCESS ? 0 : wolfSSL_get_error(ssl_.get(), rc);
   // What this call was given and the library did not read yet waits for

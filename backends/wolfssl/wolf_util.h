@@ -45,6 +45,12 @@ inline const byte* NonNull(ByteView in) {
 // be seeded.
 WC_RNG* ThreadRng();
 
+// wolfSSL's fixed-point ECC cache (FP_ECC) is per thread (HAVE_THREAD_LS)
+// and lives until wc_ecc_fp_free() on that thread. Called before anything
+// that may fill it (the plugin's ECC operations, the library's own
+// handshakes): the calling thread then frees its cache when it ends.
+void FreeEccCacheAtThreadExit();
+
 // wolfCrypt's name for an error code, after what: "what: <name> (<code>)".
 std::string ErrorLine(std::string_view what, int code);
 

@@ -124,6 +124,7 @@ class WolfTrustStore final : public TrustStore {
     // The CertificateManager is safe to share: verification only reads its
     // signer table, under its own lock.
     size_t top = certs.size() - 1;
+    FreeEccCacheAtThreadExit();
     int rc = wolfSSL_CertManagerVerifyBuffer(anchors_.get(), certs[top].der.data(),
                                              static_cast<long>(certs[top].der.size()),
                                              WOLFSSL_FILETYPE_ASN1);
