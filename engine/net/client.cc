@@ -635,7 +635,8 @@ class ConnectRun {
   }
 
   void release(Worker& w, Conn& c, net::CloseMode mode) {
-    if (!native_ && c.runner != nullptr && c.stage != Stage::connecting && c.stage != Stage::idle) {
+    if (c.stage == Stage::idle) return;  // once: it is on the idle list already
+    if (!native_ && c.runner != nullptr && c.stage != Stage::connecting) {
       if (mode == net::CloseMode::fin && c.client->established()) (void)c.runner->close();
       c.runner->end();
     }

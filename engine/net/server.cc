@@ -121,9 +121,12 @@ class ServeRun {
       for (int i = 0; i < n; i++) {
         if (events[i].data.ptr == nullptr) {
           accept_all(w);
-        } else {
-          advance(w, *static_cast<Conn*>(events[i].data.ptr));
+          continue;
         }
+        // An event of this batch may be for a connection an earlier one
+        // ended: its socket is closed, and it is idle.
+        Conn& c = *static_cast<Conn*>(events[i].data.ptr);
+        if (c.stage != Stage::idle) advance(w, c);
       }
     }
     for (auto& c : w.conns) {
@@ -346,6 +349,7 @@ class ServeRun {
   }
 
   void release(Worker& w, Conn& c, net::CloseMode mode) {
+    if (c.stage == Stage::idle) return;  // once: it is on the idle list already
     if (!native_ && c.runner != nullptr) c.runner->end();
     net::close_socket(c.fd, mode);
     c.fd = -1;
