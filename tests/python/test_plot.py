@@ -444,3 +444,34 @@ def test_latency_says_where_network_latency_comes_from(tmp_path):
     assert p.returncode == 0, p.stderr
     svg = (tmp_path / "mem" / "latency.svg").read_text(encoding="utf-8")
     assert "on the wire" not in svg and "one client/server pair" in svg
+
+
+def test_wire_draws_each_scenarios_flights(tmp_path):
+    """plot.py wire: one bar per scenario from its first engine result's
+    flights; a file without wire bytes is nothing to plot (exit 2)."""
+    doc = load(SAMPLE)
+    flights = [
+        {"side": "client", "bytes": 117, "segments": 1, "fits_initial_window": True,
+         "handshake": True, "messages": [{"message": "ClientHello", "bytes": 117}]},
+        {"side": "server", "bytes": 16000, "segments": 11, "fits_initial_window": False,
+         "handshake": True, "messages": [{"message": "ServerHello", "bytes": 100},
+                                         {"message": "Certificate", "bytes": 15900}]},
+        {"side": "client", "bytes": 93, "segments": 1, "fits_initial_window": True,
+         "handshake": False, "messages": [{"message": "ApplicationData", "bytes": 93}]},
+    ]
+    scenarios = set()
+    for r in doc["results"]:
+        if r["status"] == "ok" and r["engine"] == "hsbench":
+            r["wire"] = {"mss": 1460, "initial_window_segments": 10, "round_trips": 3,
+                         "flights": flights}
+            scenarios.add(r["scenario"])
+    with_wire = tmp_path / "wire.json"
+    with_wire.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "img"
+    p = run(PLOT, "wire", str(with_wire), "--out", str(out), "--format", "png")
+    assert p.returncode == 0, p.stderr
+    assert is_png(out / "wire.png") and len(scenarios) >= 2
+    p = run(PLOT, "wire", SAMPLE, "--out", str(tmp_path / "none"))
+    assert p.returncode == 2
+    assert p.stderr.count("\n") == 1 and "wire" in p.stderr, p.stderr
+    assert not (tmp_path / "none").exists()
