@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <limits>
+#include <span>
 #include <utility>
 
 #include "cluster.h"
@@ -36,9 +37,11 @@ int g_size = 1;
 std::string g_host;
 std::vector<std::string> g_hosts;  // rank 0: every rank's host
 
-// Every rank's string, on rank 0 (empty elsewhere).
-std::vector<std::string> gather_strings(const std::string& s) {
-  const int len = static_cast<int>(s.size());
+// Every rank's run of values (of MPI type `type`), on rank 0 (empty
+// elsewhere): their lengths gathered, then the values.
+template <typename T>
+std::vector<std::vector<T>> gather(std::span<const T> mine, MPI_Datatype type) {
+  const int len = static_cast<int>(mine.size());
   std::vector<int> lens(static_cast<size_t>(g_size), 0);
   MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
   std::vector<int> displs(static_cast<size_t>(g_size), 0);
@@ -47,35 +50,21 @@ std::vector<std::string> gather_strings(const std::string& s) {
     displs[i] = total;
     total += lens[i];
   }
-  std::vector<char> all(static_cast<size_t>(std::max(total, 1)));
-  MPI_Gatherv(s.data(), len, MPI_CHAR, all.data(), lens.data(), displs.data(), MPI_CHAR, 0,
+  std::vector<T> all(static_cast<size_t>(std::max(total, 1)));
+  MPI_Gatherv(mine.data(), len, type, all.data(), lens.data(), displs.data(), type, 0,
               MPI_COMM_WORLD);
-  std::vector<std::string> out;
+  std::vector<std::vector<T>> out;
   if (g_rank != 0) return out;
   for (size_t i = 0; i < lens.size(); i++) {
-    out.emplace_back(all.data() + displs[i], static_cast<size_t>(lens[i]));
+    out.emplace_back(all.begin() + displs[i], all.begin() + displs[i] + lens[i]);
   }
   return out;
 }
 
-// The same for words.
-std::vector<std::vector<uint64_t>> gather_words(const std::vector<uint64_t>& w) {
-  const int len = static_cast<int>(w.size());
-  std::vector<int> lens(static_cast<size_t>(g_size), 0);
-  MPI_Gather(&len, 1, MPI_INT, lens.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  std::vector<int> displs(static_cast<size_t>(g_size), 0);
-  int total = 0;
-  for (size_t i = 0; i < lens.size(); i++) {
-    displs[i] = total;
-    total += lens[i];
-  }
-  std::vector<uint64_t> all(static_cast<size_t>(std::max(total, 1)));
-  MPI_Gatherv(w.data(), len, MPI_UINT64_T, all.data(), lens.data(), displs.data(), MPI_UINT64_T, 0,
-              MPI_COMM_WORLD);
-  std::vector<std::vector<uint64_t>> out;
-  if (g_rank != 0) return out;
-  for (size_t i = 0; i < lens.size(); i++) {
-    out.emplace_back(all.begin() + displs[i], all.begin() + displs[i] + lens[i]);
+std::vector<std::string> gather_strings(const std::string& s) {
+  std::vector<std::string> out;
+  for (const std::vector<char>& chars : gather<char>(s, MPI_CHAR)) {
+    out.emplace_back(chars.begin(), chars.end());
   }
   return out;
 }
@@ -219,7 +208,7 @@ Result cluster_connect(const Scenario& scenario, Backend& backend, const Pki& tr
   }
   WordWriter words;
   tally.encode(&words, false);
-  const std::vector<std::vector<uint64_t>> all = gather_words(words.words());
+  const std::vector<std::vector<uint64_t>> all = gather<uint64_t>(words.words(), MPI_UINT64_T);
   if (g_rank != 0) {
     if (skipped) return std::move(*skipped);
     return net::connect_result(scenario, backend.name(), options, address, tally);
