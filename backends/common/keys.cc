@@ -85,7 +85,7 @@ class LibPublicKey final : public PublicKey {
   KeyInfo info() const override { return info_; }
 
   bool verify(SignatureScheme scheme, ByteView message, ByteView signature) const override {
-    if (!is_known(scheme) || !scheme_usable_with(scheme, info_.type)) return false;
+    if (!IsKnown(scheme) || !scheme_usable_with(scheme, info_.type)) return false;
     // Per call, as libssl does: the key is shared between threads, a context is not.
     UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     if (!ctx || !InitDigestSignOrVerify(ctx.get(), *handles_, scheme, key_.get(), false) ||
@@ -128,7 +128,7 @@ class LibPrivateKey final : public PrivateKey {
 
   bool sign(SignatureScheme scheme, ByteView message, std::span<uint8_t> out,
             size_t* out_len) const override {
-    if (!is_known(scheme) || !scheme_usable_with(scheme, info_.type)) return false;
+    if (!IsKnown(scheme) || !scheme_usable_with(scheme, info_.type)) return false;
     // Per call, as libssl does: the key is shared between threads, a context is not.
     UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
     size_t len = out.size();

@@ -33,6 +33,19 @@ void SetError(std::string* out_error, std::string_view what) {
   if (out_error != nullptr) *out_error = std::move(message);
 }
 
+bool IsKnown(Hash hash) {
+  return std::find(std::begin(kAllHashes), std::end(kAllHashes), hash) != std::end(kAllHashes);
+}
+bool IsKnown(Aead aead) {
+  return std::find(std::begin(kAllAeads), std::end(kAllAeads), aead) != std::end(kAllAeads);
+}
+bool IsKnown(Group group) {
+  return std::find(std::begin(kAllGroups), std::end(kAllGroups), group) != std::end(kAllGroups);
+}
+bool IsKnown(SignatureScheme scheme) {
+  return std::find(std::begin(kAllSignatureSchemes), std::end(kAllSignatureSchemes), scheme) !=
+         std::end(kAllSignatureSchemes);
+}
 
 int GroupNid(Group group) {
   switch (group) {

@@ -107,6 +107,12 @@ inline const uint8_t* NonNull(ByteView in) {
 
 inline bool FitsInt(size_t n) { return n <= static_cast<size_t>(INT_MAX); }
 
+// Whether a value is one of hsbench's identifiers (algorithms.h): an enum
+// may hold any number of its underlying type.
+bool IsKnown(Hash hash);
+bool IsKnown(Aead aead);
+bool IsKnown(Group group);
+bool IsKnown(SignatureScheme scheme);
 
 // The library's NID for a group (NID_undef for an unknown one).
 int GroupNid(Group group);

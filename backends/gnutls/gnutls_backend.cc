@@ -282,7 +282,7 @@ class GnutlsPublicKey final : public PublicKey {
   KeyInfo info() const override { return info_; }
 
   bool verify(SignatureScheme scheme, ByteView message, ByteView signature) const override {
-    if (!is_known(scheme) || !scheme_usable_with(scheme, info_.type) || !FitsDatum(message.size()) ||
+    if (!IsKnown(scheme) || !scheme_usable_with(scheme, info_.type) || !FitsDatum(message.size()) ||
         !FitsDatum(signature.size())) {
       return false;
     }
@@ -336,7 +336,7 @@ class GnutlsPrivateKey final : public PrivateKey {
 
   bool sign(SignatureScheme scheme, ByteView message, std::span<uint8_t> out,
             size_t* out_len) const override {
-    if (!is_known(scheme) || !scheme_usable_with(scheme, info_.type) || !FitsDatum(message.size())) {
+    if (!IsKnown(scheme) || !scheme_usable_with(scheme, info_.type) || !FitsDatum(message.size())) {
       return false;
     }
     gnutls_datum_t data = Datum(message);
@@ -541,12 +541,12 @@ class GnutlsBackend final : public Backend {
   }
 
   std::unique_ptr<KeyShare> generate_key_share(Group group) override {
-    if (!is_known(group)) return nullptr;
+    if (!IsKnown(group)) return nullptr;
     return NewKeyShare(group, {});
   }
 
   std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) override {
-    if (!is_known(group) || private_key.size() != shared_secret_length(group)) return nullptr;
+    if (!IsKnown(group) || private_key.size() != shared_secret_length(group)) return nullptr;
     return NewKeyShare(group, private_key);
   }
 
@@ -681,11 +681,11 @@ class GnutlsBackend final : public Backend {
   }
 
   bool Supports(Hash hash) const {
-    return is_known(hash) && std::find(algorithms_.hashes.begin(), algorithms_.hashes.end(), hash) !=
+    return IsKnown(hash) && std::find(algorithms_.hashes.begin(), algorithms_.hashes.end(), hash) !=
                                 algorithms_.hashes.end();
   }
   bool Supports(Aead aead) const {
-    return is_known(aead) && std::find(algorithms_.aeads.begin(), algorithms_.aeads.end(), aead) !=
+    return IsKnown(aead) && std::find(algorithms_.aeads.begin(), algorithms_.aeads.end(), aead) !=
                                 algorithms_.aeads.end();
   }
 

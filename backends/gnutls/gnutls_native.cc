@@ -166,7 +166,7 @@ std::string PriorityString(const NativeConfig& config, std::string* out_error) {
   p += ":+AEAD";
   if (config.groups.empty()) p += ":+GROUP-ALL";
   for (Group group : config.groups) {
-    const char* g = is_known(group) ? GroupName(group) : nullptr;
+    const char* g = IsKnown(group) ? GroupName(group) : nullptr;
     if (g == nullptr) {
       *out_error = "unknown group " + std::to_string(static_cast<unsigned>(group));
       return {};
@@ -176,7 +176,7 @@ std::string PriorityString(const NativeConfig& config, std::string* out_error) {
   }
   if (config.signature_schemes.empty()) p += ":+SIGN-ALL";
   for (SignatureScheme scheme : config.signature_schemes) {
-    const char* s = is_known(scheme) ? SignNames(scheme) : nullptr;
+    const char* s = IsKnown(scheme) ? SignNames(scheme) : nullptr;
     if (s == nullptr) {
       *out_error = "unknown signature scheme " + std::to_string(static_cast<unsigned>(scheme));
       return {};

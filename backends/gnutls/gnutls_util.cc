@@ -45,6 +45,19 @@ std::string VerificationStatusLine(unsigned status) {
   return line;
 }
 
+bool IsKnown(Hash hash) {
+  return std::find(std::begin(kAllHashes), std::end(kAllHashes), hash) != std::end(kAllHashes);
+}
+bool IsKnown(Aead aead) {
+  return std::find(std::begin(kAllAeads), std::end(kAllAeads), aead) != std::end(kAllAeads);
+}
+bool IsKnown(Group group) {
+  return std::find(std::begin(kAllGroups), std::end(kAllGroups), group) != std::end(kAllGroups);
+}
+bool IsKnown(SignatureScheme scheme) {
+  return std::find(std::begin(kAllSignatureSchemes), std::end(kAllSignatureSchemes), scheme) !=
+         std::end(kAllSignatureSchemes);
+}
 
 gnutls_digest_algorithm_t DigestOf(Hash hash) {
   switch (hash) {

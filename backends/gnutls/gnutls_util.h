@@ -70,6 +70,11 @@ std::string ErrorLine(std::string_view what, int code);
 // the trailing space gnutls leaves; empty if it has none.
 std::string VerificationStatusLine(unsigned status);
 
+// Whether a value is one of hsbench's identifiers (algorithms.h).
+bool IsKnown(Hash hash);
+bool IsKnown(Aead aead);
+bool IsKnown(Group group);
+bool IsKnown(SignatureScheme scheme);
 
 gnutls_digest_algorithm_t DigestOf(Hash hash);
 gnutls_mac_algorithm_t MacOf(Hash hash);

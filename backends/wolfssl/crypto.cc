@@ -53,6 +53,19 @@ std::string ErrorLine(std::string_view what, int code) {
   return line;
 }
 
+bool IsKnown(Hash hash) {
+  return std::find(std::begin(kAllHashes), std::end(kAllHashes), hash) != std::end(kAllHashes);
+}
+bool IsKnown(Aead aead) {
+  return std::find(std::begin(kAllAeads), std::end(kAllAeads), aead) != std::end(kAllAeads);
+}
+bool IsKnown(Group group) {
+  return std::find(std::begin(kAllGroups), std::end(kAllGroups), group) != std::end(kAllGroups);
+}
+bool IsKnown(SignatureScheme scheme) {
+  return std::find(std::begin(kAllSignatureSchemes), std::end(kAllSignatureSchemes), scheme) !=
+         std::end(kAllSignatureSchemes);
+}
 
 int HashType(Hash hash) {
   return hash == Hash::sha384 ? static_cast<int>(WC_SHA384) : static_cast<int>(WC_SHA256);

@@ -107,7 +107,7 @@ class WolfPublicKey final : public PublicKey {
   KeyInfo info() const override { return info_; }
 
   bool verify(SignatureScheme scheme, ByteView message, ByteView signature) const override {
-    if (!is_known(scheme) || !scheme_usable_with(scheme, info_.type) ||
+    if (!IsKnown(scheme) || !scheme_usable_with(scheme, info_.type) ||
         !FitsWord32(message.size()) || !FitsWord32(signature.size()) || signature.empty()) {
       return false;
     }
@@ -191,7 +191,7 @@ class WolfPrivateKey final : public PrivateKey {
 
   bool sign(SignatureScheme scheme, ByteView message, std::span<uint8_t> out,
             size_t* out_len) const override {
-    if (!is_known(scheme) || !scheme_usable_with(scheme, info_.type) ||
+    if (!IsKnown(scheme) || !scheme_usable_with(scheme, info_.type) ||
         !FitsWord32(message.size()) || out.size() < kMaxSignatureLength) {
       return false;
     }

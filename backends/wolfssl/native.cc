@@ -261,7 +261,7 @@ bool set_groups(WOLFSSL_CTX* ctx, const NativeConfig& config, std::string* out_e
   if (config.groups.empty()) return true;
   std::vector<int> ids;
   for (Group group : config.groups) {
-    if (!is_known(group)) {
+    if (!IsKnown(group)) {
       *out_error = "unknown group " + std::to_string(static_cast<unsigned>(group));
       return false;
     }

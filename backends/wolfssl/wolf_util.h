@@ -54,6 +54,12 @@ void FreeEccCacheAtThreadExit();
 // wolfCrypt's name for an error code, after what: "what: <name> (<code>)".
 std::string ErrorLine(std::string_view what, int code);
 
+// Whether a value is one of hsbench's identifiers (an enum may hold any
+// number of its underlying type).
+bool IsKnown(Hash hash);
+bool IsKnown(Aead aead);
+bool IsKnown(Group group);
+bool IsKnown(SignatureScheme scheme);
 
 // wolfCrypt's hash type for HMAC, HKDF and the signature padding.
 int HashType(Hash hash);

@@ -148,15 +148,15 @@ class WolfBackend final : public Backend {
   }
 
   bool Supports(Hash hash) const {
-    return is_known(hash) && std::find(algorithms_.hashes.begin(), algorithms_.hashes.end(), hash) !=
+    return IsKnown(hash) && std::find(algorithms_.hashes.begin(), algorithms_.hashes.end(), hash) !=
                                 algorithms_.hashes.end();
   }
   bool Supports(Aead aead) const {
-    return is_known(aead) && std::find(algorithms_.aeads.begin(), algorithms_.aeads.end(), aead) !=
+    return IsKnown(aead) && std::find(algorithms_.aeads.begin(), algorithms_.aeads.end(), aead) !=
                                 algorithms_.aeads.end();
   }
   bool Supports(Group group) const {
-    return is_known(group) && std::find(algorithms_.groups.begin(), algorithms_.groups.end(),
+    return IsKnown(group) && std::find(algorithms_.groups.begin(), algorithms_.groups.end(),
                                        group) != algorithms_.groups.end();
   }
 

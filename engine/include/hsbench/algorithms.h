@@ -76,20 +76,6 @@ inline constexpr SignatureScheme kAllSignatureSchemes[] = {
     SignatureScheme::ed25519,
 };
 
-// Whether a value is one of those above: an enum may hold any number of its
-// underlying type, and a backend refuses what it does not know.
-template <typename Alg, size_t N>
-constexpr bool is_one_of(Alg a, const Alg (&all)[N]) {
-  for (Alg x : all) {
-    if (x == a) return true;
-  }
-  return false;
-}
-constexpr bool is_known(Hash h) { return is_one_of(h, kAllHashes); }
-constexpr bool is_known(Aead a) { return is_one_of(a, kAllAeads); }
-constexpr bool is_known(Group g) { return is_one_of(g, kAllGroups); }
-constexpr bool is_known(SignatureScheme s) { return is_one_of(s, kAllSignatureSchemes); }
-
 constexpr std::string_view name(TlsVersion v) {
   switch (v) {
     case TlsVersion::tls12: return "1.2";
