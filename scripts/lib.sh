@@ -19,23 +19,79 @@ export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 hsbench_log() { echo "hsbench: $*" >&2; }
 hsbench_die() { echo "hsbench: error: $*" >&2; exit 1; }
 
-# The package names in deps.txt, comments and blank lines dropped.
+# deps.txt lines are NAME, or NAME/SUITE>=VERSION for a package that must
+# come from another suite of the same Debian (bookworm-backports) at that
+# version or newer. hsbench_deps prints "NAME SUITE VERSION" per package,
+# "-" for the fields a line leaves out; comments and blank lines dropped.
 hsbench_deps() {
-  local line
+  local line name suite version
   while IFS= read -r line || [[ -n $line ]]; do
     line="${line%%#*}"
     line="${line//[[:space:]]/}"
-    if [[ -n $line ]]; then printf '%s\n' "$line"; fi
+    [[ -n $line ]] || continue
+    name=$line suite=- version=-
+    if [[ $line == */* ]]; then
+      name=${line%%/*}
+      suite=${line#*/}
+      if [[ $suite == *'>='* ]]; then
+        version=${suite#*>=}
+        suite=${suite%%>=*}
+      fi
+    fi
+    printf '%s %s %s\n' "$name" "$suite" "$version"
   done <"$HSBENCH_ROOT/scripts/deps.txt"
 }
 
-# The packages in deps.txt that dpkg does not list as installed.
+# The packages in deps.txt that dpkg does not list as installed, or lists at
+# a version older than the line asks; as apt-get install arguments
+# (NAME/SUITE for those from another suite).
 hsbench_missing_deps() {
-  local pkg
-  while IFS= read -r pkg; do
-    dpkg-query -W -f='${db:Status-Status}\n' "$pkg" 2>/dev/null | grep -qx installed \
-      || printf '%s\n' "$pkg"
+  local name suite version installed
+  while read -r name suite version; do
+    installed=$(dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$name" 2>/dev/null || true)
+    if [[ $installed == "installed "* ]] \
+      && { [[ $version == - ]] || dpkg --compare-versions "${installed#installed }" ge "$version"; }; then
+      continue
+    fi
+    if [[ $suite == - ]]; then printf '%s\n' "$name"; else printf '%s/%s\n' "$name" "$suite"; fi
   done < <(hsbench_deps)
+}
+
+# The archive address of the machine's own Debian source (deb822 .sources
+# or one-line sources.list), so another suite comes from the same mirror.
+hsbench_debian_uri() {
+  local uri
+  uri=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null \
+    | awk '/^URIs:/ { u = $2 } /^Suites:/ && / bookworm( |$)/ && u != "" { print u; exit }')
+  if [[ -z $uri ]]; then
+    uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/) { if ($(i + 1) == "bookworm") { print $i; exit } break } }')
+  fi
+  printf '%s\n' "${uri:-http://deb.debian.org/debian}"
+}
+
+# Adds SUITE (say bookworm-backports) to apt's sources, pinned so that apt
+# takes only the named packages from it: every other package stays on the
+# machine's own suite, whatever the suite's default priority.
+hsbench_add_suite() {
+  local suite=$1
+  shift
+  local sources=/etc/apt/sources.list.d/hsbench-$suite.sources
+  local prefs=/etc/apt/preferences.d/hsbench-$suite
+  local body
+  body="Types: deb
+URIs: $(hsbench_debian_uri)
+Suites: $suite
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg"
+  if [[ ! -f $sources ]] || [[ $(cat "$sources") != "$body" ]]; then
+    hsbench_log "adding $suite to apt's sources ($sources)"
+    printf '%s\n' "$body" | "${sudo[@]}" tee "$sources" >/dev/null \
+      || hsbench_die "cannot write $sources"
+  fi
+  printf 'Package: *\nPin: release n=%s\nPin-Priority: 1\n\nPackage: %s\nPin: release n=%s\nPin-Priority: 500\n' \
+    "$suite" "$*" "$suite" | "${sudo[@]}" tee "$prefs" >/dev/null \
+    || hsbench_die "cannot write $prefs"
 }
 
 hsbench_ensure_deps() {
@@ -58,6 +114,14 @@ hsbench_ensure_deps() {
       || hsbench_die "not root and sudo is not installed; as root run: apt-get install ${missing[*]}"
     sudo=(sudo)
   fi
+  local name suite version
+  local -A suite_packages=()
+  while read -r name suite version; do
+    [[ $suite == - ]] || suite_packages[$suite]+="${suite_packages[$suite]:+ }$name"
+  done < <(hsbench_deps)
+  for suite in "${!suite_packages[@]}"; do
+    hsbench_add_suite "$suite" "${suite_packages[$suite]}"
+  done
   # Never ask questions; in particular tshark's "should non-superusers be
   # able to capture packets?" is answered no.
   echo "wireshark-common wireshark-common/install-setuid boolean false" \
@@ -69,7 +133,7 @@ hsbench_ensure_deps() {
     || hsbench_die "apt-get install failed for: ${missing[*]}"
 
   mapfile -t missing < <(hsbench_missing_deps)
-  [[ ${#missing[@]} -eq 0 ]] || hsbench_die "still not installed: ${missing[*]}"
+  [[ ${#missing[@]} -eq 0 ]] || hsbench_die "still not installed, or too old: ${missing[*]}"
 }
 
 # Configures and builds a preset of CMakePresets.json (build/PRESET). Build
