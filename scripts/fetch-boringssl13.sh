@@ -22,8 +22,9 @@ die() { echo "fetch-boringssl13: error: $*" >&2; exit 1; }
 if [[ -f $dir/include/openssl/base.h && -f $dir/lib/libcrypto.so.0 && -f $dir/lib/libssl.so.0 ]]; then
   exit 0
 fi
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null \
-  || die "apt-get and dpkg-deb are needed (Debian 12)"
+if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+  die "apt-get and dpkg-deb are needed (Debian 12)"
+fi
 
 mkdir -p "$(dirname "$dir")"
 work=$(mktemp -d "$(dirname "$dir")/.boringssl-13.XXXXXX")
