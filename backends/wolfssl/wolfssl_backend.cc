@@ -19,7 +19,8 @@
 #include <utility>
 
 // The name is the build's: the plugin hsbench-backend-NAME.so of
-// backends/CMakeLists.txt, or another built from these sources (extra.cmake).
+// backends/CMakeLists.txt, or another built from these sources
+// (backends/extra.cmake).
 #if !defined(HSBENCH_BACKEND_NAME)
 #error "HSBENCH_BACKEND_NAME must name the backend"
 #endif
