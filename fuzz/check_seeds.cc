@@ -39,6 +39,8 @@ constexpr Corpus kCorpora[] = {
     {"server", "null", Side::server},
     {"openssl", "openssl", std::nullopt},
     {"boringssl", "boringssl", std::nullopt},
+    {"wolfssl", "wolfssl", std::nullopt},
+    {"gnutls", "gnutls", std::nullopt},
 };
 
 bool read_file(const fs::path& path, Bytes* out) {

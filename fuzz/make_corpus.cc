@@ -186,7 +186,7 @@ void write_result_json_seeds(CorpusWriter& w) {
 }
 
 // The plugins whose worlds the seeds come from.
-constexpr const char* kPlugins[] = {"null", "openssl", "boringssl"};
+constexpr const char* kPlugins[] = {"null", "openssl", "boringssl", "wolfssl", "gnutls"};
 
 // PKI files as they are (certificates, chains, PKCS#8 keys of each kind),
 // and one with text around and between its blocks, which RFC 7468 5.2

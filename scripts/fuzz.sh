@@ -11,8 +11,8 @@
 # fuzzer finds go to build/fuzz/corpus/NAME and crashes to
 # build/fuzz/artifacts/, never into the source tree. Before any target runs,
 # check_fuzz_seeds replays every seed of the state machine targets (client,
-# server, openssl, boringssl), each of which must still reach a completed
-# handshake. Exits 1 if a seed stops short, or if any target crashed,
+# server, openssl, boringssl, wolfssl, gnutls), each of which must still
+# reach a completed handshake. Exits 1 if a seed stops short, or if any target crashed,
 # leaked, timed out or failed to start.
 #
 # Environment: HSBENCH_FUZZ_ARGS adds libFuzzer flags (e.g. "-jobs=2");

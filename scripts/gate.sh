@@ -7,6 +7,7 @@
 #                   [--scenario LIST] [--backend LIST] [--handshakes N] [--no-build]
 #                   [--baseline FILE]
 #   scripts/gate.sh --plugins BASE_DIR NEW_DIR [--backend LIST] [--bin HSBENCH] ...
+#   scripts/gate.sh --pair BASE_BACKEND NEW_BACKEND [--bin HSBENCH] ...
 #
 # Trees (the default): REF is checked out in a git worktree under
 # build/gate/base (inside the checkout, so that ccache, whose CCACHE_BASEDIR
@@ -28,6 +29,11 @@
 # the two: two builds of a library (another prefix, a patched plugin) side by
 # side. Each directory holds hsbench-backend-NAME.so plugins; the backends are
 # those in both (or --backend).
+#
+# Pair (--pair): two backends of one build, e.g. the two BoringSSL versions
+# (boringssl-a13 against boringssl) or a library built with
+# HSBENCH_EXTRA_BACKENDS against the system one, counted in one run; the new
+# backend's results are compared as if they were the base backend's.
 #
 #   --threshold PCT  a count that rose by more than PCT% is a regression (default 1)
 #   --scenario LIST  default tls12-rsa-rsa2048,tls12-ecdhe-x25519-ecdsa-p256,tls13-x25519-ecdsa-p256
@@ -58,6 +64,7 @@ backends=all
 handshakes=20
 build=1
 plugins=()
+pair=()
 bin=
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -71,8 +78,9 @@ while [[ $# -gt 0 ]]; do
     --out) [[ $# -ge 2 ]] || die "--out needs a directory"; out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --plugins) [[ $# -ge 3 ]] || die "--plugins needs two directories"; plugins=("$2" "$3"); shift 3 ;;
+    --pair) [[ $# -ge 3 ]] || die "--pair needs two backends"; pair=("$2" "$3"); shift 3 ;;
     --bin) [[ $# -ge 2 ]] || die "--bin needs a path"; bin=$2; shift 2 ;;
-    -h|--help) sed -n '2,42p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
@@ -82,11 +90,18 @@ done
 if [[ ${#plugins[@]} -gt 0 && (-n $base_ref || -n $merge_base) ]]; then
   die "--plugins compares two plugin directories with one binary: no --base or --merge-base"
 fi
-[[ ${#plugins[@]} -eq 0 && -n $bin ]] && die "--bin goes with --plugins (trees build their own)"
+if [[ ${#pair[@]} -gt 0 ]]; then
+  [[ ${#plugins[@]} -eq 0 && -z $base_ref && -z $merge_base ]] \
+    || die "--pair compares two backends of one build: no --plugins, --base or --merge-base"
+  [[ $backends == all ]] || die "--pair names the backends: no --backend"
+  [[ ${pair[0]} != "${pair[1]}" ]] || die "--pair: ${pair[0]} against itself"
+fi
+[[ ${#plugins[@]} -eq 0 && ${#pair[@]} -eq 0 && -n $bin ]] \
+  && die "--bin goes with --plugins or --pair (trees build their own)"
 command -v valgrind >/dev/null || die "valgrind is not installed (Debian package valgrind)"
 mkdir -p "$out" || die "cannot make $out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{base,new}.json "$out"/{gate.md,verdicts.json}
+rm -f "$out"/{base,new,both}.json "$out"/{gate.md,verdicts.json}
 
 # Builds the hsbench target (it depends on every plugin) of the release
 # preset in a tree; the build's output goes to DIR/build.log.
@@ -110,7 +125,33 @@ count() {
     || die "counting $side failed (above)"
 }
 
-if [[ ${#plugins[@]} -gt 0 ]]; then
+if [[ ${#pair[@]} -gt 0 ]]; then
+  if [[ -z $bin ]]; then
+    bin=$root/build/release/bin/hsbench
+    if [[ $build == 1 ]]; then
+      mkdir -p "$root/build"
+      build_tree "$root" "$out/build-head.log"
+    fi
+  fi
+  [[ -x $bin ]] || die "no hsbench binary $bin (build one, or give --bin)"
+  backends="${pair[0]},${pair[1]}"
+  count both "$root/scripts/icount.sh" "$bin"
+  # base.json: the base backend's results; new.json: the new backend's,
+  # under the base backend's name, so that compare pairs them.
+  /usr/bin/python3 - "$out/both.json" "$out" "${pair[@]}" <<'PY' || die "cannot split $out/both.json"
+import json, sys
+both, out, base, new = sys.argv[1:]
+doc = json.load(open(both, encoding="utf-8"))
+for side, name in (("base", base), ("new", new)):
+    part = dict(doc)
+    part["results"] = [dict(r, backend=base) for r in doc["results"] if r.get("backend") == name]
+    if not part["results"]:
+        sys.exit(f"gate.sh: no results of backend {name} in {both}")
+    with open(f"{out}/{side}.json", "w", encoding="utf-8") as f:
+        json.dump(part, f)
+PY
+  what="backend ${pair[1]} against ${pair[0]}"
+elif [[ ${#plugins[@]} -gt 0 ]]; then
   dirs=()
   for d in "${plugins[@]}"; do
     [[ -d $d ]] || die "--plugins: no directory $d"

@@ -3,7 +3,8 @@
 #
 #   HSBENCH_ROOT           the repository root (set here)
 #   hsbench_ensure_deps    install the packages of scripts/deps.txt that are missing
-#   hsbench_build PRESET   configure and build a CMake preset
+#   hsbench_build PRESET   fetch build/libs (scripts/fetch-boringssl13.sh), then
+#                          configure and build a CMake preset
 #
 # Environment:
 #   HSBENCH_SKIP_DEPS=1    do not check or install Debian packages
@@ -141,6 +142,8 @@ hsbench_ensure_deps() {
 hsbench_build() {
   local preset=$1
   local -a jobs=(--parallel)
+  # Android 13 BoringSSL beside the system one (the backend boringssl-a13).
+  "$HSBENCH_ROOT/scripts/fetch-boringssl13.sh" || hsbench_die "cannot fetch BoringSSL 13"
   [[ -n ${HSBENCH_JOBS:-} ]] && jobs=(--parallel "$HSBENCH_JOBS")
   hsbench_log "configuring preset $preset"
   (cd "$HSBENCH_ROOT" && cmake --preset "$preset") >&2 \

@@ -10,7 +10,7 @@ handshakes/s, latency where the tool reports it, the client's own CPU per
 handshake (its rusage, all threads, user and system) and the nginx
 worker's (from /proc), so a reader sees who was saturated.
 
-    scripts/netbench.py [--duration S] [--scenarios ID,...] [--json-dir DIR]
+    scripts/netbench.py [--duration S] [--scenarios ID,...] [--backend B,...] [--json-dir DIR]
     scripts/netbench.py --sweep        open-loop sweep at 25/50/75/90% of
                                        the engine client's saturation rate
     scripts/netbench.py --ranks 1,2,3  hsbench-mpi with 1, 2, 3 ranks (on
@@ -194,11 +194,25 @@ def h2load_parse(out, err):
     return {"handshakes": ok, "measured_s": secs, "hs_per_s": ok / secs}
 
 
+def real_backends(hsbench):
+    """The backends with real crypto that `hsbench list backends` finds, in
+    its order (the registry's): the names of its unindented lines whose
+    "declares" line says real-crypto."""
+    res = subprocess.run([hsbench, "list", "backends"], capture_output=True, text=True)
+    names, current = [], None
+    for line in res.stdout.splitlines():
+        if line and not line[0].isspace():
+            current = line.split()[0]
+        elif current and line.split()[:2] == ["declares", "real-crypto"]:
+            names.append(current)
+    return names
+
+
 def clients(scenario, server, args, tmp):
     tls, kind, ciphers, suite = SCENARIOS[scenario]
     hs = os.path.abspath(args.hsbench)
     out = []
-    for backend in ("openssl", "boringssl"):
+    for backend in args.backends:
         for engine in ("hsbench", "native"):
             path = os.path.join(tmp, f"{scenario}-{backend}-{engine}.json")
             cmd = [hs, "connect", server.address(), "--backend", backend, "--engine", engine,
@@ -239,6 +253,9 @@ def main():
     ap.add_argument("--h2load-rate", type=int, default=3000, help="connections/s h2load offers")
     ap.add_argument("--server-core", type=int, default=0)
     ap.add_argument("--client-core", default="1", help="core(s) for the clients: 1, or 1-15")
+    ap.add_argument("--backend", default="all",
+                    help="hsbench connect's backends, comma-separated (default: every one "
+                         "with real crypto that hsbench list backends shows)")
     ap.add_argument("--json-dir", help="keep each hsbench JSON here")
     ap.add_argument("--sweep", action="store_true", help="open-loop sweep instead")
     ap.add_argument("--ranks", help="hsbench-mpi at these rank counts instead (e.g. 1,2,3)")
@@ -252,6 +269,11 @@ def main():
             die(f"{tool} not found (scripts/deps.txt)")
     if not os.access(args.hsbench, os.X_OK):
         die(f"{args.hsbench}: not built")
+    found = real_backends(args.hsbench)
+    args.backends = found if args.backend == "all" else args.backend.split(",")
+    for b in args.backends:
+        if b not in found:
+            die(f"unknown backend {b} (real ones found: {', '.join(found) or 'none'})")
     scenarios = args.scenarios.split(",")
     for s in scenarios:
         if s not in SCENARIOS:

@@ -25,13 +25,13 @@
 #if !defined(OPENSSL_IS_BORINGSSL)
 #error "compat_boringssl.cc is for BoringSSL; the openssl plugin compiles compat_openssl.cc"
 #endif
-#if !defined(HSBENCH_BACKEND_NAME)
-#error "HSBENCH_BACKEND_NAME must name the backend"
+#if !defined(HSBENCH_BACKEND_KIND)
+#error "HSBENCH_BACKEND_KIND must name the plugin's kind"
 #endif
 // Catches a build that compiled one library's headers for the other's plugin
 // (an include-order mistake would otherwise link and then misbehave).
-static_assert(std::string_view(HSBENCH_BACKEND_NAME) == "boringssl",
-              "compat_boringssl.cc belongs to the boringssl plugin");
+static_assert(std::string_view(HSBENCH_BACKEND_KIND) == "boringssl",
+              "compat_boringssl.cc belongs to a boringssl plugin");
 
 // The PRF BoringSSL's own libssl uses. libcrypto exports it, but no installed
 // header declares it (it lives in crypto/fipsmodule/tls/internal.h).

@@ -24,13 +24,13 @@
 #if defined(OPENSSL_IS_BORINGSSL)
 #error "compat_openssl.cc is for OpenSSL 3; BoringSSL's plugin compiles compat_boringssl.cc"
 #endif
-#if !defined(HSBENCH_BACKEND_NAME)
-#error "HSBENCH_BACKEND_NAME must name the backend"
+#if !defined(HSBENCH_BACKEND_KIND)
+#error "HSBENCH_BACKEND_KIND must name the plugin's kind"
 #endif
 // Catches a build that compiled one library's headers for the other's plugin
 // (an include-order mistake would otherwise link and then misbehave).
-static_assert(std::string_view(HSBENCH_BACKEND_NAME) == "openssl",
-              "compat_openssl.cc belongs to the openssl plugin");
+static_assert(std::string_view(HSBENCH_BACKEND_KIND) == "openssl",
+              "compat_openssl.cc belongs to an openssl plugin");
 
 namespace hsbench::libcrypto {
 

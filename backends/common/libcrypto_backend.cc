@@ -33,7 +33,7 @@
 #include "x509.h"
 
 #if !defined(HSBENCH_BACKEND_NAME)
-#error "HSBENCH_BACKEND_NAME must name the backend (\"openssl\" or \"boringssl\")"
+#error "HSBENCH_BACKEND_NAME must name the backend (its plugin is hsbench-backend-NAME.so)"
 #endif
 
 namespace hsbench::libcrypto {

@@ -27,6 +27,13 @@
 #include "hsbench/algorithms.h"
 #include "hsbench/backend.h"
 
+// The name is the build's: the plugin hsbench-backend-NAME.so of
+// backends/CMakeLists.txt, or another built from these sources
+// (backends/extra.cmake).
+#if !defined(HSBENCH_BACKEND_NAME)
+#error "HSBENCH_BACKEND_NAME must name the backend"
+#endif
+
 namespace hsbench::gnutls {
 namespace {
 
@@ -461,7 +468,7 @@ class GnutlsBackend final : public Backend {
   }
   ~GnutlsBackend() override { gnutls_global_deinit(); }
 
-  std::string_view name() const override { return "gnutls"; }
+  std::string_view name() const override { return HSBENCH_BACKEND_NAME; }
   std::string_view version() const override { return version_; }
   const Algorithms& algorithms() const override { return algorithms_; }
 

@@ -18,6 +18,13 @@
 #include <string>
 #include <utility>
 
+// The name is the build's: the plugin hsbench-backend-NAME.so of
+// backends/CMakeLists.txt, or another built from these sources
+// (backends/extra.cmake).
+#if !defined(HSBENCH_BACKEND_NAME)
+#error "HSBENCH_BACKEND_NAME must name the backend"
+#endif
+
 namespace hsbench::wolf {
 namespace {
 
@@ -31,7 +38,7 @@ class WolfBackend final : public Backend {
     return std::unique_ptr<Backend>(new WolfBackend());
   }
 
-  std::string_view name() const override { return "wolfssl"; }
+  std::string_view name() const override { return HSBENCH_BACKEND_NAME; }
   std::string_view version() const override { return version_; }
   // After OpenSSL (10) and BoringSSL (20), the libraries the benchmark
   // started with.

@@ -31,24 +31,27 @@ std::string join_names(const std::vector<T>& supported, const T (&all)[N]) {
 int list_backends() {
   int rc = 0;
   const BackendRegistry registry = BackendRegistry::discover();
+  // The name column fits the longest name (a user's own build may be long).
+  size_t width = 10;
+  for (const std::string& n : registry.names()) width = std::max(width, n.size());
+  const std::string indent(width + 1, ' ');
   for (const auto& lb : registry.backends()) {
     Backend& b = lb->backend();
     const Algorithms& a = b.algorithms();
-    fmt::print("{:<10} {}\n", b.name(), b.version());
-    fmt::print("           plugin      {}\n", lb->path());
-    fmt::print("           declares    {}real-crypto {}native-tls\n", b.real_crypto() ? "" : "-",
+    fmt::print("{:<{}} {}\n", b.name(), width, b.version());
+    fmt::print("{}plugin      {}\n", indent, lb->path());
+    fmt::print("{}declares    {}real-crypto {}native-tls\n", indent, b.real_crypto() ? "" : "-",
                b.native_tls() ? "" : "-");
-    fmt::print("           hashes      {}\n", join_names(a.hashes, kAllHashes));
-    fmt::print("           aeads       {}\n", join_names(a.aeads, kAllAeads));
-    fmt::print("           groups      {}\n", join_names(a.groups, kAllGroups));
-    fmt::print("           signatures  {}\n",
-               join_names(a.signature_schemes, kAllSignatureSchemes));
-    fmt::print("           other       {}hkdf {}tls12-prf {}rsa-pkcs1-encryption {}x509\n",
+    fmt::print("{}hashes      {}\n", indent, join_names(a.hashes, kAllHashes));
+    fmt::print("{}aeads       {}\n", indent, join_names(a.aeads, kAllAeads));
+    fmt::print("{}groups      {}\n", indent, join_names(a.groups, kAllGroups));
+    fmt::print("{}signatures  {}\n", indent, join_names(a.signature_schemes, kAllSignatureSchemes));
+    fmt::print("{}other       {}hkdf {}tls12-prf {}rsa-pkcs1-encryption {}x509\n", indent,
                a.hkdf ? "" : "-", a.tls12_prf ? "" : "-", a.rsa_pkcs1_encryption ? "" : "-",
                a.x509 ? "" : "-");
   }
   for (const PluginFailure& f : registry.failures()) {
-    fmt::print("{:<10} unavailable: {}\n", f.name, f.error);
+    fmt::print("{:<{}} unavailable: {}\n", f.name, width, f.error);
     rc = kExitFailed;
   }
   fmt::print("(a name marked '-' is unsupported by that backend)\n");

@@ -1,7 +1,7 @@
 // hsbench: the command line. Errors are one line on stderr and exit code 2
 // (bad input) or 1 (a check that ran and failed).
 //
-//   hsbench [--backend openssl|boringssl|null|all[,...]] [--scenario ID,...|all |
+//   hsbench [--backend NAME|all[,...]] [--scenario ID,...|all |
 //           --tls 1.2,1.3 --kx rsa,x25519,p256,p384 --cert rsa2048,...]
 //           [--engine hsbench|native|both] [--threads 1,2,...]
 //           [--duration S | --handshakes N] [--warmup S] [--repetitions R] [--json FILE|-]

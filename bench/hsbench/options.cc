@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cluster.h"
+#include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/registry.h"
 #include "hsbench/scenario.h"
@@ -73,8 +74,14 @@ CLI::Validator seconds(bool zero_ok) {
 }  // namespace
 
 void add_bench_options(CLI::App* app, BenchOptions* o) {
+  // The plugins found now (a directory listing; none is loaded), so the
+  // help names the backends this installation has.
+  std::string found;
+  for (const std::string& name : available_backends()) found += (found.empty() ? "" : ", ") + name;
   app->add_option("--backend,-b", o->backends,
-                  "Backends: openssl, boringssl, null, or all; a comma-separated list")
+                  "Backends, comma-separated, or all (found: " +
+                      (found.empty() ? std::string("none") : found) +
+                      "; hsbench list backends says what each supports)")
       ->capture_default_str();
   auto* scenario = app->add_option(
       "--scenario,-s", o->scenarios,

@@ -10,7 +10,8 @@ CLI::App* add_pfs_demo_command(CLI::App* app, demo::PfsDemoOptions* options) {
       "pfs-demo",
       "Forward secrecy, shown: record an RSA-key-transport and an ECDHE handshake, "
       "steal the server's key, and see which recording it opens");
-  pfs->add_option("--backend", options->backend, "openssl or boringssl (default: openssl)");
+  pfs->add_option("--backend", options->backend,
+                  "a backend with real crypto (hsbench list backends; default: openssl)");
   pfs->add_option("--json", options->json_path, "Also write the result as JSON; - for stdout");
   pfs->add_option("--pcap", options->pcap_path, "Write the two recorded handshakes as a pcap");
   pfs->add_option("--pki-dir", options->pki_dir, "Directory of the default test PKI");

@@ -261,7 +261,7 @@ TEST_P(PfsDemoTest, JsonShape) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PfsDemoTest, ::testing::ValuesIn(real_backends()),
-                         [](const auto& p) { return p.param; });
+                         [](const auto& p) { return test::test_name(p.param); });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PfsDemoTest);
 
 }  // namespace

@@ -42,12 +42,15 @@ std::vector<Pairing> pairings() {
   for (const auto& s : all_scenarios()) {
     for (const auto& e : backends) {
       for (const auto& n : backends) {
+        if (!test::backends_paired(e, n)) continue;
         out.push_back({s.id, Peer::engine, e, Peer::native, n});
         out.push_back({s.id, Peer::native, n, Peer::engine, e});
       }
     }
     for (const auto& c : backends) {
-      for (const auto& sv : backends) out.push_back({s.id, Peer::engine, c, Peer::engine, sv});
+      for (const auto& sv : backends) {
+        if (test::backends_paired(c, sv)) out.push_back({s.id, Peer::engine, c, Peer::engine, sv});
+      }
     }
   }
   return out;

@@ -635,7 +635,7 @@ TEST_P(ResumptionSecurityTest, Tls12TicketForAnotherSuiteOrVersionGetsFullHandsh
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ResumptionSecurityTest, ::testing::ValuesIn(backends()),
-                         [](const auto& param_info) { return param_info.param; });
+                         [](const auto& param_info) { return test::test_name(param_info.param); });
 
 }  // namespace
 }  // namespace hsbench
