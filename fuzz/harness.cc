@@ -339,6 +339,9 @@ class FuzzTrustStore final : public TrustStore {
     // Every chain the engine passes here came from FuzzBackend::parse_chain.
     return inner_->verify(static_cast<const FuzzChain&>(chain).inner(), hostname, out_error);
   }
+  bool verify_client(const CertificateChain& chain, std::string* out_error) const override {
+    return inner_->verify_client(static_cast<const FuzzChain&>(chain).inner(), out_error);
+  }
 
  private:
   std::unique_ptr<TrustStore> inner_;

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drive/configs.h"
 #include "harness.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
@@ -211,6 +212,49 @@ void write_pem_seeds(CorpusWriter& w) {
                              read("ed25519", "key.pem") + "That is all.\n");
 }
 
+// CertificateRequest bodies as the engine's mutual TLS server writes them
+// (RFC 5246 7.4.4; RFC 8446 4.3.2, without PKCS#1), and a TLS 1.3 one that
+// also names a certificate authority. The selector's low bit is TLS 1.3.
+void write_certificate_request_seeds(CorpusWriter& w) {
+  auto u16 = [](Bytes* b, size_t v) {
+    b->push_back(static_cast<uint8_t>(v >> 8));
+    b->push_back(static_cast<uint8_t>(v));
+  };
+  auto prefixed = [&](Bytes* b, const Bytes& body) {
+    u16(b, body.size());
+    b->insert(b->end(), body.begin(), body.end());
+  };
+  Bytes schemes12, schemes13;
+  for (SignatureScheme s : kClientSignatureSchemes) {
+    u16(&schemes12, static_cast<uint16_t>(s));
+    if (s != SignatureScheme::rsa_pkcs1_sha256 && s != SignatureScheme::rsa_pkcs1_sha384) {
+      u16(&schemes13, static_cast<uint16_t>(s));
+    }
+  }
+  Bytes tls12 = {0, 2, 1, 64};  // selector, certificate_types: rsa_sign, ecdsa_sign
+  prefixed(&tls12, schemes12);
+  u16(&tls12, 0);  // no certificate_authorities
+  w.write("certificate_request", "tls12-engine", tls12);
+
+  Bytes signature_algorithms;
+  u16(&signature_algorithms, 13);
+  Bytes list;
+  prefixed(&list, schemes13);
+  prefixed(&signature_algorithms, list);
+  Bytes tls13 = {1, 0};  // selector, empty context
+  prefixed(&tls13, signature_algorithms);
+  w.write("certificate_request", "tls13-engine", tls13);
+
+  // certificate_authorities (47): one DistinguishedName, whose bytes the
+  // client does not read.
+  Bytes extensions = signature_algorithms;
+  u16(&extensions, 47);
+  prefixed(&extensions, Bytes{0x00, 0x05, 0x30, 0x03, 0x31, 0x01, 0x00});
+  Bytes with_ca = {1, 0};
+  prefixed(&with_ca, extensions);
+  w.write("certificate_request", "tls13-certificate-authorities", with_ca);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -342,6 +386,7 @@ int main(int argc, char** argv) {
   write_message_seeds(w, "finished", Side::server, HandshakeType::finished,
                       {t12_ecdhe_rsa, t13_p384, t12_resume, t13_psk}, 1);
 
+  write_certificate_request_seeds(w);
   write_result_json_seeds(w);
 
   std::printf("make_fuzz_corpus: %zu seeds, %zu bytes, in %s\n", w.files(), w.bytes(), argv[1]);

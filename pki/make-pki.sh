@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # (Re)creates the hsbench test PKI: for each key kind a root CA, an
-# intermediate CA and a localhost leaf, all with keys of that kind.
+# intermediate CA and a localhost leaf, all with keys of that kind; for the
+# kinds in CLIENT_KINDS also a client chain (KIND/client/: its own root and
+# intermediate, and a leaf for TLS client authentication only).
 #
-#   pki/make-pki.sh            regenerate every kind
-#   pki/make-pki.sh KIND...    regenerate only these kinds
+#   pki/make-pki.sh                  regenerate every kind
+#   pki/make-pki.sh KIND...          regenerate only these kinds
+#   pki/make-pki.sh --client KIND... regenerate only these kinds' client chains
 #
 # The keys written here are public test keys. Never trust them for anything.
 set -euo pipefail
@@ -12,6 +15,8 @@ PKI_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OPENSSL="${OPENSSL:-openssl}"
 
 ALL_KINDS=(rsa2048 rsa3072 rsa4096 ecdsa-p256 ecdsa-p384 ed25519)
+# The kinds with a client chain, for mutual TLS.
+CLIENT_KINDS=(rsa2048 ecdsa-p256)
 
 # Fixed validity window, independent of when the script runs.
 START_DATE="20240101000000Z"
@@ -100,6 +105,14 @@ extendedKeyUsage       = serverAuth, clientAuth
 subjectAltName         = DNS:localhost
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
+
+# A TLS client's certificate: it signs CertificateVerify and nothing else.
+[ v3_client_leaf ]
+basicConstraints       = CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid:always
 EOF
   mkdir -p "$dir/newcerts"
   : >"$dir/index.txt"
@@ -114,50 +127,47 @@ ca_sign() {
     || { cat "$work/ca.log" >&2; die "openssl ca failed ($ext)"; }
 }
 
-make_kind() {
-  local kind=$1 out="$PKI_DIR/$1" work="$WORK_ROOT/$1"
+# make_chain KIND WORK LEAF_EXTENSIONS LABEL: root, intermediate and leaf
+# of one kind in WORK, named "hsbench test root (LABEL)" and so on.
+make_chain() {
+  local kind=$1 work=$2 leaf_ext=$3 label=$4
   mkdir -p "$work"
   write_config "$work" "$kind"
-
-  echo "== $kind"
   genkey "$kind" "$work/root.key"
   genkey "$kind" "$work/intermediate.key"
   genkey "$kind" "$work/key.pem"
 
   # Root: self-signed.
   "$OPENSSL" req -new -config "$work/ca.cnf" -key "$work/root.key" \
-    -subj "/CN=hsbench test root ($kind)" -out "$work/root.csr"
+    -subj "/CN=hsbench test root ($label)" -out "$work/root.csr"
   ca_sign "$work" v3_root "$work/root.csr" "$work/root.pem" \
     -selfsign -keyfile "$work/root.key"
 
   # Intermediate: signed by the root.
   "$OPENSSL" req -new -config "$work/ca.cnf" -key "$work/intermediate.key" \
-    -subj "/CN=hsbench test intermediate ($kind)" -out "$work/intermediate.csr"
+    -subj "/CN=hsbench test intermediate ($label)" -out "$work/intermediate.csr"
   ca_sign "$work" v3_intermediate "$work/intermediate.csr" "$work/intermediate.pem" \
     -cert "$work/root.pem" -keyfile "$work/root.key"
 
   # Leaf: signed by the intermediate.
   "$OPENSSL" req -new -config "$work/ca.cnf" -key "$work/key.pem" \
-    -subj "/CN=hsbench test leaf ($kind)" -out "$work/leaf.csr"
-  ca_sign "$work" v3_leaf "$work/leaf.csr" "$work/leaf.pem" \
+    -subj "/CN=hsbench test leaf ($label)" -out "$work/leaf.csr"
+  ca_sign "$work" "$leaf_ext" "$work/leaf.csr" "$work/leaf.pem" \
     -cert "$work/intermediate.pem" -keyfile "$work/intermediate.key"
 
   cat "$work/leaf.pem" "$work/intermediate.pem" >"$work/chain.pem"
 
-  # Check before anything replaces the committed files.
   "$OPENSSL" verify -CAfile "$work/root.pem" -untrusted "$work/intermediate.pem" \
-    "$work/leaf.pem" >/dev/null || die "$kind: chain does not verify"
-  "$OPENSSL" verify -CAfile "$work/root.pem" -untrusted "$work/intermediate.pem" \
-    -verify_hostname localhost -purpose sslserver "$work/leaf.pem" >/dev/null \
-    || die "$kind: leaf not valid as a TLS server certificate for localhost"
-  "$OPENSSL" verify -CAfile "$work/root.pem" -untrusted "$work/intermediate.pem" \
-    -purpose sslclient "$work/leaf.pem" >/dev/null \
-    || die "$kind: leaf not valid as a TLS client certificate"
+    "$work/leaf.pem" >/dev/null || die "$label: chain does not verify"
   # The key must belong to the leaf.
   cmp -s <("$OPENSSL" pkey -in "$work/key.pem" -pubout) \
          <("$OPENSSL" x509 -in "$work/leaf.pem" -noout -pubkey) \
-    || die "$kind: key.pem does not match leaf.pem"
+    || die "$label: key.pem does not match leaf.pem"
+}
 
+# install_chain WORK OUT: replaces the chain files in OUT.
+install_chain() {
+  local work=$1 out=$2
   mkdir -p "$out"
   rm -f "$out"/*.pem "$out"/*.key
   for f in root.pem root.key intermediate.pem intermediate.key leaf.pem key.pem chain.pem; do
@@ -166,14 +176,55 @@ make_kind() {
   echo "   $out: OK"
 }
 
+make_server() {
+  local kind=$1 work="$WORK_ROOT/$1"
+  echo "== $kind"
+  make_chain "$kind" "$work" v3_leaf "$kind"
+  # Check before anything replaces the committed files.
+  "$OPENSSL" verify -CAfile "$work/root.pem" -untrusted "$work/intermediate.pem" \
+    -verify_hostname localhost -purpose sslserver "$work/leaf.pem" >/dev/null \
+    || die "$kind: leaf not valid as a TLS server certificate for localhost"
+  "$OPENSSL" verify -CAfile "$work/root.pem" -untrusted "$work/intermediate.pem" \
+    -purpose sslclient "$work/leaf.pem" >/dev/null \
+    || die "$kind: leaf not valid as a TLS client certificate"
+  install_chain "$work" "$PKI_DIR/$kind"
+}
+
+make_client() {
+  local kind=$1 work="$WORK_ROOT/$1-client"
+  echo "== $kind client"
+  make_chain "$kind" "$work" v3_client_leaf "client $kind"
+  "$OPENSSL" verify -CAfile "$work/root.pem" -untrusted "$work/intermediate.pem" \
+    -purpose sslclient "$work/leaf.pem" >/dev/null \
+    || die "$kind: client leaf not valid as a TLS client certificate"
+  # Only a client's: a server presenting it must be refused.
+  if "$OPENSSL" verify -CAfile "$work/root.pem" -untrusted "$work/intermediate.pem" \
+      -purpose sslserver "$work/leaf.pem" >/dev/null 2>&1; then
+    die "$kind: client leaf is valid as a TLS server certificate"
+  fi
+  install_chain "$work" "$PKI_DIR/$kind/client"
+}
+
+has_client() { [[ " ${CLIENT_KINDS[*]} " == *" $1 "* ]]; }
+
 WORK_ROOT="$(mktemp -d)"
 trap 'rm -rf "$WORK_ROOT"' EXIT
 
+client_only=0
+if [[ "${1:-}" == "--client" ]]; then
+  client_only=1
+  shift
+fi
 kinds=("$@")
-[[ ${#kinds[@]} -gt 0 ]] || kinds=("${ALL_KINDS[@]}")
+if [[ ${#kinds[@]} -eq 0 ]]; then
+  if [[ $client_only -eq 1 ]]; then kinds=("${CLIENT_KINDS[@]}"); else kinds=("${ALL_KINDS[@]}"); fi
+fi
 for k in "${kinds[@]}"; do
   [[ " ${ALL_KINDS[*]} " == *" $k "* ]] || die "unknown kind: $k (known: ${ALL_KINDS[*]})"
+  [[ $client_only -eq 0 ]] || has_client "$k" \
+    || die "$k has no client chain (kinds with one: ${CLIENT_KINDS[*]})"
 done
 for k in "${kinds[@]}"; do
-  make_kind "$k"
+  [[ $client_only -eq 1 ]] || make_server "$k"
+  if has_client "$k"; then make_client "$k"; fi
 done

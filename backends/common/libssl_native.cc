@@ -155,6 +155,7 @@ class LibsslConnection final : public NativeConnection {
     return cipher == nullptr ? 0 : SSL_CIPHER_get_protocol_id(cipher);
   }
   std::unique_ptr<NativeSession> session() const override;
+  Bytes peer_leaf_der() const override;
 
   // SSL_CTX_set_info_callback: remembers the last alert sent or received,
   // for error().
@@ -303,13 +304,12 @@ bool set_signature_schemes(SSL_CTX* ctx, const NativeConfig& config, std::string
   return true;
 }
 
-bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
-  if (config.chain_der.empty()) {
-    *out_error = "a server needs a certificate chain";
-    return false;
-  }
-  for (size_t i = 0; i < config.chain_der.size(); i++) {
-    UniquePtr<X509> cert = ParseCertificate(config.chain_der[i]);
+// The chain (leaf first) and key a side presents: a server's, or a mutual
+// TLS client's.
+bool set_credentials(SSL_CTX* ctx, const std::vector<ByteView>& chain_der, ByteView private_key,
+                     const char* who, std::string* out_error) {
+  for (size_t i = 0; i < chain_der.size(); i++) {
+    UniquePtr<X509> cert = ParseCertificate(chain_der[i]);
     if (cert == nullptr) {
       return fail_config(out_error,
                          "certificate " + std::to_string(i) + " of the chain is not DER");
@@ -322,13 +322,51 @@ bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::strin
                          std::string(kLibraryName) + " refused certificate " + std::to_string(i));
     }
   }
-  UniquePtr<EVP_PKEY> key = ParsePrivateKey(config.private_key, nullptr);
-  if (key == nullptr) return fail_config(out_error, "cannot read the server's private key");
+  UniquePtr<EVP_PKEY> key = ParsePrivateKey(private_key, nullptr);
+  if (key == nullptr) {
+    return fail_config(out_error, std::string("cannot read the ") + who + "'s private key");
+  }
   if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) {
     return fail_config(out_error, std::string(kLibraryName) + " refused the private key");
   }
   if (SSL_CTX_check_private_key(ctx) != 1) {
     return fail_config(out_error, "the private key does not match the leaf certificate");
+  }
+  return true;
+}
+
+bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+  if (config.chain_der.empty()) {
+    *out_error = "a server needs a certificate chain";
+    return false;
+  }
+  if (!set_credentials(ctx, config.chain_der, config.private_key, "server", out_error)) {
+    return false;
+  }
+  if (!config.require_client_certificate) return true;
+  // Mutual TLS: the client's chain verifies against the client roots alone,
+  // for client authentication (libssl's purpose on a server), and a client
+  // without one fails the handshake. No CA names are sent.
+  if (config.client_roots_der.empty()) {
+    *out_error = "a server that requires client certificates needs a client trust anchor";
+    return false;
+  }
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  for (size_t i = 0; i < config.client_roots_der.size(); i++) {
+    UniquePtr<X509> root = ParseCertificate(config.client_roots_der[i]);
+    if (root == nullptr) {
+      return fail_config(out_error, "client trust anchor " + std::to_string(i) + " is not DER");
+    }
+    if (!AddTrustAnchor(store, root.get())) {
+      return fail_config(out_error, "cannot add client trust anchor " + std::to_string(i));
+    }
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  // A session that verified a client may only resume where the same
+  // context verifies clients: libssl refuses to resume without an id.
+  static constexpr unsigned char kSessionContext[] = "hsbench mtls";
+  if (SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1) != 1) {
+    return fail_config(out_error, "cannot set the session id context");
   }
   return true;
 }
@@ -350,6 +388,11 @@ bool set_client_trust(SSL_CTX* ctx, const NativeConfig& config, std::string* out
     }
   }
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  if (!config.client_chain_der.empty() &&
+      !set_credentials(ctx, config.client_chain_der, config.client_private_key, "client",
+                       out_error)) {
+    return false;
+  }
   return true;
 }
 
@@ -584,6 +627,19 @@ std::unique_ptr<NativeSession> LibsslConnection::session() const {
   }
   if (session == nullptr || SSL_SESSION_is_resumable(session.get()) != 1) return nullptr;
   return std::make_unique<LibsslSession>(&context_, std::move(session));
+}
+
+Bytes LibsslConnection::peer_leaf_der() const {
+  // A new reference in both libraries (OpenSSL 3 names it
+  // SSL_get1_peer_certificate).
+  UniquePtr<X509> leaf(SSL_get_peer_certificate(ssl_.get()));
+  if (leaf == nullptr) return {};
+  const int length = i2d_X509(leaf.get(), nullptr);
+  if (length <= 0) return {};
+  Bytes der(static_cast<size_t>(length));
+  uint8_t* p = der.data();
+  if (i2d_X509(leaf.get(), &p) != length) return {};
+  return der;
 }
 
 void LibsslConnection::on_info(const SSL* ssl, int where, int value) {

@@ -41,12 +41,23 @@ class LibTrustStore final : public TrustStore {
 
   bool verify(const CertificateChain& chain, std::string_view hostname,
               std::string* out_error) const override {
+    // A TLS client checking a server, as libssl sets it up.
+    return Verify(chain, "ssl_server", hostname, out_error);
+  }
+
+  bool verify_client(const CertificateChain& chain, std::string* out_error) const override {
+    // A TLS server checking a client (libssl's default for a server).
+    return Verify(chain, "ssl_client", {}, out_error);
+  }
+
+ private:
+  bool Verify(const CertificateChain& chain, const char* purpose, std::string_view hostname,
+              std::string* out_error) const {
     // Objects made by one backend only come back to it.
     const auto& certs = static_cast<const LibCertificateChain&>(chain);
     UniquePtr<X509_STORE_CTX> ctx(X509_STORE_CTX_new());
     if (!ctx || !X509_STORE_CTX_init(ctx.get(), store_.get(), certs.leaf(), certs.certs()) ||
-        // A TLS client checking a server, as libssl sets it up.
-        !X509_STORE_CTX_set_default(ctx.get(), "ssl_server")) {
+        !X509_STORE_CTX_set_default(ctx.get(), purpose)) {
       if (out_error != nullptr) *out_error = TakeError("cannot set up certificate verification");
       return Fail();
     }
@@ -64,7 +75,6 @@ class LibTrustStore final : public TrustStore {
     return true;
   }
 
- private:
   UniquePtr<X509_STORE> store_;
 };
 

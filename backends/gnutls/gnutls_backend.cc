@@ -414,6 +414,16 @@ class GnutlsTrustStore final : public TrustStore {
 
   bool verify(const CertificateChain& chain, std::string_view hostname,
               std::string* out_error) const override {
+    return Verify(chain, GNUTLS_KP_TLS_WWW_SERVER, hostname, out_error);
+  }
+
+  bool verify_client(const CertificateChain& chain, std::string* out_error) const override {
+    return Verify(chain, GNUTLS_KP_TLS_WWW_CLIENT, {}, out_error);
+  }
+
+ private:
+  bool Verify(const CertificateChain& chain, const char* purpose, std::string_view hostname,
+              std::string* out_error) const {
     auto set_error = [out_error](std::string line) {
       if (out_error != nullptr) *out_error = std::move(line);
     };
@@ -424,14 +434,13 @@ class GnutlsTrustStore final : public TrustStore {
     }
     // Objects made by one backend only come back to it.
     const auto& certs = static_cast<const GnutlsChain&>(chain);
-    // A TLS client checking a server (RFC 5280 4.2.1.12), and its name
-    // (RFC 6125) when one is given.
+    // The chain's purpose, a TLS server or client (RFC 5280 4.2.1.12), and
+    // the server's name (RFC 6125) when one is given.
     std::string host(hostname);
     gnutls_typed_vdata_st data[2] = {};
     unsigned elements = 0;
     data[elements].type = GNUTLS_DT_KEY_PURPOSE_OID;
-    data[elements].data =
-        reinterpret_cast<unsigned char*>(const_cast<char*>(GNUTLS_KP_TLS_WWW_SERVER));
+    data[elements].data = reinterpret_cast<unsigned char*>(const_cast<char*>(purpose));
     elements++;
     if (!host.empty()) {
       data[elements].type = GNUTLS_DT_DNS_HOSTNAME;
@@ -454,7 +463,6 @@ class GnutlsTrustStore final : public TrustStore {
     return true;
   }
 
- private:
   gnutls_x509_trust_list_t list_;
 };
 

@@ -631,6 +631,12 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
   Failure ignored;
   if (out_failure == nullptr) out_failure = &ignored;
   std::string* out_error = &out_failure->reason;
+  if (config.require_client_certificate || !config.client_chain_der.empty()) {
+    // Refused rather than run without the client's certificate.
+    out_failure->kind = FailureKind::unsupported;
+    *out_error = "hsbench does not set up client certificates (mutual TLS) on GnuTLS's own stack";
+    return nullptr;
+  }
   if (config.version != TlsVersion::tls12 && config.version != TlsVersion::tls13) {
     char hex[8];
     std::snprintf(hex, sizeof(hex), "0x%04x", static_cast<unsigned>(config.version));

@@ -607,6 +607,12 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
   Failure ignored;
   if (out_failure == nullptr) out_failure = &ignored;
   std::string* out_error = &out_failure->reason;
+  if (config.require_client_certificate || !config.client_chain_der.empty()) {
+    // Refused rather than run without the client's certificate.
+    out_failure->kind = FailureKind::unsupported;
+    *out_error = "hsbench does not set up client certificates (mutual TLS) on wolfSSL's own stack";
+    return nullptr;
+  }
   WOLFSSL_METHOD* method = nullptr;
   if (config.version == TlsVersion::tls12) {
     method = config.server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method();

@@ -38,6 +38,9 @@ std::vector<const Scenario*> parse_scenarios(const std::string& list) {
     const Scenario* s = find_scenario(id);
     if (s == nullptr)
       throw BadInput{"--scenario: unknown scenario '" + id + "' (hsbench list scenarios)"};
+    if (!s->client_cert.empty()) {
+      throw BadInput{"--scenario: " + id + " is mutual TLS, which the network mode does not do"};
+    }
     out.push_back(s);
   }
   if (out.empty()) throw BadInput{"--scenario: no scenario given"};

@@ -101,7 +101,15 @@ const std::vector<std::string>& default_pki_kinds() {
 
 PkiFiles default_pki_files(std::string_view dir, std::string_view kind) {
   std::string base = std::string(dir) + "/" + std::string(kind) + "/";
-  return {base + "chain.pem", base + "key.pem", base + "root.pem"};
+  PkiFiles files{base + "chain.pem", base + "key.pem", base + "root.pem"};
+  const std::string client = base + "client/";
+  std::error_code ec;
+  if (std::filesystem::exists(client + "chain.pem", ec)) {
+    files.client_chain = client + "chain.pem";
+    files.client_key = client + "key.pem";
+    files.client_root = client + "root.pem";
+  }
+  return files;
 }
 
 std::string default_pki_dir() {
@@ -120,6 +128,18 @@ std::unique_ptr<Pki> read_pki(std::string name, const PkiFiles& files, std::stri
       !read_certificates(files.root, &pki->roots, out_error)) {
     return nullptr;
   }
+  if (files.client_chain.empty() && files.client_key.empty() && files.client_root.empty()) {
+    return pki;
+  }
+  if (files.client_chain.empty() || files.client_key.empty() || files.client_root.empty()) {
+    *out_error = pki->name + ": a client chain needs its chain, key and root files";
+    return nullptr;
+  }
+  if (!read_certificates(files.client_chain, &pki->client_chain, out_error) ||
+      !read_key(files.client_key, &pki->client_key, out_error) ||
+      !read_certificates(files.client_root, &pki->client_roots, out_error)) {
+    return nullptr;
+  }
   return pki;
 }
 
@@ -131,38 +151,45 @@ std::vector<SignatureScheme> signature_schemes_for(KeyInfo key) {
   return out;
 }
 
-std::unique_ptr<Credentials> prepare_credentials(Backend& backend, const Pki& pki,
-                                                 std::string_view hostname,
-                                                 std::string* out_error) {
+namespace {
+
+// hostname: the server's name for a server chain; empty for a client's,
+// which is verified as a client's.
+std::unique_ptr<Credentials> prepare(Backend& backend, const std::string& what,
+                                     const std::vector<Bytes>& chain, const Bytes& key,
+                                     const std::vector<Bytes>& roots, bool client,
+                                     std::string_view hostname, std::string* out_error) {
   auto creds = std::make_unique<Credentials>();
-  for (const auto& der : pki.chain) creds->chain_der.emplace_back(der);
+  for (const auto& der : chain) creds->chain_der.emplace_back(der);
   creds->chain = backend.parse_chain(creds->chain_der);
   if (!creds->chain) {
-    *out_error = pki.name + ": the certificate chain does not parse on " + std::string(backend.name());
+    *out_error = what + ": the certificate chain does not parse on " + std::string(backend.name());
     return nullptr;
   }
   auto leaf_key = creds->chain->leaf_public_key();
   if (!leaf_key) {
-    *out_error = pki.name + ": the leaf certificate's key is not supported by " +
-                 std::string(backend.name());
+    *out_error =
+        what + ": the leaf certificate's key is not supported by " + std::string(backend.name());
     return nullptr;
   }
   creds->leaf = leaf_key->info();
 
   std::string error;
-  creds->key = backend.load_private_key(pki.key, &error);
+  creds->key = backend.load_private_key(key, &error);
   if (!creds->key) {
-    *out_error = pki.name + ": cannot load the private key: " + error;
+    *out_error = what + ": cannot load the private key: " + error;
     return nullptr;
   }
-  std::vector<ByteView> roots(pki.roots.begin(), pki.roots.end());
-  creds->trust = backend.new_trust_store(roots, &error);
+  std::vector<ByteView> root_views(roots.begin(), roots.end());
+  creds->trust = backend.new_trust_store(root_views, &error);
   if (!creds->trust) {
-    *out_error = pki.name + ": cannot load the trust anchors: " + error;
+    *out_error = what + ": cannot load the trust anchors: " + error;
     return nullptr;
   }
-  if (!creds->trust->verify(*creds->chain, hostname, &error)) {
-    *out_error = pki.name + ": the chain does not verify against the root: " + error;
+  const bool verified = client ? creds->trust->verify_client(*creds->chain, &error)
+                               : creds->trust->verify(*creds->chain, hostname, &error);
+  if (!verified) {
+    *out_error = what + ": the chain does not verify against the root: " + error;
     return nullptr;
   }
 
@@ -170,7 +197,7 @@ std::unique_ptr<Credentials> prepare_credentials(Backend& backend, const Pki& pk
   KeyInfo key_info = creds->key->info();
   auto schemes = signature_schemes_for(key_info);
   if (key_info.type != creds->leaf.type || key_info.bits != creds->leaf.bits || schemes.empty()) {
-    *out_error = pki.name + ": the private key (" + std::string(name(key_info.type)) +
+    *out_error = what + ": the private key (" + std::string(name(key_info.type)) +
                  ") does not match the leaf certificate (" + std::string(name(creds->leaf.type)) +
                  ")";
     return nullptr;
@@ -180,10 +207,34 @@ std::unique_ptr<Credentials> prepare_credentials(Backend& backend, const Pki& pk
   size_t sig_len = 0;
   if (!creds->key->sign(schemes.front(), kProbe, sig, &sig_len) ||
       !leaf_key->verify(schemes.front(), kProbe, ByteView(sig, sig_len))) {
-    *out_error = pki.name + ": the private key does not belong to the leaf certificate";
+    *out_error = what + ": the private key does not belong to the leaf certificate";
     return nullptr;
   }
   return creds;
+}
+
+}  // namespace
+
+std::unique_ptr<Credentials> prepare_credentials(Backend& backend, const Pki& pki,
+                                                 std::string_view hostname, std::string* out_error,
+                                                 bool with_client) {
+  auto creds =
+      prepare(backend, pki.name, pki.chain, pki.key, pki.roots, false, hostname, out_error);
+  if (creds != nullptr && with_client) {
+    creds->client = prepare_client_credentials(backend, pki, out_error);
+    if (creds->client == nullptr) return nullptr;
+  }
+  return creds;
+}
+
+std::unique_ptr<Credentials> prepare_client_credentials(Backend& backend, const Pki& pki,
+                                                        std::string* out_error) {
+  if (!pki.has_client()) {
+    *out_error = pki.name + ": no client certificate chain";
+    return nullptr;
+  }
+  return prepare(backend, pki.name + " (client)", pki.client_chain, pki.client_key,
+                 pki.client_roots, true, {}, out_error);
 }
 
 }  // namespace hsbench

@@ -18,13 +18,14 @@ uint64_t now_us() {
 
 bool record_scenario(const Scenario& scenario, Backend& backend, const Pki& pki, KeyLog* key_log,
                      std::vector<RecordedHandshake>* out, std::string* out_error) {
-  auto creds = prepare_credentials(backend, pki, kServerName, out_error);
+  auto creds =
+      prepare_credentials(backend, pki, kServerName, out_error, !scenario.client_cert.empty());
   if (creds == nullptr) return false;
   drive::PairOptions options;
   options.key_log = key_log->callback();
-  auto pair =
-      drive::MemoryPair::make(backend, backend, engine_client_config(scenario, creds->trust.get()),
-                              engine_server_config(scenario, creds.get()), options, out_error);
+  auto pair = drive::MemoryPair::make(
+      backend, backend, engine_client_config(scenario, creds->trust.get(), creds->client.get()),
+      engine_server_config(scenario, creds.get()), options, out_error);
   if (pair == nullptr) return false;
 
   const int handshakes = scenario.resumption ? 2 : 1;

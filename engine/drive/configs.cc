@@ -42,9 +42,24 @@ std::vector<Group> client_groups(const Scenario& s) {
   return groups;
 }
 
+// What the server accepts. A TLS 1.2 mutual TLS server also lists the
+// curve of the client's ECDSA certificate, which it must support to accept
+// that certificate (RFC 8422 5.1; OpenSSL refuses it otherwise); its own
+// first choice stays the scenario's group.
+std::vector<Group> server_groups(const Scenario& s) {
+  std::vector<Group> groups = scenario_groups(s);
+  auto curve = certificate_curve(s);
+  if (s.version == TlsVersion::tls12 && !s.client_cert.empty() && curve &&
+      std::find(groups.begin(), groups.end(), *curve) == groups.end()) {
+    groups.push_back(*curve);
+  }
+  return groups;
+}
+
 }  // namespace
 
-tls::Config engine_client_config(const Scenario& s, const TrustStore* trust) {
+tls::Config engine_client_config(const Scenario& s, const TrustStore* trust,
+                                 const Credentials* client_credentials) {
   tls::Config c;
   c.min_version = c.max_version = s.version;
   c.cipher_suites = {s.suite};
@@ -54,6 +69,7 @@ tls::Config engine_client_config(const Scenario& s, const TrustStore* trust) {
   c.server_name = std::string(kServerName);
   c.session_tickets = s.resumption;
   c.psk_with_dhe = !s.psk_ke;
+  if (!s.client_cert.empty()) c.client_credentials = client_credentials;
   return c;
 }
 
@@ -61,11 +77,18 @@ tls::Config engine_server_config(const Scenario& s, const Credentials* credentia
   tls::Config c;
   c.min_version = c.max_version = s.version;
   c.cipher_suites = {s.suite};
-  c.groups = scenario_groups(s);
+  c.groups = server_groups(s);
   c.signature_schemes = {s.signature_scheme};
   c.credentials = credentials;
   c.session_tickets = s.resumption;
   c.psk_with_dhe = !s.psk_ke;
+  if (!s.client_cert.empty()) {
+    c.require_client_certificate = true;
+    c.client_trust = credentials != nullptr && credentials->client != nullptr
+                         ? credentials->client->trust.get()
+                         : nullptr;
+    c.client_signature_schemes = kClientSignatureSchemes;
+  }
   return c;
 }
 
@@ -80,6 +103,9 @@ std::optional<std::string> engine_missing_algorithm(const Scenario& s, const Bac
   const CipherSuiteInfo* suite = cipher_suite_info(s.suite);
   if (suite == nullptr) return lacks("the scenario's cipher suite");
   if (!a.x509) return lacks("X.509 certificates");
+  if (!s.client_cert.empty() && s.client_cert != s.cert) {
+    return "the client certificate's kind must be the server's (" + s.cert + ")";
+  }
   if (!has(a.hashes, suite->hash)) return lacks(name(suite->hash));
   if (!has(a.aeads, suite->aead)) return lacks(name(suite->aead));
   if (s.version == TlsVersion::tls13 ? !a.hkdf : !a.tls12_prf) {
@@ -108,6 +134,10 @@ NativeConfig native_client_config(const Scenario& s, const Pki& pki) {
   c.hostname = std::string(kServerName);
   c.tickets = s.resumption;
   c.psk_ke = s.psk_ke;
+  if (!s.client_cert.empty()) {
+    c.client_chain_der.assign(pki.client_chain.begin(), pki.client_chain.end());
+    c.client_private_key = pki.client_key;
+  }
   return c;
 }
 
@@ -116,12 +146,16 @@ NativeConfig native_server_config(const Scenario& s, const Pki& pki) {
   c.server = true;
   c.version = s.version;
   c.cipher_suites = {s.suite};
-  c.groups = scenario_groups(s);
+  c.groups = server_groups(s);
   c.signature_schemes = {s.signature_scheme};
   c.chain_der.assign(pki.chain.begin(), pki.chain.end());
   c.private_key = pki.key;
   c.tickets = s.resumption;
   c.psk_ke = s.psk_ke;
+  if (!s.client_cert.empty()) {
+    c.require_client_certificate = true;
+    c.client_roots_der.assign(pki.client_roots.begin(), pki.client_roots.end());
+  }
   return c;
 }
 

@@ -16,7 +16,11 @@ namespace hsbench {
 // What the client offers to verify, in the order real clients use.
 extern const std::vector<SignatureScheme> kClientSignatureSchemes;
 
-tls::Config engine_client_config(const Scenario& s, const TrustStore* trust);
+// client_credentials: what the client presents when a mutual TLS server
+// asks (Credentials::client of the scenario's PKI); the server takes its
+// client trust from credentials->client.
+tls::Config engine_client_config(const Scenario& s, const TrustStore* trust,
+                                 const Credentials* client_credentials = nullptr);
 tls::Config engine_server_config(const Scenario& s, const Credentials* credentials);
 NativeConfig native_client_config(const Scenario& s, const Pki& pki);
 NativeConfig native_server_config(const Scenario& s, const Pki& pki);

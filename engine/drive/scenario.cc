@@ -68,6 +68,24 @@ const std::vector<Scenario>& table() {
       // psk_ke: the PSK alone, no (EC)DHE, so no forward secrecy.
       {"tls13-psk-ecdsa-p256-resume", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
        "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, true, false, true},
+      // Mutual TLS: the client presents a certificate of the server's kind
+      // (under its own client root) and signs with it.
+      {"tls12-rsa-rsa2048-mtls", TlsVersion::tls12, KxMode::rsa, Group::x25519, "rsa2048",
+       CS::TLS_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256, false, false, false,
+       "rsa2048"},
+      {"tls12-ecdhe-x25519-ecdsa-p256-mtls", TlsVersion::tls12, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256,
+       false, false, false, "ecdsa-p256"},
+      {"tls13-x25519-rsa2048-mtls", TlsVersion::tls13, KxMode::ecdhe, Group::x25519, "rsa2048",
+       CS::TLS_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256, false, false, false, "rsa2048"},
+      {"tls13-x25519-ecdsa-p256-mtls", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, false, false, false,
+       "ecdsa-p256"},
+      // Resuming an mTLS session: the ticket carries the client's
+      // authentication, so no certificate is sent either way.
+      {"tls13-x25519-ecdsa-p256-mtls-resume", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
+       "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, true, false, false,
+       "ecdsa-p256"},
   };
   return scenarios;
 }

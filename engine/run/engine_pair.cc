@@ -16,7 +16,8 @@ class EnginePairImpl final : public EnginePair {
   bool init(const Scenario& s, Backend& client_backend, Backend& server_backend,
             std::string* out_error) {
     pair_ = drive::MemoryPair::make(
-        client_backend, server_backend, engine_client_config(s, client_creds_->trust.get()),
+        client_backend, server_backend,
+        engine_client_config(s, client_creds_->trust.get(), client_creds_->client.get()),
         engine_server_config(s, server_creds_ ? server_creds_.get() : client_creds_.get()), {},
         out_error);
     // For resumption scenarios: one full handshake, untimed, for a ticket.
@@ -55,11 +56,12 @@ class EnginePairImpl final : public EnginePair {
 std::unique_ptr<EnginePair> make_engine_pair(const Scenario& scenario, Backend& client_backend,
                                              Backend& server_backend, const Pki& pki,
                                              std::string* out_error) {
-  auto client_creds = prepare_credentials(client_backend, pki, kServerName, out_error);
+  const bool mtls = !scenario.client_cert.empty();
+  auto client_creds = prepare_credentials(client_backend, pki, kServerName, out_error, mtls);
   if (client_creds == nullptr) return nullptr;
   std::unique_ptr<Credentials> server_creds;
   if (&server_backend != &client_backend) {
-    server_creds = prepare_credentials(server_backend, pki, kServerName, out_error);
+    server_creds = prepare_credentials(server_backend, pki, kServerName, out_error, mtls);
     if (server_creds == nullptr) return nullptr;
   }
   auto pair =

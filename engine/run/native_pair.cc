@@ -68,6 +68,8 @@ std::optional<Message> message_of(const NativeEvent& e) {
       return Message::encrypted_extensions;
     case HandshakeType::certificate:
       return Message::certificate;
+    case HandshakeType::certificate_request:
+      return Message::certificate_request;
     case HandshakeType::server_key_exchange:
       return Message::server_key_exchange;
     case HandshakeType::server_hello_done:

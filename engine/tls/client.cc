@@ -21,6 +21,8 @@ void Client::reset() {
   cookie_.clear();
   expect_ticket_ = false;
   offered_psk_ = false;
+  handshake_write_keys_ = false;
+  certificate_requested_ = has_client_scheme_ = false;
   new_session_.reset();
   negotiated_ = {};
 }
@@ -45,8 +47,12 @@ const char* Client::state_name(State s) {
       return "read_server_key_exchange";
     case State::read_server_hello_done:
       return "read_server_hello_done";
+    case State::send_client_certificate:
+      return "send_client_certificate";
     case State::send_client_key_exchange:
       return "send_client_key_exchange";
+    case State::send_client_certificate_verify:
+      return "send_client_certificate_verify";
     case State::send_change_cipher_spec:
       return "send_change_cipher_spec";
     case State::send_finished:
@@ -67,6 +73,10 @@ const char* Client::state_name(State s) {
       return "tls13_read_finished";
     case State::tls13_send_change_cipher_spec:
       return "tls13_send_change_cipher_spec";
+    case State::tls13_send_client_certificate:
+      return "tls13_send_client_certificate";
+    case State::tls13_send_client_certificate_verify:
+      return "tls13_send_client_certificate_verify";
     case State::tls13_send_finished:
       return "tls13_send_finished";
     case State::done:
@@ -87,8 +97,12 @@ Connection::Next Client::run_state() {
       return do_read_server_key_exchange();
     case State::read_server_hello_done:
       return do_read_server_hello_done();
+    case State::send_client_certificate:
+      return do_send_client_certificate();
     case State::send_client_key_exchange:
       return do_send_client_key_exchange();
+    case State::send_client_certificate_verify:
+      return do_send_client_certificate_verify();
     case State::send_change_cipher_spec:
       return do_send_change_cipher_spec();
     case State::send_finished:
@@ -109,6 +123,10 @@ Connection::Next Client::run_state() {
       return do_tls13_read_finished();
     case State::tls13_send_change_cipher_spec:
       return do_tls13_send_change_cipher_spec();
+    case State::tls13_send_client_certificate:
+      return do_tls13_send_client_certificate();
+    case State::tls13_send_client_certificate_verify:
+      return do_tls13_send_client_certificate_verify();
     case State::tls13_send_finished:
       return do_tls13_send_finished();
     case State::done:
@@ -368,6 +386,88 @@ Connection::Next Client::process_certificate(ByteView body, bool tls13) {
   negotiated_.chain_bytes = 0;
   for (size_t i = 0; i < count; i++) negotiated_.chain_bytes += certs[i].size();
   return Next::ok;
+}
+
+Connection::Next Client::read_certificate_request(bool tls13) {
+  if (certificate_requested_) return fail(Alert::unexpected_message, "second CertificateRequest");
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::certificate_request, &body, &message); n != Next::ok) {
+    return n;
+  }
+  CertificateRequest request;
+  Error err;
+  if (!parse_certificate_request(body, tls13, &request, &err)) return fail(err.alert, err.reason);
+  // In the handshake itself the context is empty (RFC 8446 4.3.2).
+  if (tls13 && !request.context.empty()) {
+    return fail(Alert::illegal_parameter, "CertificateRequest has a context");
+  }
+  certificate_requested_ = true;
+  negotiated_.certificate_requested = true;
+
+  // The first of the client's schemes its key can make that the server
+  // accepts and the backend has; none, and the client sends no chain.
+  has_client_scheme_ = false;
+  const Credentials* creds = config().client_credentials;
+  const KeyType key_type = creds != nullptr ? creds->leaf.type : KeyType::rsa;
+  const uint8_t certificate_type = key_type == KeyType::rsa ? kRsaSign : kEcdsaSign;
+  if (creds != nullptr &&
+      (tls13 || list_contains_u8(request.certificate_types, certificate_type))) {
+    const auto& supported = crypto_.backend().algorithms().signature_schemes;
+    for (SignatureScheme s : config().signature_schemes) {
+      if ((tls13 && is_pkcs1(s)) || !scheme_fits_key(s, key_type, version_) ||
+          !list_contains_u16(request.signature_algorithms, static_cast<uint16_t>(s)) ||
+          std::find(supported.begin(), supported.end(), s) == supported.end()) {
+        continue;
+      }
+      client_scheme_ = s;
+      has_client_scheme_ = true;
+      break;
+    }
+  }
+  transcript_.add(crypto_, message);
+  step(Message::certificate_request, Action::read);
+  return Next::ok;
+}
+
+Connection::Next Client::send_client_certificate(bool tls13) {
+  Writer w = begin_message(HandshakeType::certificate);
+  if (tls13) w.u8(0);  // certificate_request_context: the request's, empty
+  auto list = w.open_u24();
+  if (has_client_scheme_) {
+    for (ByteView cert : config().client_credentials->chain_der) {
+      auto entry = w.open_u24();
+      w.bytes(cert);
+      if (!w.close(entry)) return fail(Alert::internal_error, "certificate too long");
+      if (tls13) w.u16(0);  // no per-certificate extensions
+    }
+  }
+  if (!w.close(list)) return fail(Alert::internal_error, "chain too long");
+  negotiated_.sent_certificate = has_client_scheme_;
+  return send_message();
+}
+
+Connection::Next Client::send_client_certificate_verify(ByteView signed_content) {
+  uint8_t signature[kMaxSignatureLength];
+  size_t signature_len = 0;
+  if (!crypto_.sign(*config().client_credentials->key, client_scheme_, signed_content, signature,
+                    &signature_len)) {
+    return fail(Alert::internal_error, "signing failed");
+  }
+  Writer w = begin_message(HandshakeType::certificate_verify);
+  w.u16(static_cast<uint16_t>(client_scheme_));
+  auto sig = w.open_u16();
+  w.bytes(ByteView(signature, signature_len));
+  (void)w.close(sig);
+  return send_message();
+}
+
+bool Client::tls13_install_handshake_write_keys() {
+  if (handshake_write_keys_) return true;
+  RecordKeys keys;
+  if (!tls13_record_keys(client_handshake_secret_, &keys)) return false;
+  records_.set_write_keys(std::move(keys));
+  handshake_write_keys_ = true;
+  return true;
 }
 
 Connection::Next Client::read_post_handshake() {

@@ -35,6 +35,10 @@ class Client final : public Connection {
     KeyInfo server_key;  // the leaf's key, when chain_certificates > 0
     size_t chain_certificates = 0;
     size_t chain_bytes = 0;  // the DER certificates, summed
+    // Mutual TLS: the server sent a CertificateRequest, and the client
+    // answered with its chain (false: an empty Certificate).
+    bool certificate_requested = false;
+    bool sent_certificate = false;
   };
   const Negotiated& negotiated() const { return negotiated_; }
 
@@ -45,7 +49,9 @@ class Client final : public Connection {
     read_certificate,
     read_server_key_exchange,
     read_server_hello_done,
+    send_client_certificate,
     send_client_key_exchange,
+    send_client_certificate_verify,
     send_change_cipher_spec,
     send_finished,
     tls12_read_new_session_ticket,
@@ -57,6 +63,8 @@ class Client final : public Connection {
     tls13_read_certificate_verify,
     tls13_read_finished,
     tls13_send_change_cipher_spec,
+    tls13_send_client_certificate,
+    tls13_send_client_certificate_verify,
     tls13_send_finished,
     done,  // the handshake is complete
   };
@@ -75,7 +83,9 @@ class Client final : public Connection {
   Next do_read_certificate();
   Next do_read_server_key_exchange();
   Next do_read_server_hello_done();
+  Next do_send_client_certificate();
   Next do_send_client_key_exchange();
+  Next do_send_client_certificate_verify();
   Next do_send_change_cipher_spec();
   Next do_send_finished();
   Next do_tls12_read_new_session_ticket();
@@ -89,6 +99,8 @@ class Client final : public Connection {
   Next do_tls13_read_certificate_verify();
   Next do_tls13_read_finished();
   Next do_tls13_send_change_cipher_spec();
+  Next do_tls13_send_client_certificate();
+  Next do_tls13_send_client_certificate_verify();
   Next do_tls13_send_finished();
   Next tls13_read_new_session_ticket();
   Next read_post_handshake() override;
@@ -96,6 +108,25 @@ class Client final : public Connection {
   // Parses and verifies the server's Certificate message body, keeping the
   // chain and the leaf's key.
   Next process_certificate(ByteView body, bool tls13);
+
+  // Mutual TLS (client.cc). Reads the server's CertificateRequest and
+  // chooses the scheme to sign with, if the client has a certificate that
+  // fits the request.
+  Next read_certificate_request(bool tls13);
+  // The client's Certificate: its chain, or none when it has none that
+  // fits (RFC 8446 4.4.2.4, RFC 5246 7.4.6).
+  Next send_client_certificate(bool tls13);
+  // The client's CertificateVerify over signed (RFC 8446 4.4.3; RFC 5246
+  // 7.4.8: the messages themselves).
+  Next send_client_certificate_verify(ByteView signed_content);
+  // TLS 1.3: the client's handshake traffic key, installed once, before the
+  // first message of its second flight.
+  bool tls13_install_handshake_write_keys();
+  // The state after the client's TLS 1.3 compatibility ChangeCipherSpec.
+  State tls13_after_change_cipher_spec() const {
+    return certificate_requested_ ? State::tls13_send_client_certificate
+                                  : State::tls13_send_finished;
+  }
 
   bool offers(CipherSuite s) const;
   bool offers(Group g) const;
@@ -129,6 +160,14 @@ class Client final : public Connection {
   bool retried_ = false;  // a HelloRetryRequest came
   Bytes cookie_;
   bool offered_psk_ = false;
+  bool handshake_write_keys_ = false;
+
+  // Mutual TLS
+  bool certificate_requested_ = false;
+  bool has_client_scheme_ = false;  // it answers with its chain, signing with:
+  SignatureScheme client_scheme_ = SignatureScheme::rsa_pss_rsae_sha256;
+  Bytes signed_scratch_;
+
   Negotiated negotiated_;
 };
 

@@ -5,11 +5,14 @@
 namespace hsbench::tls {
 
 Connection::Connection(Side side, Backend* backend, const Config* config)
-    : side_(side), config_(config), crypto_(backend), records_(&crypto_) {}
+    : side_(side), config_(config), crypto_(backend), records_(&crypto_) {
+  transcript_.keep_messages(keeps_messages());
+}
 
 void Connection::reset() {
   records_ = RecordLayer(&crypto_);
   transcript_.reset();
+  transcript_.keep_messages(keeps_messages());
   version_ = TlsVersion::tls12;
   suite_ = nullptr;
   resumed_ = false;

@@ -81,6 +81,17 @@ struct Config {
 
   // Server: its chain, key and their kind.
   const Credentials* credentials = nullptr;
+
+  // Mutual TLS. Client: the chain and key it answers a CertificateRequest
+  // with (chain_der and key); without, it answers with an empty Certificate
+  // (RFC 8446 4.4.2.4, RFC 5246 7.4.6). Server: whether it asks for a client
+  // certificate and fails a full handshake without one, the anchors the
+  // client's chain must verify against (TrustStore::verify_client), and the
+  // schemes it accepts for the client's CertificateVerify, in order.
+  const Credentials* client_credentials = nullptr;
+  bool require_client_certificate = false;
+  const TrustStore* client_trust = nullptr;
+  std::vector<SignatureScheme> client_signature_schemes;
   const ServerHelloProfile* server_hello_profile = nullptr;
 
   // Resumption: the client asks for tickets, keeps the newest, and resumes
@@ -224,6 +235,14 @@ class Connection {
   Next tls13_send_finished();
   // Reads and checks the peer's Finished, and adds it to the transcript.
   Next tls13_read_finished();
+
+  // Whether a TLS 1.2 client CertificateVerify may be made or checked in
+  // this handshake, so that the transcript keeps its messages.
+  bool keeps_messages() const {
+    return config_->min_version <= TlsVersion::tls12 &&
+           (side_ == Side::client ? config_->client_credentials != nullptr
+                                  : config_->require_client_certificate);
+  }
 
   // Reports a secret to Config::key_log, if set.
   void log_secret(std::string_view label, ByteView secret) const;

@@ -154,4 +154,8 @@ bool Crypto::verify_chain(const TrustStore& trust, const CertificateChain& chain
   return timed({OpKind::verify_chain}, {}, [&] { return trust.verify(chain, hostname, nullptr); });
 }
 
+bool Crypto::verify_client_chain(const TrustStore& trust, const CertificateChain& chain) {
+  return timed({OpKind::verify_chain}, {}, [&] { return trust.verify_client(chain, nullptr); });
+}
+
 }  // namespace hsbench::tls

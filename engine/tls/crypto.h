@@ -76,6 +76,9 @@ class Crypto {
   std::unique_ptr<PublicKey> parse_certificate_key(ByteView der);
   bool verify_chain(const TrustStore& trust, const CertificateChain& chain,
                     std::string_view hostname);
+  // A client's chain, as a server verifies it for mutual TLS; timed as
+  // verify_chain.
+  bool verify_client_chain(const TrustStore& trust, const CertificateChain& chain);
 
  private:
   template <typename F>

@@ -31,6 +31,11 @@ constexpr bool scheme_fits_key(SignatureScheme s, KeyType key, TlsVersion versio
   return version == TlsVersion::tls13 ? scheme_key_type(s) == key : scheme_usable_with(s, key);
 }
 
+// PKCS#1 v1.5 signs no TLS 1.3 handshake message (RFC 8446 4.2.3, 4.4.3).
+constexpr bool is_pkcs1(SignatureScheme s) {
+  return s == SignatureScheme::rsa_pkcs1_sha256 || s == SignatureScheme::rsa_pkcs1_sha384;
+}
+
 // Constant-time equality, for Finished and padding checks.
 inline bool equal_ct(ByteView a, ByteView b) {
   if (a.size() != b.size()) return false;

@@ -270,7 +270,7 @@ bool parse_server_hello(ByteView body, ServerHello* out, Error* e) {
 }
 
 bool parse_certificate(ByteView body, bool tls13, std::span<ByteView> out_certs, size_t* out_count,
-                       Error* e) {
+                       Error* e, bool allow_empty) {
   Reader r(body);
   if (tls13) {
     ByteView context;
@@ -294,8 +294,61 @@ bool parse_certificate(ByteView body, bool tls13, std::span<ByteView> out_certs,
     }
     out_certs[n++] = cert;
   }
-  if (n == 0) return fail(e, Alert::decode_error, "empty Certificate");
+  if (n == 0 && !allow_empty) return fail(e, Alert::decode_error, "empty Certificate");
   *out_count = n;
+  return true;
+}
+
+bool parse_certificate_request(ByteView body, bool tls13, CertificateRequest* out, Error* e) {
+  *out = CertificateRequest{};
+  Reader r(body);
+  if (!tls13) {
+    if (!r.u8_prefixed(&out->certificate_types) || out->certificate_types.empty() ||
+        !parse_u16_list(r, &out->signature_algorithms) ||
+        !r.u16_prefixed(&out->certificate_authorities) || !r.empty()) {
+      return fail(e, Alert::decode_error, "malformed CertificateRequest");
+    }
+    return true;
+  }
+  Reader exts;
+  if (!r.u8_prefixed(&out->context) || !r.u16_prefixed(&exts) || exts.empty() || !r.empty()) {
+    return fail(e, Alert::decode_error, "malformed CertificateRequest");
+  }
+  SeenExtensions seen;
+  bool has_signature_algorithms = false;
+  while (!exts.empty()) {
+    uint16_t type;
+    Reader ext;
+    if (!exts.u16(&type) || !exts.u16_prefixed(&ext)) {
+      return fail(e, Alert::decode_error, "malformed CertificateRequest extension");
+    }
+    if (!seen.first_time(type)) {
+      return fail(e, Alert::illegal_parameter, "duplicate CertificateRequest extension");
+    }
+    bool ok = true;
+    switch (static_cast<ExtensionType>(type)) {
+      case ExtensionType::signature_algorithms:
+        ok = parse_u16_list(ext, &out->signature_algorithms);
+        has_signature_algorithms = true;
+        break;
+      case ExtensionType::certificate_authorities:
+        ok = ext.u16_prefixed(&out->certificate_authorities) &&
+             !out->certificate_authorities.empty();
+        break;
+      default:
+        // Unrecognized ones, and signature_algorithms_cert, which the
+        // chain's own signatures are not checked against, are ignored
+        // (RFC 8446 4.3.2).
+        ok = ext.skip(ext.remaining());
+        break;
+    }
+    if (!ok || !ext.empty()) {
+      return fail(e, Alert::decode_error, "malformed CertificateRequest extension");
+    }
+  }
+  if (!has_signature_algorithms) {
+    return fail(e, Alert::missing_extension, "CertificateRequest lacks signature_algorithms");
+  }
   return true;
 }
 

@@ -73,9 +73,26 @@ struct ServerHello {
 bool parse_server_hello(ByteView body, ServerHello* out, Error* out_error);
 
 // Certificate (RFC 5246 7.4.2 for TLS 1.2; RFC 8446 4.4.2 adds a request
-// context and per-entry extensions). Fills up to max_certs DER views.
-bool parse_certificate(ByteView body, bool tls13, std::span<ByteView> out_certs,
-                       size_t* out_count, Error* out_error);
+// context and per-entry extensions). Fills up to max_certs DER views. A
+// client's Certificate may be empty (allow_empty: *out_count is then 0).
+bool parse_certificate(ByteView body, bool tls13, std::span<ByteView> out_certs, size_t* out_count,
+                       Error* out_error, bool allow_empty = false);
+
+// CertificateRequest (RFC 5246 7.4.4 for TLS 1.2; RFC 8446 4.3.2 for TLS
+// 1.3, whose signature_algorithms extension is required).
+struct CertificateRequest {
+  ByteView context;                  // TLS 1.3: certificate_request_context
+  ByteView certificate_types;        // TLS 1.2: ClientCertificateType u8 list
+  ByteView signature_algorithms;     // u16 list
+  ByteView certificate_authorities;  // DistinguishedName list, may be empty
+};
+
+bool parse_certificate_request(ByteView body, bool tls13, CertificateRequest* out,
+                               Error* out_error);
+
+// ClientCertificateType values (RFC 5246 7.4.4, RFC 8422 5.5).
+inline constexpr uint8_t kRsaSign = 1;
+inline constexpr uint8_t kEcdsaSign = 64;
 
 // TLS 1.2 ECDHE ServerKeyExchange (RFC 8422 5.4).
 struct ServerKeyExchange {

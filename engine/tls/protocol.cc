@@ -23,6 +23,8 @@ std::string_view name(Alert a) {
     case Alert::missing_extension: return "missing_extension";
     case Alert::unsupported_extension: return "unsupported_extension";
     case Alert::unrecognized_name: return "unrecognized_name";
+    case Alert::certificate_required:
+      return "certificate_required";
   }
   return "unknown_alert";
 }

@@ -46,6 +46,7 @@ enum class ExtensionType : uint16_t {
   supported_versions = 43,
   cookie = 44,
   psk_key_exchange_modes = 45,
+  certificate_authorities = 47,
   signature_algorithms_cert = 50,
   key_share = 51,
   renegotiation_info = 0xff01,
@@ -72,6 +73,7 @@ enum class Alert : uint8_t {
   missing_extension = 109,
   unsupported_extension = 110,
   unrecognized_name = 112,
+  certificate_required = 116,
 };
 
 enum class AlertLevel : uint8_t { warning = 1, fatal = 2 };

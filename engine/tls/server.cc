@@ -1,11 +1,12 @@
 // The server states both TLS versions share: ClientHello, where the versions
 // part, and application data.
+#include "tls/server.h"
+
 #include <chrono>
 #include <cstring>
 
 #include "hsbench/pki.h"
 #include "tls/handshake_util.h"
-#include "tls/server.h"
 
 namespace hsbench::tls {
 
@@ -19,6 +20,10 @@ void Server::reset() {
   session_id_length_ = 0;
   peer_key_share_.clear();
   pending_handshake_write_ = {};
+  certificate_requested_ = client_authenticated_ = false;
+  client_chain_.reset();
+  client_key_.reset();
+  client_leaf_.clear();
 }
 
 const char* Server::state_name(State s) {
@@ -27,8 +32,14 @@ const char* Server::state_name(State s) {
     case State::send_server_hello: return "send_server_hello";
     case State::send_certificate: return "send_certificate";
     case State::send_server_key_exchange: return "send_server_key_exchange";
+    case State::send_certificate_request:
+      return "send_certificate_request";
     case State::send_server_hello_done: return "send_server_hello_done";
+    case State::read_client_certificate:
+      return "read_client_certificate";
     case State::read_client_key_exchange: return "read_client_key_exchange";
+    case State::read_client_certificate_verify:
+      return "read_client_certificate_verify";
     case State::read_change_cipher_spec: return "read_change_cipher_spec";
     case State::read_finished: return "read_finished";
     case State::tls12_send_new_session_ticket: return "tls12_send_new_session_ticket";
@@ -38,9 +49,15 @@ const char* Server::state_name(State s) {
     case State::tls13_send_server_hello: return "tls13_send_server_hello";
     case State::tls13_send_change_cipher_spec: return "tls13_send_change_cipher_spec";
     case State::tls13_send_encrypted_extensions: return "tls13_send_encrypted_extensions";
+    case State::tls13_send_certificate_request:
+      return "tls13_send_certificate_request";
     case State::tls13_send_certificate: return "tls13_send_certificate";
     case State::tls13_send_certificate_verify: return "tls13_send_certificate_verify";
     case State::tls13_send_finished: return "tls13_send_finished";
+    case State::tls13_read_client_certificate:
+      return "tls13_read_client_certificate";
+    case State::tls13_read_client_certificate_verify:
+      return "tls13_read_client_certificate_verify";
     case State::tls13_read_finished: return "tls13_read_finished";
     case State::tls13_send_new_session_ticket: return "tls13_send_new_session_ticket";
     case State::done: return "done";
@@ -54,8 +71,14 @@ Connection::Next Server::run_state() {
     case State::send_server_hello: return do_send_server_hello();
     case State::send_certificate: return do_send_certificate();
     case State::send_server_key_exchange: return do_send_server_key_exchange();
+    case State::send_certificate_request:
+      return do_send_certificate_request();
     case State::send_server_hello_done: return do_send_server_hello_done();
+    case State::read_client_certificate:
+      return do_read_client_certificate();
     case State::read_client_key_exchange: return do_read_client_key_exchange();
+    case State::read_client_certificate_verify:
+      return do_read_client_certificate_verify();
     case State::read_change_cipher_spec: return do_read_change_cipher_spec();
     case State::read_finished: return do_read_finished();
     case State::tls12_send_new_session_ticket: return do_tls12_send_new_session_ticket();
@@ -65,9 +88,15 @@ Connection::Next Server::run_state() {
     case State::tls13_send_server_hello: return do_tls13_send_server_hello();
     case State::tls13_send_change_cipher_spec: return do_tls13_send_change_cipher_spec();
     case State::tls13_send_encrypted_extensions: return do_tls13_send_encrypted_extensions();
+    case State::tls13_send_certificate_request:
+      return do_tls13_send_certificate_request();
     case State::tls13_send_certificate: return do_tls13_send_certificate();
     case State::tls13_send_certificate_verify: return do_tls13_send_certificate_verify();
     case State::tls13_send_finished: return do_tls13_send_finished();
+    case State::tls13_read_client_certificate:
+      return do_tls13_read_client_certificate();
+    case State::tls13_read_client_certificate_verify:
+      return do_tls13_read_client_certificate_verify();
     case State::tls13_read_finished: return do_tls13_read_finished();
     case State::tls13_send_new_session_ticket: return do_tls13_send_new_session_ticket();
     case State::done: return Next::done;
@@ -78,6 +107,78 @@ Connection::Next Server::run_state() {
 std::vector<SignatureScheme> Server::own_signature_schemes() const {
   return config().signature_schemes.empty() ? signature_schemes_for(config().credentials->leaf)
                                             : config().signature_schemes;
+}
+
+std::vector<SignatureScheme> Server::client_signature_schemes() const {
+  std::vector<SignatureScheme> out;
+  const auto& supported = crypto_.backend().algorithms().signature_schemes;
+  for (SignatureScheme s : config().client_signature_schemes) {
+    if ((version_ == TlsVersion::tls13 && is_pkcs1(s)) ||
+        std::find(supported.begin(), supported.end(), s) == supported.end()) {
+      continue;
+    }
+    out.push_back(s);
+  }
+  return out;
+}
+
+Connection::Next Server::read_client_certificate(bool tls13) {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::certificate, &body, &message); n != Next::ok) {
+    return n;
+  }
+  ByteView certs[kMaxChainLength];
+  size_t count = 0;
+  Error err;
+  if (!parse_certificate(body, tls13, certs, &count, &err, true)) {
+    return fail(err.alert, err.reason);
+  }
+  // This server requires a certificate (RFC 8446 4.4.2.4, RFC 5246 7.4.6).
+  if (count == 0) {
+    return fail(tls13 ? Alert::certificate_required : Alert::handshake_failure,
+                "the client sent no certificate");
+  }
+  client_chain_ = crypto_.parse_chain(std::span<const ByteView>(certs, count));
+  if (client_chain_ == nullptr) {
+    return fail(Alert::bad_certificate, "client certificate does not parse");
+  }
+  if (config().client_trust == nullptr) {
+    return fail(Alert::internal_error, "no trust anchors for clients");
+  }
+  if (!crypto_.verify_client_chain(*config().client_trust, *client_chain_)) {
+    return fail(Alert::bad_certificate, "client certificate chain does not verify");
+  }
+  client_key_ = client_chain_->leaf_public_key();
+  if (client_key_ == nullptr) {
+    return fail(Alert::unsupported_certificate, "client certificate key unsupported");
+  }
+  client_leaf_.assign(certs[0].begin(), certs[0].end());
+  transcript_.add(crypto_, message);
+  step(Message::certificate, Action::read);
+  return Next::ok;
+}
+
+Connection::Next Server::read_client_certificate_verify(ByteView signed_content) {
+  ByteView body, message;
+  if (Next n = read_handshake(HandshakeType::certificate_verify, &body, &message); n != Next::ok) {
+    return n;
+  }
+  CertificateVerify cv;
+  Error err;
+  if (!parse_certificate_verify(body, &cv, &err)) return fail(err.alert, err.reason);
+  const auto scheme = static_cast<SignatureScheme>(cv.signature_scheme);
+  const std::vector<SignatureScheme> accepted = client_signature_schemes();
+  if (std::find(accepted.begin(), accepted.end(), scheme) == accepted.end() ||
+      !scheme_fits_key(scheme, client_key_->info().type, version_)) {
+    return fail(Alert::illegal_parameter, "client chose a signature scheme not offered");
+  }
+  if (!crypto_.verify(*client_key_, scheme, signed_content, cv.signature)) {
+    return fail(Alert::decrypt_error, "client CertificateVerify does not verify");
+  }
+  client_authenticated_ = true;
+  transcript_.add(crypto_, message);
+  step(Message::certificate_verify, Action::read);
+  return Next::ok;
 }
 
 bool Server::ticket_sealer_ready() {

@@ -22,8 +22,11 @@ class Server final : public Connection {
     send_server_hello,
     send_certificate,
     send_server_key_exchange,
+    send_certificate_request,
     send_server_hello_done,
+    read_client_certificate,
     read_client_key_exchange,
+    read_client_certificate_verify,
     read_change_cipher_spec,
     read_finished,
     tls12_send_new_session_ticket,
@@ -34,15 +37,24 @@ class Server final : public Connection {
     tls13_send_server_hello,
     tls13_send_change_cipher_spec,
     tls13_send_encrypted_extensions,
+    tls13_send_certificate_request,
     tls13_send_certificate,
     tls13_send_certificate_verify,
     tls13_send_finished,
+    tls13_read_client_certificate,
+    tls13_read_client_certificate_verify,
     tls13_read_finished,
     tls13_send_new_session_ticket,
     done,  // the handshake is complete
   };
   static const char* state_name(State s);
   State state() const { return state_; }
+
+  // Mutual TLS: whether the client is authenticated by a certificate, in
+  // this handshake or in the one whose ticket it resumed; and the DER leaf
+  // it presented in this handshake (empty when resumed or when none).
+  bool client_authenticated() const { return client_authenticated_; }
+  ByteView client_certificate() const { return client_leaf_; }
 
  protected:
   Next run_state() override;
@@ -55,8 +67,11 @@ class Server final : public Connection {
   Next do_send_server_hello();
   Next do_send_certificate();
   Next do_send_server_key_exchange();
+  Next do_send_certificate_request();
   Next do_send_server_hello_done();
+  Next do_read_client_certificate();
   Next do_read_client_key_exchange();
+  Next do_read_client_certificate_verify();
   Next do_read_change_cipher_spec();
   Next do_read_finished();
   Next do_tls12_send_new_session_ticket();
@@ -68,15 +83,33 @@ class Server final : public Connection {
   Next do_tls13_send_server_hello();
   Next do_tls13_send_change_cipher_spec();
   Next do_tls13_send_encrypted_extensions();
+  Next do_tls13_send_certificate_request();
   Next do_tls13_send_certificate();
   Next do_tls13_send_certificate_verify();
   Next do_tls13_send_finished();
+  Next do_tls13_read_client_certificate();
+  Next do_tls13_read_client_certificate_verify();
   Next do_tls13_read_finished();
   Next do_tls13_send_new_session_ticket();
   // Accepts the client's PSK (*out_accepted) if its ticket opens, is fresh
   // and fits the suite, and its binder verifies; an error if the binder
   // of such a ticket does not verify.
   Next tls13_accept_psk(const ClientHello& hello, ByteView message, bool* out_accepted);
+
+  // Mutual TLS (server.cc). The schemes the server accepts for the
+  // client's CertificateVerify in this version, as CertificateRequest
+  // lists them.
+  std::vector<SignatureScheme> client_signature_schemes() const;
+  // Reads the client's Certificate and verifies its chain against
+  // Config::client_trust; a client that sent none fails the handshake.
+  Next read_client_certificate(bool tls13);
+  // Checks the client's CertificateVerify over signed_content.
+  Next read_client_certificate_verify(ByteView signed_content);
+  // Whether a ticket may be resumed here: one without client
+  // authentication may not when the server requires it.
+  bool ticket_authenticates(const TicketContents& ticket) const {
+    return !config().require_client_certificate || ticket.client_authenticated;
+  }
 
   bool supports_tls13() const { return config().max_version >= TlsVersion::tls13; }
   // The server's signature schemes, in its order of preference.
@@ -94,6 +127,13 @@ class Server final : public Connection {
   SignatureScheme signature_scheme_ = SignatureScheme::rsa_pkcs1_sha256;
   std::unique_ptr<KeyShare> key_share_;
   Bytes signed_scratch_;
+
+  // Mutual TLS
+  bool certificate_requested_ = false;
+  bool client_authenticated_ = false;
+  std::unique_ptr<CertificateChain> client_chain_;
+  std::unique_ptr<PublicKey> client_key_;  // set once the client's chain verified
+  Bytes client_leaf_;
 
   // TLS 1.2
   bool secure_renegotiation_ = false;

@@ -7,8 +7,9 @@
 namespace hsbench::tls {
 namespace {
 
-// ticket = nonce (12) || AEAD(version u16, suite u16, ems u8, issued u64,
+// ticket = nonce (12) || AEAD(version u16, suite u16, flags u8, issued u64,
 //                            secret<u8>)
+// flags: 1 extended master secret, 2 client authenticated.
 constexpr size_t kMaxTicketPlaintext = 2 + 2 + 1 + 8 + 1 + kMaxHashLength;
 constexpr uint8_t kTicketAd[] = {'h', 's', 'b', 'e', 'n', 'c', 'h', ' ', 't', 'k', 't'};
 
@@ -26,7 +27,8 @@ bool TicketSealer::seal(Crypto& crypto, const TicketContents& c, Bytes* out) {
   plain[n++] = static_cast<uint8_t>(static_cast<uint16_t>(c.version));
   plain[n++] = static_cast<uint8_t>(static_cast<uint16_t>(c.suite) >> 8);
   plain[n++] = static_cast<uint8_t>(static_cast<uint16_t>(c.suite));
-  plain[n++] = c.extended_master_secret ? 1 : 0;
+  plain[n++] =
+      static_cast<uint8_t>((c.extended_master_secret ? 1 : 0) | (c.client_authenticated ? 2 : 0));
   for (int shift = 56; shift >= 0; shift -= 8) {
     plain[n++] = static_cast<uint8_t>(c.issued >> shift);
   }
@@ -59,12 +61,14 @@ bool TicketSealer::open(Crypto& crypto, ByteView ticket, TicketContents* out) {
   ByteView secret;
   if (!r.u16(&version) || !r.u16(&suite) || !r.u8(&ems) || !r.u16(&issued[0]) ||
       !r.u16(&issued[1]) || !r.u16(&issued[2]) || !r.u16(&issued[3]) || !r.u8_prefixed(&secret) ||
-      !r.empty() || secret.size() > kMaxHashLength || cipher_suite_info(suite) == nullptr) {
+      !r.empty() || secret.size() > kMaxHashLength || cipher_suite_info(suite) == nullptr ||
+      ems > 3) {
     return false;
   }
   out->version = static_cast<TlsVersion>(version);
   out->suite = static_cast<CipherSuite>(suite);
-  out->extended_master_secret = ems != 0;
+  out->extended_master_secret = (ems & 1) != 0;
+  out->client_authenticated = (ems & 2) != 0;
   out->issued = 0;
   for (uint16_t part : issued) out->issued = (out->issued << 16) | part;
   out->secret_length = secret.size();

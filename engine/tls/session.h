@@ -32,6 +32,10 @@ struct TicketContents {
   TlsVersion version = TlsVersion::tls13;
   CipherSuite suite = CipherSuite::TLS_AES_128_GCM_SHA256;
   bool extended_master_secret = false;
+  // The client presented a certificate that verified (mutual TLS): a
+  // resumption inherits that authentication (RFC 8446 2.2, RFC 5077 4), so
+  // a server that requires one resumes only such tickets.
+  bool client_authenticated = false;
   Secret secret{};
   size_t secret_length = 0;
   // When it was sealed, in seconds since the Unix epoch (Config::ticket_clock).

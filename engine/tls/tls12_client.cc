@@ -110,6 +110,10 @@ Connection::Next Client::do_read_server_key_exchange() {
 }
 
 Connection::Next Client::do_read_server_hello_done() {
+  HandshakeType type;
+  if (Next n = peek_handshake(&type); n != Next::ok) return n;
+  // Mutual TLS: the request comes just before ServerHelloDone (RFC 5246 7.3).
+  if (type == HandshakeType::certificate_request) return read_certificate_request(false);
   ByteView body, message;
   if (Next n = read_handshake(HandshakeType::server_hello_done, &body, &message); n != Next::ok) {
     return n;
@@ -117,7 +121,24 @@ Connection::Next Client::do_read_server_hello_done() {
   if (!body.empty()) return fail(Alert::decode_error, "malformed ServerHelloDone");
   transcript_.add(crypto_, message);
   step(Message::server_hello_done, Action::read);
+  state_ =
+      certificate_requested_ ? State::send_client_certificate : State::send_client_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Client::do_send_client_certificate() {
+  if (send_client_certificate(false) != Next::ok) return Next::error;
+  step(Message::certificate, Action::write);
   state_ = State::send_client_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Client::do_send_client_certificate_verify() {
+  // The signature covers every handshake message before this one (RFC
+  // 5246 7.4.8), hashed with the scheme's own hash.
+  if (send_client_certificate_verify(transcript_.messages()) != Next::ok) return Next::error;
+  step(Message::certificate_verify, Action::write);
+  state_ = State::send_change_cipher_spec;
   return Next::ok;
 }
 
@@ -168,7 +189,8 @@ Connection::Next Client::do_send_client_key_exchange() {
   log_secret("CLIENT_RANDOM", master_secret_);
   key_share_.reset();  // forward secrecy: the ephemeral key is gone
   step(Message::client_key_exchange, Action::write);
-  state_ = State::send_change_cipher_spec;
+  state_ =
+      has_client_scheme_ ? State::send_client_certificate_verify : State::send_change_cipher_spec;
   return Next::ok;
 }
 

@@ -62,7 +62,7 @@ Connection::Next Server::tls12_choose_parameters(const ClientHello& hello) {
       ticket_sealer_.open(crypto_, hello.session_ticket, &ticket) &&
       ticket_fresh(ticket.issued, ticket_now()) && ticket.version == TlsVersion::tls12 &&
       ticket.secret_length == kMasterSecretLength &&
-      ticket.extended_master_secret == extended_master_secret_ &&
+      ticket.extended_master_secret == extended_master_secret_ && ticket_authenticates(ticket) &&
       list_contains_u16(hello.cipher_suites, static_cast<uint16_t>(ticket.suite)) &&
       std::find(config().cipher_suites.begin(), config().cipher_suites.end(), ticket.suite) !=
           config().cipher_suites.end()) {
@@ -72,6 +72,7 @@ Connection::Next Server::tls12_choose_parameters(const ClientHello& hello) {
     session_id_length_ = hello.session_id.size();
     std::memcpy(session_id_, hello.session_id.data(), session_id_length_);
     issue_ticket_ = false;  // the ticket stays valid; no renewal
+    client_authenticated_ = ticket.client_authenticated;
   }
   if (!transcript_.set_hash(crypto_, suite_->hash)) {
     return fail(Alert::internal_error, "hash unsupported by the backend");
@@ -141,8 +142,12 @@ Connection::Next Server::do_send_certificate() {
   if (!w.close(list)) return fail(Alert::internal_error, "chain too long");
   if (send_message() != Next::ok) return Next::error;
   step(Message::certificate, Action::write);
-  state_ = suite_->kx == KeyExchange::rsa ? State::send_server_hello_done
-                                          : State::send_server_key_exchange;
+  if (suite_->kx != KeyExchange::rsa) {
+    state_ = State::send_server_key_exchange;
+  } else {
+    state_ = config().require_client_certificate ? State::send_certificate_request
+                                                 : State::send_server_hello_done;
+  }
   return Next::ok;
 }
 
@@ -176,6 +181,24 @@ Connection::Next Server::do_send_server_key_exchange() {
   (void)w.close(sig);
   if (send_message() != Next::ok) return Next::error;
   step(Message::server_key_exchange, Action::write);
+  state_ = config().require_client_certificate ? State::send_certificate_request
+                                               : State::send_server_hello_done;
+  return Next::ok;
+}
+
+Connection::Next Server::do_send_certificate_request() {
+  // CertificateRequest (RFC 5246 7.4.4): the key types and schemes the
+  // server verifies, and no certificate_authorities, so any chain may come.
+  Writer w = begin_message(HandshakeType::certificate_request);
+  auto types = w.open_u8();
+  w.u8(kRsaSign);
+  w.u8(kEcdsaSign);
+  (void)w.close(types);
+  write_u16_list_u16(w, client_signature_schemes());
+  w.u16(0);
+  if (send_message() != Next::ok) return Next::error;
+  certificate_requested_ = true;
+  step(Message::certificate_request, Action::write);
   state_ = State::send_server_hello_done;
   return Next::ok;
 }
@@ -184,7 +207,23 @@ Connection::Next Server::do_send_server_hello_done() {
   begin_message(HandshakeType::server_hello_done);
   if (send_message() != Next::ok) return Next::error;
   step(Message::server_hello_done, Action::write);
+  state_ =
+      certificate_requested_ ? State::read_client_certificate : State::read_client_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Server::do_read_client_certificate() {
+  if (Next n = read_client_certificate(false); n != Next::ok) return n;
   state_ = State::read_client_key_exchange;
+  return Next::ok;
+}
+
+Connection::Next Server::do_read_client_certificate_verify() {
+  // Over every handshake message before it (RFC 5246 7.4.8).
+  if (Next n = read_client_certificate_verify(transcript_.messages()); n != Next::ok) {
+    return n;
+  }
+  state_ = State::read_change_cipher_spec;
   return Next::ok;
 }
 
@@ -242,7 +281,8 @@ Connection::Next Server::do_read_client_key_exchange() {
   }
   log_secret("CLIENT_RANDOM", master_secret_);
   step(Message::client_key_exchange, Action::read);
-  state_ = State::read_change_cipher_spec;
+  state_ = client_key_ != nullptr ? State::read_client_certificate_verify
+                                  : State::read_change_cipher_spec;
   return Next::ok;
 }
 
@@ -270,6 +310,7 @@ Connection::Next Server::do_tls12_send_new_session_ticket() {
   contents.version = TlsVersion::tls12;
   contents.suite = suite_->id;
   contents.extended_master_secret = extended_master_secret_;
+  contents.client_authenticated = client_authenticated_;
   contents.secret_length = kMasterSecretLength;
   contents.issued = ticket_now();
   std::memcpy(contents.secret.data(), master_secret_, kMasterSecretLength);

@@ -212,9 +212,8 @@ Connection::Next Client::do_tls13_read_encrypted_extensions() {
 Connection::Next Client::do_tls13_read_certificate() {
   HandshakeType type;
   if (Next n = peek_handshake(&type); n != Next::ok) return n;
-  if (type == HandshakeType::certificate_request) {
-    return fail(Alert::handshake_failure, "client certificates are not supported");
-  }
+  // Mutual TLS: the request comes before the server's Certificate (RFC 8446 2).
+  if (type == HandshakeType::certificate_request) return read_certificate_request(true);
   ByteView body, message;
   if (Next n = read_handshake(HandshakeType::certificate, &body, &message); n != Next::ok) {
     return n;
@@ -237,8 +236,7 @@ Connection::Next Client::do_tls13_read_certificate_verify() {
   if (!parse_certificate_verify(body, &cv, &err)) return fail(err.alert, err.reason);
   auto scheme = static_cast<SignatureScheme>(cv.signature_scheme);
   // PKCS#1 v1.5 signs no TLS 1.3 handshake (RFC 8446 4.2.3).
-  bool pkcs1 = scheme == SignatureScheme::rsa_pkcs1_sha256 ||
-               scheme == SignatureScheme::rsa_pkcs1_sha384;
+  bool pkcs1 = is_pkcs1(scheme);
   if (!offers(scheme) || pkcs1 ||
       !scheme_fits_key(scheme, server_key_->info().type, TlsVersion::tls13)) {
     return fail(Alert::illegal_parameter, "server chose a signature scheme not offered");
@@ -268,7 +266,7 @@ Connection::Next Client::do_tls13_read_finished() {
   records_.set_read_keys(std::move(read_keys));
   step(Message::finished, Action::read);
   state_ = session_id_length_ > 0 ? State::tls13_send_change_cipher_spec
-                                  : State::tls13_send_finished;
+                                  : tls13_after_change_cipher_spec();
   return Next::ok;
 }
 
@@ -276,16 +274,37 @@ Connection::Next Client::do_tls13_send_change_cipher_spec() {
   // Middlebox compatibility (RFC 8446 D.4): unprotected, ignored by the peer.
   if (send_change_cipher_spec() != Next::ok) return Next::error;
   step(Message::change_cipher_spec, Action::write);
+  state_ = tls13_after_change_cipher_spec();
+  return Next::ok;
+}
+
+Connection::Next Client::do_tls13_send_client_certificate() {
+  if (!tls13_install_handshake_write_keys()) {
+    return fail(Alert::internal_error, "key derivation failed");
+  }
+  if (send_client_certificate(true) != Next::ok) return Next::error;
+  step(Message::certificate, Action::write);
+  state_ =
+      has_client_scheme_ ? State::tls13_send_client_certificate_verify : State::tls13_send_finished;
+  return Next::ok;
+}
+
+Connection::Next Client::do_tls13_send_client_certificate_verify() {
+  uint8_t th[kMaxHashLength];
+  const size_t hlen = transcript_.digest_length();
+  transcript_.digest(crypto_, std::span(th, hlen));
+  certificate_verify_content(Side::client, ByteView(th, hlen), &signed_scratch_);
+  if (send_client_certificate_verify(signed_scratch_) != Next::ok) return Next::error;
+  step(Message::certificate_verify, Action::write);
   state_ = State::tls13_send_finished;
   return Next::ok;
 }
 
 Connection::Next Client::do_tls13_send_finished() {
-  RecordKeys handshake_keys, application_keys;
-  if (!tls13_record_keys(client_handshake_secret_, &handshake_keys)) {
+  RecordKeys application_keys;
+  if (!tls13_install_handshake_write_keys()) {
     return fail(Alert::internal_error, "key derivation failed");
   }
-  records_.set_write_keys(std::move(handshake_keys));
   if (tls13_send_finished() != Next::ok) return Next::error;
   // Tickets' PSKs derive from the transcript through this Finished (7.1).
   if ((config().session_tickets && !tls13_derive_resumption_secret()) ||

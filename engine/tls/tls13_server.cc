@@ -145,7 +145,7 @@ Connection::Next Server::tls13_accept_psk(const ClientHello& hello, ByteView mes
   TicketContents contents;
   if (!ticket_sealer_.open(crypto_, ticket, &contents) || contents.version != TlsVersion::tls13 ||
       !ticket_fresh(contents.issued, ticket_now()) ||
-      cipher_suite_info(contents.suite)->hash != suite_->hash ||
+      cipher_suite_info(contents.suite)->hash != suite_->hash || !ticket_authenticates(contents) ||
       contents.secret_length != digest_length(suite_->hash)) {
     return Next::ok;
   }
@@ -174,6 +174,7 @@ Connection::Next Server::tls13_accept_psk(const ClientHello& hello, ByteView mes
     return fail(Alert::decrypt_error, "PSK binder does not verify");
   }
   resumed_session_ = contents;
+  client_authenticated_ = contents.client_authenticated;
   *out_accepted = true;
   return Next::ok;
 }
@@ -306,8 +307,32 @@ Connection::Next Server::do_tls13_send_encrypted_extensions() {
   if (!w.close(exts)) return fail(Alert::internal_error, "EncryptedExtensions too long");
   if (send_message() != Next::ok) return Next::error;
   step(Message::encrypted_extensions, Action::write);
-  // A resumed handshake is authenticated by the PSK: no certificate.
-  state_ = resumed_ ? State::tls13_send_finished : State::tls13_send_certificate;
+  // A resumed handshake is authenticated by the PSK: no certificate, and
+  // no CertificateRequest (RFC 8446 4.3.2).
+  if (resumed_) {
+    state_ = State::tls13_send_finished;
+  } else {
+    state_ = config().require_client_certificate ? State::tls13_send_certificate_request
+                                                 : State::tls13_send_certificate;
+  }
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_send_certificate_request() {
+  // CertificateRequest (RFC 8446 4.3.2): an empty context, and the schemes
+  // the server verifies; no certificate_authorities, so any chain may come.
+  Writer w = begin_message(HandshakeType::certificate_request);
+  w.u8(0);
+  auto exts = w.open_u16();
+  w.u16(static_cast<uint16_t>(ExtensionType::signature_algorithms));
+  auto ext = w.open_u16();
+  write_u16_list_u16(w, client_signature_schemes());
+  (void)w.close(ext);
+  (void)w.close(exts);
+  if (send_message() != Next::ok) return Next::error;
+  certificate_requested_ = true;
+  step(Message::certificate_request, Action::write);
+  state_ = State::tls13_send_certificate;
   return Next::ok;
 }
 
@@ -359,6 +384,24 @@ Connection::Next Server::do_tls13_send_finished() {
   }
   records_.set_write_keys(std::move(write_keys));
   step(Message::finished, Action::write);
+  state_ =
+      certificate_requested_ ? State::tls13_read_client_certificate : State::tls13_read_finished;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_read_client_certificate() {
+  if (Next n = read_client_certificate(true); n != Next::ok) return n;
+  state_ = State::tls13_read_client_certificate_verify;
+  return Next::ok;
+}
+
+Connection::Next Server::do_tls13_read_client_certificate_verify() {
+  // Over the transcript through the client's Certificate (RFC 8446 4.4.3).
+  uint8_t th[kMaxHashLength];
+  const size_t hlen = transcript_.digest_length();
+  transcript_.digest(crypto_, std::span(th, hlen));
+  certificate_verify_content(Side::client, ByteView(th, hlen), &signed_scratch_);
+  if (Next n = read_client_certificate_verify(signed_scratch_); n != Next::ok) return n;
   state_ = State::tls13_read_finished;
   return Next::ok;
 }
@@ -391,6 +434,7 @@ Connection::Next Server::do_tls13_send_new_session_ticket() {
   TicketContents contents;
   contents.version = TlsVersion::tls13;
   contents.suite = suite_->id;
+  contents.client_authenticated = client_authenticated_;
   contents.secret_length = hlen;
   contents.issued = ticket_now();
   uint8_t age_add[4];

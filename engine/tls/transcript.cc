@@ -12,6 +12,7 @@ bool Transcript::set_hash(Crypto& crypto, Hash hash) {
 }
 
 void Transcript::add(Crypto& crypto, ByteView message) {
+  if (keep_) messages_.insert(messages_.end(), message.begin(), message.end());
   if (ctx_ == nullptr) {
     buffer_.insert(buffer_.end(), message.begin(), message.end());
   } else {

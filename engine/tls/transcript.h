@@ -14,8 +14,15 @@ class Transcript {
   void reset() {
     ctx_.reset();
     buffer_.clear();
+    messages_.clear();
     hashed_ = 0;
   }
+  // Whether every message is also kept as it is, for a TLS 1.2 client
+  // CertificateVerify, which signs the messages themselves with its own
+  // scheme's hash (RFC 5246 7.4.8). Kept across reset().
+  void keep_messages(bool keep) { keep_ = keep; }
+  // The messages added since reset(), when kept.
+  ByteView messages() const { return messages_; }
   bool has_hash() const { return ctx_ != nullptr; }
   Hash hash() const { return ctx_->hash(); }
   size_t digest_length() const { return hsbench::digest_length(ctx_->hash()); }
@@ -34,6 +41,8 @@ class Transcript {
  private:
   std::unique_ptr<HashContext> ctx_;
   Bytes buffer_;
+  Bytes messages_;
+  bool keep_ = false;
   uint64_t hashed_ = 0;  // into ctx_
 };
 

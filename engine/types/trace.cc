@@ -19,6 +19,8 @@ std::string_view name(Message m) {
     case Message::finished: return "Finished";
     case Message::new_session_ticket: return "NewSessionTicket";
     case Message::application_data: return "ApplicationData";
+    case Message::certificate_request:
+      return "CertificateRequest";
   }
   return "unknown";
 }
@@ -43,10 +45,22 @@ int user_step(TlsVersion version, Message message, Side sender) {
     case Message::server_hello:
     case Message::hello_retry_request: return 2;
     case Message::encrypted_extensions:
-    case Message::certificate: return 3;
+      return 3;
+    // Mutual TLS: the client's Certificate and CertificateVerify are step 6
+    // in both versions, where they stand in the wire order (TLS 1.2: before
+    // and after ClientKeyExchange; TLS 1.3: between the server's Finished
+    // and the client's).
+    case Message::certificate:
+      return sender == Side::server ? 3 : 6;
+    case Message::certificate_verify:
+      return sender == Side::server ? 4 : 6;
+    // The server asks in its first flight: TLS 1.2 between ServerKeyExchange
+    // and ServerHelloDone, TLS 1.3 between EncryptedExtensions and Certificate.
+    case Message::certificate_request:
+      return version == TlsVersion::tls12 ? 4 : 3;
     case Message::server_key_exchange:
     case Message::server_hello_done:
-    case Message::certificate_verify: return 4;
+      return 4;
     case Message::client_key_exchange: return 6;
     case Message::change_cipher_spec:
     case Message::finished: return sender == Side::server ? 5 : 7;

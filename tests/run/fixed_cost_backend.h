@@ -83,6 +83,10 @@ class FixedCostTrustStore final : public TrustStore {
     burn_cpu_us(us_);
     return inner_->verify(chain, hostname, out_error);
   }
+  bool verify_client(const CertificateChain& chain, std::string* out_error) const override {
+    burn_cpu_us(us_);
+    return inner_->verify_client(chain, out_error);
+  }
 
  private:
   std::unique_ptr<TrustStore> inner_;

@@ -86,13 +86,15 @@ TEST_P(WireOf, EveryScenarioIsTheBytesTheLinkCarried) {
     SCOPED_TRACE(s.id);
     auto pki = read_pki(s.cert, default_pki_files(default_pki_dir(), s.cert), &error);
     ASSERT_NE(pki, nullptr) << error;
-    auto creds = prepare_credentials(backend->backend(), *pki, kServerName, &error);
+    auto creds =
+        prepare_credentials(backend->backend(), *pki, kServerName, &error, !s.client_cert.empty());
     ASSERT_NE(creds, nullptr) << error;
     Recorder recorder;
     drive::PairOptions options;
-    auto pair = drive::MemoryPair::make(backend->backend(), backend->backend(),
-                                        engine_client_config(s, creds->trust.get()),
-                                        engine_server_config(s, creds.get()), options, &error);
+    auto pair =
+        drive::MemoryPair::make(backend->backend(), backend->backend(),
+                                engine_client_config(s, creds->trust.get(), creds->client.get()),
+                                engine_server_config(s, creds.get()), options, &error);
     ASSERT_NE(pair, nullptr) << error;
     if (s.resumption) {
       ASSERT_TRUE(pair->prime_ticket(&error)) << error;

@@ -131,7 +131,8 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
 
   Backend& engine_backend = p.client == Peer::engine ? client_backend : server_backend;
   Backend& native_backend = p.client == Peer::native ? client_backend : server_backend;
-  auto creds = prepare_credentials(engine_backend, pki, kServerName, &error);
+  auto creds =
+      prepare_credentials(engine_backend, pki, kServerName, &error, !s->client_cert.empty());
   ASSERT_NE(creds, nullptr) << error;
   NativeConfig native_config =
       p.client == Peer::native ? native_client_config(*s, pki) : native_server_config(*s, pki);
@@ -142,18 +143,23 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
   }
   ASSERT_NE(context, nullptr) << failure.reason;
 
-  tls::Config config = p.client == Peer::engine ? engine_client_config(*s, creds->trust.get())
-                                                : engine_server_config(*s, creds.get());
+  tls::Config config = p.client == Peer::engine
+                           ? engine_client_config(*s, creds->trust.get(), creds->client.get())
+                           : engine_server_config(*s, creds.get());
   ASSERT_TRUE(engine_backend.random(config.ticket_key));
   std::unique_ptr<tls::Connection> engine;
   tls::Client* engine_client = nullptr;
+  tls::Server* engine_server = nullptr;
   if (p.client == Peer::engine) {
     auto client = std::make_unique<tls::Client>(&engine_backend, &config);
     engine_client = client.get();
     engine = std::move(client);
   } else {
-    engine = std::make_unique<tls::Server>(&engine_backend, &config);
+    auto server = std::make_unique<tls::Server>(&engine_backend, &config);
+    engine_server = server.get();
+    engine = std::move(server);
   }
+  const bool mtls = !s->client_cert.empty();
   // Twice, so that a reused connection and context work too; in resumption
   // scenarios the second handshake resumes the first's session.
   std::unique_ptr<NativeSession> native_session;
@@ -174,6 +180,24 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
     EXPECT_FALSE(engine->received_application_data().empty());
     EXPECT_EQ(engine->resumed(), resuming);
     EXPECT_EQ(native->resumed(), resuming);
+    // Mutual TLS: a full handshake carries the request and the client's
+    // own leaf; a resumed one neither, its ticket vouching for the client.
+    const bool full_mtls = mtls && !resuming;
+    if (engine_client != nullptr) {
+      EXPECT_EQ(engine_client->negotiated().certificate_requested, full_mtls);
+      EXPECT_EQ(engine_client->negotiated().sent_certificate, full_mtls);
+      if (full_mtls) {
+        EXPECT_EQ(native->peer_leaf_der(), pki.client_chain[0]);
+      }
+    } else {
+      EXPECT_EQ(engine_server->client_authenticated(), mtls);
+      if (full_mtls) {
+        const ByteView leaf = engine_server->client_certificate();
+        EXPECT_EQ(Bytes(leaf.begin(), leaf.end()), pki.client_chain[0]);
+      } else {
+        EXPECT_TRUE(engine_server->client_certificate().empty());
+      }
+    }
     if (s->resumption && i == 0) {
       if (engine_client != nullptr) {
         ASSERT_NE(engine_client->new_session(), nullptr) << "libssl sent no ticket";

@@ -30,6 +30,7 @@ class TrustEverything final : public TrustStore {
   bool verify(const CertificateChain&, std::string_view, std::string*) const override {
     return true;
   }
+  bool verify_client(const CertificateChain&, std::string*) const override { return true; }
 };
 
 class Rfc8448Test : public ::testing::TestWithParam<std::string> {

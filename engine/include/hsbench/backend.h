@@ -34,7 +34,7 @@ namespace hsbench {
 
 // Bumped whenever a virtual function or a struct below changes shape; a
 // plugin built against another version is refused at load time.
-inline constexpr uint32_t kBackendAbiVersion = 5;
+inline constexpr uint32_t kBackendAbiVersion = 6;
 
 // Why something could not be done: the library lacks it (unsupported: a
 // scenario that needs it is skipped as such), or anything else (a
@@ -137,6 +137,10 @@ class TrustStore {
   // hostname is not empty, the leaf must also be valid for it (RFC 6125).
   virtual bool verify(const CertificateChain& chain, std::string_view hostname,
                       std::string* out_error) const = 0;
+  // Verifies a TLS client's chain up to one of the anchors, at the current
+  // time, as a server checks it for mutual TLS: the purpose is client
+  // authentication (RFC 5280 4.2.1.12), and no name is checked.
+  virtual bool verify_client(const CertificateChain& chain, std::string* out_error) const = 0;
 };
 
 // --- The library's own TLS stack ("native"), driven over memory buffers. ---
@@ -153,6 +157,14 @@ struct NativeConfig {
   ByteView private_key;                     // server: PEM or DER
   std::vector<ByteView> roots_der;          // client: trust anchors
   std::string hostname;                     // client: checked against the leaf unless empty
+  // Mutual TLS. Client: the chain (leaf first) and key it answers a
+  // CertificateRequest with; none when empty. Server: when
+  // require_client_certificate, it asks for a client certificate, fails a
+  // handshake without one, and verifies it against client_roots_der.
+  std::vector<ByteView> client_chain_der;
+  ByteView client_private_key;
+  std::vector<ByteView> client_roots_der;
+  bool require_client_certificate = false;
   bool tickets = false;                     // issue (server) / keep (client) session tickets
   bool psk_ke = false;                      // TLS 1.3: also allow resumption without (EC)DHE
 };
@@ -225,6 +237,10 @@ class NativeConnection {
   // The client's session for a later resumption (after the server's
   // tickets have been read); nullptr if there is none.
   virtual std::unique_ptr<NativeSession> session() const = 0;
+  // The DER leaf certificate the peer presented in this handshake (a
+  // server: the client's, under mutual TLS); empty when it sent none or the
+  // library does not say.
+  virtual Bytes peer_leaf_der() const { return {}; }
   // Appends a close_notify alert (RFC 8446 6.1) to out: the orderly end of
   // a connection over a real transport. False if the library cannot.
   virtual bool close(Bytes* out) {

@@ -27,6 +27,10 @@ struct Scenario {
   bool hello_retry = false;
   // TLS 1.3 resumption without a fresh (EC)DHE (psk_ke rather than psk_dhe_ke).
   bool psk_ke = false;
+  // Mutual TLS: the kind of the client's certificate, from the client chain
+  // of the PKI of that kind (pki/KIND/client); empty for none. The server
+  // requires it. The PKI a scenario loads is cert's, so this is cert.
+  std::string client_cert{};
 };
 
 const std::vector<Scenario>& all_scenarios();

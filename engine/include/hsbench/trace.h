@@ -39,6 +39,7 @@ enum class Message : uint8_t {
   finished,
   new_session_ticket,
   application_data,
+  certificate_request,  // mutual TLS: the server asks for the client's certificate
 };
 
 std::string_view name(Message m);
