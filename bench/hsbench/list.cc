@@ -41,6 +41,10 @@ int list_backends() {
     fmt::print("           hashes      {}\n", join_names(a.hashes, kAllHashes));
     fmt::print("           aeads       {}\n", join_names(a.aeads, kAllAeads));
     fmt::print("           groups      {}\n", join_names(a.groups, kAllGroups));
+    fmt::print("           hybrid      {}\n", join_names(a.groups, kHybridGroups));
+    for (const UnsupportedGroup& u : a.unsupported_groups) {
+      fmt::print("             -{}: {}\n", name(u.group), u.reason);
+    }
     fmt::print("           signatures  {}\n",
                join_names(a.signature_schemes, kAllSignatureSchemes));
     fmt::print("           other       {}hkdf {}tls12-prf {}rsa-pkcs1-encryption {}x509\n",
