@@ -61,12 +61,12 @@ int list_backends() {
 
 int list_scenarios() {
   const std::vector<const Scenario*> defaults = default_scenarios();
-  fmt::print("{:<32} {:<4} {:<6} {:<10} {:<11} {:<40} {}\n", "scenario", "tls", "kx", "group",
+  fmt::print("{:<38} {:<4} {:<6} {:<21} {:<11} {:<40} {}\n", "scenario", "tls", "kx", "group",
              "cert", "cipher suite", "default");
   for (const Scenario& s : all_scenarios()) {
     const ScenarioConfig c = scenario_config(s);
     const bool is_default = std::find(defaults.begin(), defaults.end(), &s) != defaults.end();
-    fmt::print("{:<32} {:<4} {:<6} {:<10} {:<11} {:<40} {}\n", s.id, c.tls, c.kx,
+    fmt::print("{:<38} {:<4} {:<6} {:<21} {:<11} {:<40} {}\n", s.id, c.tls, c.kx,
                c.group.empty() ? "-" : c.group, c.cert, c.cipher, is_default ? "yes" : "");
   }
   fmt::print(
