@@ -363,6 +363,11 @@ std::unique_ptr<AeadContext> FuzzBackend::new_aead(Aead aead, ByteView key) {
 }
 
 std::unique_ptr<KeyShare> FuzzBackend::generate_key_share(Group group) {
+  if (is_kem(group)) {
+    Bytes private_key(private_key_length(group));
+    (void)random(private_key);
+    return inner_->key_share_from_private(group, private_key);
+  }
   uint8_t private_key[48];
   (void)random(private_key);
   // A real library takes a scalar of the field's size (backend.h); the
@@ -370,6 +375,16 @@ std::unique_ptr<KeyShare> FuzzBackend::generate_key_share(Group group) {
   // recorded with all 48 bytes.
   const size_t length = real_crypto() ? shared_secret_length(group) : sizeof(private_key);
   return inner_->key_share_from_private(group, ByteView(private_key, length));
+}
+
+bool FuzzBackend::encapsulate(Group group, ByteView client_share, ByteView entropy,
+                              std::span<uint8_t> out_share, std::span<uint8_t> out_secret) {
+  if (!entropy.empty()) {
+    return inner_->encapsulate(group, client_share, entropy, out_share, out_secret);
+  }
+  Bytes drawn(encapsulation_entropy_length(group));
+  (void)random(drawn);
+  return inner_->encapsulate(group, client_share, drawn, out_share, out_secret);
 }
 
 std::unique_ptr<PrivateKey> FuzzBackend::load_private_key(ByteView pem_or_der,

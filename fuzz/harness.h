@@ -83,6 +83,8 @@ class FuzzBackend final : public Backend {
   std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) override {
     return inner_->key_share_from_private(group, private_key);
   }
+  bool encapsulate(Group group, ByteView client_share, ByteView entropy,
+                   std::span<uint8_t> out_share, std::span<uint8_t> out_secret) override;
   std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,
                                                std::string* out_error) override;
   std::unique_ptr<CertificateChain> parse_chain(std::span<const ByteView> der_certs) override;

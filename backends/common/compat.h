@@ -30,6 +30,7 @@ namespace compat {
 // Each library's own types, defined in its compat file.
 struct AeadKey;
 struct KeyShareKey;
+struct KyberKey;
 }  // namespace compat
 
 template <>
@@ -39,6 +40,10 @@ struct Deleter<compat::AeadKey> {
 template <>
 struct Deleter<compat::KeyShareKey> {
   void operator()(compat::KeyShareKey* key) const;
+};
+template <>
+struct Deleter<compat::KyberKey> {
+  void operator()(compat::KyberKey* key) const;
 };
 
 }  // namespace hsbench::libcrypto
@@ -113,6 +118,31 @@ bool KeyShareDerive(KeyShareKey& key, Group group, ByteView peer_public_key,
                     std::span<uint8_t> out);
 
 // ---------------------------------------------------------------------------
+// Kyber768, round 3 (the KEM of X25519Kyber768Draft00), where the library
+// has it. Sizes are those of hsbench/algorithms.h's hybrid shares less the
+// X25519 part.
+
+inline constexpr size_t kKyberPublicKeyLength = 1184;
+inline constexpr size_t kKyberCiphertextLength = 1088;
+inline constexpr size_t kKyberSecretLength = 32;
+inline constexpr size_t kKyberKeygenEntropyLength = 64;  // d, then z
+inline constexpr size_t kKyberEncapEntropyLength = 32;   // m
+
+// Whether the library has Kyber768; when not, *out_reason says why, one line.
+bool HasKyber768(std::string* out_reason);
+// A decapsulation key: fresh when entropy is empty, otherwise from
+// kKyberKeygenEntropyLength bytes. out_public_key: kKyberPublicKeyLength.
+UniquePtr<KyberKey> KyberGenerateKey(ByteView entropy, std::span<uint8_t> out_public_key);
+// Encapsulates to public_key (kKyberPublicKeyLength bytes), with fresh
+// randomness or kKyberEncapEntropyLength bytes of entropy. False when the
+// public key does not parse (a coefficient out of range).
+bool KyberEncap(ByteView public_key, ByteView entropy, std::span<uint8_t> out_ciphertext,
+                std::span<uint8_t> out_secret);
+// Never fails: a ciphertext not made for this key yields another secret
+// (the Fujisaki-Okamoto transform's implicit rejection).
+void KyberDecap(const KyberKey& key, ByteView ciphertext, std::span<uint8_t> out_secret);
+
+// ---------------------------------------------------------------------------
 // Long-term keys
 
 // The NID of an EC key's curve (NID_undef when there is none).
@@ -132,6 +162,9 @@ UniquePtr<EVP_PKEY> CertificateKey(ByteView der);
 
 // ---------------------------------------------------------------------------
 // The library's own libssl (libssl_native.cc)
+
+// The IANA id of the group a connection's handshake used; 0 for none.
+uint16_t NegotiatedGroup(const SSL* ssl);
 
 // false with one line in *out_error when config asks for what this libssl
 // does not do at all.

@@ -13,6 +13,11 @@
 #include <openssl/hmac.h>
 #include <openssl/nid.h>
 #include <openssl/ssl.h>
+#if __has_include(<openssl/kyber.h>)
+#include <openssl/bytestring.h>
+#include <openssl/kyber.h>
+#define HSBENCH_HAVE_KYBER 1
+#endif
 
 #include <array>
 #include <cstring>
@@ -39,6 +44,19 @@ extern "C" int CRYPTO_tls1_prf(const EVP_MD* digest, uint8_t* out, size_t out_le
                                const uint8_t* secret, size_t secret_len, const char* label,
                                size_t label_len, const uint8_t* seed1, size_t seed1_len,
                                const uint8_t* seed2, size_t seed2_len);
+
+#if defined(HSBENCH_HAVE_KYBER)
+// Kyber's deterministic forms, which libcrypto exports for its known-answer
+// tests; no installed header declares them (crypto/kyber/internal.h).
+extern "C" void KYBER_generate_key_external_entropy(uint8_t out_encoded_public_key[1184],
+                                                    KYBER_private_key* out_private_key,
+                                                    const uint8_t entropy[64]);
+extern "C" void KYBER_encap_external_entropy(uint8_t out_ciphertext[1088],
+                                             uint8_t* out_shared_secret,
+                                             size_t out_shared_secret_len,
+                                             const KYBER_public_key* public_key,
+                                             const uint8_t entropy[32]);
+#endif
 
 namespace hsbench::libcrypto {
 
@@ -239,6 +257,77 @@ bool KeyShareDerive(KeyShareKey& key, Group group, ByteView peer_public_key,
 }
 
 // ---------------------------------------------------------------------------
+// Kyber768 (openssl/kyber.h, from BoringSSL API version 19 on), called as
+// BoringSSL's libssl calls it for X25519Kyber768Draft00.
+
+#if defined(HSBENCH_HAVE_KYBER)
+static_assert(KYBER_PUBLIC_KEY_BYTES == kKyberPublicKeyLength);
+static_assert(KYBER_CIPHERTEXT_BYTES == kKyberCiphertextLength);
+
+struct KyberKey {
+  ~KyberKey() { OPENSSL_cleanse(&key, sizeof(key)); }
+  KYBER_private_key key;
+};
+
+bool HasKyber768(std::string*) { return true; }
+
+UniquePtr<KyberKey> KyberGenerateKey(ByteView entropy, std::span<uint8_t> out_public_key) {
+  if (out_public_key.size() != kKyberPublicKeyLength ||
+      (!entropy.empty() && entropy.size() != kKyberKeygenEntropyLength)) {
+    return nullptr;
+  }
+  UniquePtr<KyberKey> key(new KyberKey);
+  if (entropy.empty()) {
+    KYBER_generate_key(out_public_key.data(), &key->key);
+  } else {
+    KYBER_generate_key_external_entropy(out_public_key.data(), &key->key, entropy.data());
+  }
+  return key;
+}
+
+bool KyberEncap(ByteView public_key, ByteView entropy, std::span<uint8_t> out_ciphertext,
+                std::span<uint8_t> out_secret) {
+  if (public_key.size() != kKyberPublicKeyLength ||
+      out_ciphertext.size() != kKyberCiphertextLength || out_secret.size() != kKyberSecretLength ||
+      (!entropy.empty() && entropy.size() != kKyberEncapEntropyLength)) {
+    return false;
+  }
+  KYBER_public_key parsed;
+  CBS cbs;
+  CBS_init(&cbs, public_key.data(), public_key.size());
+  // Rejects a key with a coefficient of q or more, as libssl does.
+  if (!KYBER_parse_public_key(&parsed, &cbs) || CBS_len(&cbs) != 0) return false;
+  if (entropy.empty()) {
+    KYBER_encap(out_ciphertext.data(), out_secret.data(), out_secret.size(), &parsed);
+  } else {
+    KYBER_encap_external_entropy(out_ciphertext.data(), out_secret.data(), out_secret.size(),
+                                 &parsed, entropy.data());
+  }
+  return true;
+}
+
+void KyberDecap(const KyberKey& key, ByteView ciphertext, std::span<uint8_t> out_secret) {
+  KYBER_decap(out_secret.data(), out_secret.size(), ciphertext.data(), &key.key);
+}
+#else
+struct KyberKey {};
+
+bool HasKyber768(std::string* out_reason) {
+  *out_reason = "BoringSSL API version " + std::to_string(BORINGSSL_API_VERSION) +
+                " has no Kyber768 (no openssl/kyber.h)";
+  return false;
+}
+
+UniquePtr<KyberKey> KyberGenerateKey(ByteView, std::span<uint8_t>) { return nullptr; }
+
+bool KyberEncap(ByteView, ByteView, std::span<uint8_t>, std::span<uint8_t>) { return false; }
+
+void KyberDecap(const KyberKey&, ByteView, std::span<uint8_t> out_secret) {
+  std::memset(out_secret.data(), 0, out_secret.size());
+}
+#endif
+
+// ---------------------------------------------------------------------------
 // Long-term keys
 
 int EcKeyCurveNid(const EVP_PKEY* key) {
@@ -255,6 +344,9 @@ bool PrepareRsaPkcs1Decrypt(EVP_PKEY_CTX*) { return true; }
 
 // ---------------------------------------------------------------------------
 // libssl
+
+// BoringSSL's curve ids are the IANA code points.
+uint16_t NegotiatedGroup(const SSL* ssl) { return SSL_get_curve_id(ssl); }
 
 bool NativeConfigSupported(const NativeConfig& config, std::string* out_error) {
   if (config.psk_ke) {
@@ -302,5 +394,6 @@ UniquePtr<EVP_PKEY> CertificateKey(ByteView der) {
 
 void Deleter<compat::AeadKey>::operator()(compat::AeadKey* key) const { delete key; }
 void Deleter<compat::KeyShareKey>::operator()(compat::KeyShareKey* key) const { delete key; }
+void Deleter<compat::KyberKey>::operator()(compat::KyberKey* key) const { delete key; }
 
 }  // namespace hsbench::libcrypto

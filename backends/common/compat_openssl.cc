@@ -396,6 +396,25 @@ bool KeyShareDerive(KeyShareKey& key, Group group, ByteView peer_public_key,
 }
 
 // ---------------------------------------------------------------------------
+// Kyber768: OpenSSL 3.0 has neither Kyber nor ML-KEM (ML-KEM-768 arrived in
+// OpenSSL 3.5), so the hybrid groups are unsupported here.
+
+struct KyberKey {};
+
+bool HasKyber768(std::string* out_reason) {
+  *out_reason = std::string(OpenSSL_version(OPENSSL_VERSION)) + " has no Kyber768";
+  return false;
+}
+
+UniquePtr<KyberKey> KyberGenerateKey(ByteView, std::span<uint8_t>) { return nullptr; }
+
+bool KyberEncap(ByteView, ByteView, std::span<uint8_t>, std::span<uint8_t>) { return false; }
+
+void KyberDecap(const KyberKey&, ByteView, std::span<uint8_t> out_secret) {
+  std::memset(out_secret.data(), 0, out_secret.size());
+}
+
+// ---------------------------------------------------------------------------
 // Long-term keys
 
 int EcKeyCurveNid(const EVP_PKEY* key) {
@@ -425,6 +444,15 @@ bool PrepareRsaPkcs1Decrypt(EVP_PKEY_CTX* ctx) {
 
 // ---------------------------------------------------------------------------
 // libssl
+
+// OpenSSL 3 reports the group as a NID.
+uint16_t NegotiatedGroup(const SSL* ssl) {
+  const int nid = SSL_get_negotiated_group(const_cast<SSL*>(ssl));
+  for (Group group : kAllGroups) {
+    if (nid != NID_undef && GroupNid(group) == nid) return static_cast<uint16_t>(group);
+  }
+  return 0;
+}
 
 bool NativeConfigSupported(const NativeConfig&, std::string*) { return true; }
 
@@ -544,5 +572,6 @@ UniquePtr<EVP_PKEY> CertificateKey(ByteView der) {
 
 void Deleter<compat::AeadKey>::operator()(compat::AeadKey* key) const { delete key; }
 void Deleter<compat::KeyShareKey>::operator()(compat::KeyShareKey* key) const { delete key; }
+void Deleter<compat::KyberKey>::operator()(compat::KyberKey* key) const { delete key; }
 
 }  // namespace hsbench::libcrypto

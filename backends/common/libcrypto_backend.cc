@@ -103,8 +103,14 @@ class LibcryptoBackend final : public Backend {
   }
 
   std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) override {
-    if (!Supports(group) || private_key.size() != shared_secret_length(group)) return nullptr;
+    if (!Supports(group) || private_key.size() != private_key_length(group)) return nullptr;
     return NewKeyShare(handles_, group, private_key);
+  }
+
+  bool encapsulate(Group group, ByteView client_share, ByteView entropy,
+                   std::span<uint8_t> out_share, std::span<uint8_t> out_secret) override {
+    return Supports(group) && is_kem(group) &&
+           HybridEncapsulate(handles_, group, client_share, entropy, out_share, out_secret);
   }
 
   std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,
@@ -147,6 +153,15 @@ class LibcryptoBackend final : public Backend {
       if (compat::HasAead(*handles_, aead)) algorithms_.aeads.push_back(aead);
     }
     algorithms_.groups.assign(std::begin(kAllGroups), std::end(kAllGroups));
+    std::string no_kyber;
+    if (compat::HasKyber768(&no_kyber)) {
+      algorithms_.groups.push_back(Group::x25519_kyber768_draft00);
+    } else {
+      algorithms_.unsupported_groups.push_back({Group::x25519_kyber768_draft00, no_kyber});
+    }
+    algorithms_.unsupported_groups.push_back(
+        {Group::x25519_mlkem768,
+         version_ + " has no ML-KEM-768 (FIPS 203), which is in no library Debian 12 ships"});
     for (SignatureScheme scheme : kAllSignatureSchemes) {
       std::optional<Hash> hash = scheme_hash(scheme);
       if (!hash || compat::Md(*handles_, *hash) != nullptr) {
@@ -167,7 +182,10 @@ class LibcryptoBackend final : public Backend {
     return IsKnown(aead) && std::find(algorithms_.aeads.begin(), algorithms_.aeads.end(), aead) !=
                                 algorithms_.aeads.end();
   }
-  bool Supports(Group group) const { return IsKnown(group); }
+  bool Supports(Group group) const {
+    return std::find(algorithms_.groups.begin(), algorithms_.groups.end(), group) !=
+           algorithms_.groups.end();
+  }
 
   std::shared_ptr<const compat::Handles> handles_;
   std::string version_;

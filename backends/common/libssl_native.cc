@@ -154,6 +154,7 @@ class LibsslConnection final : public NativeConnection {
     const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_.get());
     return cipher == nullptr ? 0 : SSL_CIPHER_get_protocol_id(cipher);
   }
+  uint16_t negotiated_group() const override { return compat::NegotiatedGroup(ssl_.get()); }
   std::unique_ptr<NativeSession> session() const override;
   Bytes peer_leaf_der() const override;
 
@@ -273,11 +274,17 @@ bool set_cipher_suites(SSL_CTX* ctx, const NativeConfig& config, Failure* out_fa
   return true;
 }
 
-bool set_groups(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+bool set_groups(SSL_CTX* ctx, const NativeConfig& config, Failure* out_failure) {
+  std::string* out_error = &out_failure->reason;
   if (config.groups.empty()) return true;
   std::vector<int> nids;
   for (Group group : config.groups) {
     int nid = GroupNid(group);
+    if (nid == NID_undef && is_kem(group)) {
+      out_failure->kind = FailureKind::unsupported;
+      *out_error = std::string(kLibraryName) + "'s libssl here lacks " + std::string(name(group));
+      return false;
+    }
     if (nid == NID_undef) {
       *out_error = "unknown group " + std::to_string(static_cast<unsigned>(group));
       return false;
@@ -727,7 +734,7 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
                                      (config.server ? SSL_OP_CIPHER_SERVER_PREFERENCE : 0));
   compat::SetNativeOptions(ctx.get(), config);
   if (!set_cipher_suites(ctx.get(), config, out_failure) ||
-      !set_groups(ctx.get(), config, out_error) ||
+      !set_groups(ctx.get(), config, out_failure) ||
       !set_signature_schemes(ctx.get(), config, out_error) ||
       !(config.server ? set_server_credentials(ctx.get(), config, out_error)
                       : set_client_trust(ctx.get(), config, out_error))) {

@@ -55,6 +55,14 @@ int GroupNid(Group group) {
       return NID_X9_62_prime256v1;
     case Group::secp384r1:
       return NID_secp384r1;
+    case Group::x25519_kyber768_draft00:
+#if defined(NID_X25519Kyber768)
+      return NID_X25519Kyber768;  // BoringSSL's libssl, from API version 19
+#else
+      return NID_undef;
+#endif
+    case Group::x25519_mlkem768:
+      return NID_undef;
   }
   return NID_undef;
 }

@@ -676,6 +676,10 @@ class GnutlsBackend final : public Backend {
       if (GnutlsAead::Create(aead, key) != nullptr) algorithms_.aeads.push_back(aead);
     }
     algorithms_.groups.assign(std::begin(kAllGroups), std::end(kAllGroups));
+    for (Group group : kHybridGroups) {
+      algorithms_.unsupported_groups.push_back(
+          {group, version_ + " has no Kyber768 or ML-KEM-768 (nettle has no KEM)"});
+    }
     for (SignatureScheme scheme : kAllSignatureSchemes) {
       std::optional<Hash> hash = scheme_hash(scheme);
       if ((!hash || std::find(algorithms_.hashes.begin(), algorithms_.hashes.end(), *hash) !=

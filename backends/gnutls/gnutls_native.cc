@@ -86,6 +86,9 @@ const char* GroupName(Group group) {
       return "GROUP-SECP256R1";
     case Group::secp384r1:
       return "GROUP-SECP384R1";
+    case Group::x25519_kyber768_draft00:
+    case Group::x25519_mlkem768:
+      return nullptr;
   }
   return nullptr;
 }

@@ -346,6 +346,11 @@ class NullBackend final : public Backend {
     algorithms_.hashes.assign(std::begin(kAllHashes), std::end(kAllHashes));
     algorithms_.aeads.assign(std::begin(kAllAeads), std::end(kAllAeads));
     algorithms_.groups.assign(std::begin(kAllGroups), std::end(kAllGroups));
+    // Its fakes stand in for Diffie-Hellman only; a KEM's server side would
+    // need a fake of its own.
+    for (Group group : kHybridGroups) {
+      algorithms_.unsupported_groups.push_back({group, "null has no KEM groups"});
+    }
     algorithms_.signature_schemes.assign(std::begin(kAllSignatureSchemes),
                                          std::end(kAllSignatureSchemes));
     algorithms_.hkdf = algorithms_.tls12_prf = algorithms_.rsa_pkcs1_encryption =
@@ -392,12 +397,13 @@ class NullBackend final : public Backend {
   }
 
   std::unique_ptr<KeyShare> generate_key_share(Group group) override {
+    if (is_kem(group)) return nullptr;
     uint8_t priv[48];
     random(priv);
     return std::make_unique<NullKeyShare>(group, priv);
   }
   std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) override {
-    if (private_key.empty()) return nullptr;
+    if (private_key.empty() || is_kem(group)) return nullptr;
     return std::make_unique<NullKeyShare>(group, private_key);
   }
 

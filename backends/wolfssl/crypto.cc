@@ -468,6 +468,9 @@ std::unique_ptr<KeyShare> NewKeyShare(Group group, ByteView private_key) {
     case Group::secp256r1:
     case Group::secp384r1:
       return EcdhShare::Create(group, private_key);
+    case Group::x25519_kyber768_draft00:
+    case Group::x25519_mlkem768:
+      return nullptr;
   }
   return nullptr;
 }

@@ -127,6 +127,12 @@ class WolfBackend final : public Backend {
     algorithms_.groups.push_back(Group::secp256r1);
     algorithms_.groups.push_back(Group::secp384r1);
 #endif
+    // Debian 12's wolfSSL is built without liboqs, and its own ML-KEM came
+    // in 5.7.
+    for (Group group : kHybridGroups) {
+      algorithms_.unsupported_groups.push_back(
+          {group, version_ + " has no Kyber768 or ML-KEM-768 (built without liboqs)"});
+    }
     for (SignatureScheme scheme : kAllSignatureSchemes) {
       std::optional<Hash> hash = scheme_hash(scheme);
       if (hash && !Supports(*hash)) continue;

@@ -45,6 +45,10 @@ int list_backends() {
     fmt::print("{}hashes      {}\n", indent, join_names(a.hashes, kAllHashes));
     fmt::print("{}aeads       {}\n", indent, join_names(a.aeads, kAllAeads));
     fmt::print("{}groups      {}\n", indent, join_names(a.groups, kAllGroups));
+    fmt::print("{}hybrid      {}\n", indent, join_names(a.groups, kHybridGroups));
+    for (const UnsupportedGroup& u : a.unsupported_groups) {
+      fmt::print("{}  -{}: {}\n", indent, name(u.group), u.reason);
+    }
     fmt::print("{}signatures  {}\n", indent, join_names(a.signature_schemes, kAllSignatureSchemes));
     fmt::print("{}other       {}hkdf {}tls12-prf {}rsa-pkcs1-encryption {}x509\n", indent,
                a.hkdf ? "" : "-", a.tls12_prf ? "" : "-", a.rsa_pkcs1_encryption ? "" : "-",
@@ -60,12 +64,12 @@ int list_backends() {
 
 int list_scenarios() {
   const std::vector<const Scenario*> defaults = default_scenarios();
-  fmt::print("{:<32} {:<4} {:<6} {:<10} {:<11} {:<40} {}\n", "scenario", "tls", "kx", "group",
+  fmt::print("{:<38} {:<4} {:<6} {:<21} {:<11} {:<40} {}\n", "scenario", "tls", "kx", "group",
              "cert", "cipher suite", "default");
   for (const Scenario& s : all_scenarios()) {
     const ScenarioConfig c = scenario_config(s);
     const bool is_default = std::find(defaults.begin(), defaults.end(), &s) != defaults.end();
-    fmt::print("{:<32} {:<4} {:<6} {:<10} {:<11} {:<40} {}\n", s.id, c.tls, c.kx,
+    fmt::print("{:<38} {:<4} {:<6} {:<21} {:<11} {:<40} {}\n", s.id, c.tls, c.kx,
                c.group.empty() ? "-" : c.group, c.cert, c.cipher, is_default ? "yes" : "");
   }
   fmt::print(

@@ -42,7 +42,7 @@ int run(int argc, char** argv) {
 #endif
   CLI::App app{
       "hsbench: what a TLS handshake costs, step by step.\n"
-      "With no subcommand, runs the benchmark: by default the RSA-versus-ECDHE "
+      "With no subcommand, runs the benchmark: by default the RSA, ECDHE and hybrid post-quantum "
       "matrix on every backend, a table on stdout and hsbench.json."};
   app.set_version_flag("--version", std::string("hsbench ") + HSBENCH_VERSION);
   app.require_subcommand(0, 1);

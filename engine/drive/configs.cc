@@ -117,8 +117,10 @@ std::optional<std::string> engine_missing_algorithm(const Scenario& s, const Bac
     if (!has(a.signature_schemes, s.signature_scheme)) return lacks(name(s.signature_scheme));
     // The client's first key share, before a HelloRetryRequest, too.
     const std::vector<Group> offered = client_groups(s);
-    if (!has(a.groups, s.group)) return lacks(name(s.group));
-    if (s.hello_retry && !has(a.groups, offered.front())) return lacks(name(offered.front()));
+    if (!has(a.groups, s.group)) return unsupported_group_reason(a, backend.name(), s.group);
+    if (s.hello_retry && !has(a.groups, offered.front())) {
+      return unsupported_group_reason(a, backend.name(), offered.front());
+    }
   }
   return std::nullopt;
 }

@@ -59,12 +59,19 @@ void MemoryPair::make_deterministic(uint64_t seed) {
   determinism_.random = [this](std::span<uint8_t> out) { fill(out); };
   determinism_.ephemeral_private_key = [this](Group group) {
     // A scalar of the group's size below its order: x25519 clamps any 32
-    // bytes; for the NIST curves a clear top bit keeps it below n.
-    Bytes key(group == Group::secp384r1 ? 48 : 32);
+    // bytes; for the NIST curves a clear top bit keeps it below n. A
+    // hybrid's is an X25519 key and the KEM's entropy, any bytes alike.
+    Bytes key(private_key_length(group));
     fill(key);
+    if (is_kem(group)) return key;
     if (group != Group::x25519) key[0] &= 0x7f;
     key.back() |= 1;  // never zero
     return key;
+  };
+  determinism_.encapsulation_entropy = [this](Group group) {
+    Bytes entropy(encapsulation_entropy_length(group));
+    fill(entropy);
+    return entropy;
   };
   client_.crypto().set_determinism(&determinism_);
   server_.crypto().set_determinism(&determinism_);

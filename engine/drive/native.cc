@@ -51,13 +51,13 @@ Endpoint::Progress NativeEndpoint::resume() {
 }
 
 tls::HandshakeOutcome run_with_native(tls::Connection& engine, NativeConnection& native,
-                                      std::string* out_native_error) {
+                                      std::string* out_native_error, HandshakeTrace* trace) {
   MemoryLink link;
   const Side native_side = peer(engine.side());
   const Bytes data(kNativeDataLength, static_cast<uint8_t>('n'));
   EngineEndpoint e(&engine, &link.end(engine.side()));
   NativeEndpoint n(&native, native_side, &link.end(native_side), data);
-  e.begin(nullptr);
+  e.begin(trace);
   const PairOutcome pair = engine.side() == Side::client ? run_pair(e, n) : run_pair(n, e);
   e.end();
   if (!pair.ok) *out_native_error = n.native_error();

@@ -38,8 +38,10 @@ class NativeEndpoint final : public Endpoint {
 
 // The engine connection (reset by the caller) against the library's, in
 // memory. On failure, outcome.error is the failing side's view and
-// *out_native_error the library's.
+// *out_native_error the library's. With a trace, the engine's steps and
+// crypto operations go there.
 tls::HandshakeOutcome run_with_native(tls::Connection& engine, NativeConnection& native,
-                                      std::string* out_native_error);
+                                      std::string* out_native_error,
+                                      HandshakeTrace* trace = nullptr);
 
 }  // namespace hsbench::drive

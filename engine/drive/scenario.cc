@@ -53,6 +53,18 @@ const std::vector<Scenario>& table() {
        "ecdsa-p256", CS::TLS_CHACHA20_POLY1305_SHA256, SS::ecdsa_secp256r1_sha256},
       {"tls13-p256-ecdsa-p256-hrr", TlsVersion::tls13, KxMode::ecdhe, Group::secp256r1,
        "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, false, true},
+      // TLS 1.3, hybrid post-quantum key exchange: X25519 and Kyber768
+      // (draft-tls-westerbaan-xyber768d00). The -hrr client guesses plain
+      // X25519 first and the server insists on the hybrid.
+      {"tls13-x25519kyber768-ecdsa-p256", TlsVersion::tls13, KxMode::ecdhe,
+       Group::x25519_kyber768_draft00, "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256,
+       SS::ecdsa_secp256r1_sha256},
+      {"tls13-x25519kyber768-rsa2048", TlsVersion::tls13, KxMode::ecdhe,
+       Group::x25519_kyber768_draft00, "rsa2048", CS::TLS_AES_128_GCM_SHA256,
+       SS::rsa_pss_rsae_sha256},
+      {"tls13-x25519kyber768-ecdsa-p256-hrr", TlsVersion::tls13, KxMode::ecdhe,
+       Group::x25519_kyber768_draft00, "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256,
+       SS::ecdsa_secp256r1_sha256, false, true},
       // Resumption from tickets: only resumed handshakes are measured.
       {"tls12-rsa-rsa2048-resume", TlsVersion::tls12, KxMode::rsa, Group::x25519, "rsa2048",
        CS::TLS_RSA_WITH_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256, true},
@@ -65,6 +77,9 @@ const std::vector<Scenario>& table() {
        CS::TLS_AES_128_GCM_SHA256, SS::rsa_pss_rsae_sha256, true},
       {"tls13-x25519-ecdsa-p256-resume", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
        "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, true},
+      {"tls13-x25519kyber768-ecdsa-p256-resume", TlsVersion::tls13, KxMode::ecdhe,
+       Group::x25519_kyber768_draft00, "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256,
+       SS::ecdsa_secp256r1_sha256, true},
       // psk_ke: the PSK alone, no (EC)DHE, so no forward secrecy.
       {"tls13-psk-ecdsa-p256-resume", TlsVersion::tls13, KxMode::ecdhe, Group::x25519,
        "ecdsa-p256", CS::TLS_AES_128_GCM_SHA256, SS::ecdsa_secp256r1_sha256, true, false, true},
@@ -108,6 +123,8 @@ std::string_view kx_name(const Scenario& s) {
     case Group::x25519: return "x25519";
     case Group::secp256r1: return "p256";
     case Group::secp384r1: return "p384";
+    case Group::x25519_kyber768_draft00: return "x25519kyber768";
+    case Group::x25519_mlkem768: return "x25519mlkem768";
   }
   return "unknown";
 }
@@ -116,7 +133,8 @@ std::vector<const Scenario*> default_scenarios() {
   std::vector<const Scenario*> out;
   for (std::string_view id :
        {"tls12-rsa-rsa2048", "tls12-ecdhe-x25519-rsa2048", "tls12-ecdhe-x25519-ecdsa-p256",
-        "tls12-ecdhe-p256-ecdsa-p256", "tls13-x25519-rsa2048", "tls13-x25519-ecdsa-p256"}) {
+        "tls12-ecdhe-p256-ecdsa-p256", "tls13-x25519-rsa2048", "tls13-x25519-ecdsa-p256",
+        "tls13-x25519kyber768-ecdsa-p256"}) {
     if (const Scenario* s = find_scenario(id)) out.push_back(s);
   }
   return out;

@@ -346,6 +346,14 @@ std::unique_ptr<EnginePair> make_native_pair(const Scenario& scenario, Backend& 
                     fmt::format("{} has no TLS stack of its own", backend.name())};
     return nullptr;
   }
+  // A KEM group the library's crypto lacks, its TLS stack lacks too.
+  const Algorithms& a = backend.algorithms();
+  if (scenario.kx == KxMode::ecdhe && is_kem(scenario.group) &&
+      std::find(a.groups.begin(), a.groups.end(), scenario.group) == a.groups.end()) {
+    *out_failure = {FailureKind::unsupported,
+                    unsupported_group_reason(a, backend.name(), scenario.group)};
+    return nullptr;
+  }
   Failure failure;
   auto client = backend.new_native_context(native_client_config(scenario, pki), &failure);
   if (client == nullptr) {

@@ -275,9 +275,34 @@ PrimitiveBody make_primitive(CryptoOp op, OpSize size, const PrimitiveInputs& in
       }
       return [ctx, nonce, ad, plain, sealed] { return ctx->open(*nonce, *ad, *sealed, *plain); };
     }
-    case OpKind::keygen: {
-      if (!has(algs.groups, group)) return fail(out_error, what + " is not supported");
+    case OpKind::keygen:
+    case OpKind::kem_keygen: {
+      if (!has(algs.groups, group) || is_kem(group) != (op.kind == OpKind::kem_keygen)) {
+        return fail(out_error, what + " is not supported");
+      }
       return [&b, group] { return b.generate_key_share(group) != nullptr; };
+    }
+    case OpKind::kem_encap:
+    case OpKind::kem_decap: {
+      // A client's key pair, and for decapsulation a ciphertext made for it.
+      if (!has(algs.groups, group) || !is_kem(group)) {
+        return fail(out_error, what + " is not supported");
+      }
+      std::shared_ptr<KeyShare> client = b.generate_key_share(group);
+      if (client == nullptr) return fail(out_error, what + ": no key share");
+      auto client_share =
+          std::make_shared<Bytes>(client->public_key().begin(), client->public_key().end());
+      auto server_share = std::make_shared<Bytes>(public_key_length(group, ShareFrom::server));
+      auto secret = std::make_shared<Bytes>(shared_secret_length(group));
+      if (!b.encapsulate(group, *client_share, {}, *server_share, *secret)) {
+        return fail(out_error, what + ": encapsulation failed");
+      }
+      if (op.kind == OpKind::kem_encap) {
+        return [&b, group, client_share, server_share, secret] {
+          return b.encapsulate(group, *client_share, {}, *server_share, *secret);
+        };
+      }
+      return [client, server_share, secret] { return client->derive(*server_share, *secret); };
     }
     case OpKind::derive: {
       if (!has(algs.groups, group)) return fail(out_error, what + " is not supported");
@@ -385,8 +410,15 @@ std::vector<CryptoOp> generic_primitives(const Backend& backend) {
     out.push_back({OpKind::aead_open, id});
   }
   for (Group g : a.groups) {
-    out.push_back({OpKind::keygen, static_cast<uint16_t>(g)});
-    out.push_back({OpKind::derive, static_cast<uint16_t>(g)});
+    const auto id = static_cast<uint16_t>(g);
+    if (is_kem(g)) {
+      out.push_back({OpKind::kem_keygen, id});
+      out.push_back({OpKind::kem_encap, id});
+      out.push_back({OpKind::kem_decap, id});
+    } else {
+      out.push_back({OpKind::keygen, id});
+      out.push_back({OpKind::derive, id});
+    }
   }
   return out;
 }

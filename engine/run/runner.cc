@@ -226,7 +226,7 @@ std::string_view name(EngineKind engine) {
 ScenarioConfig scenario_config(const Scenario& s) {
   ScenarioConfig c;
   c.tls = std::string(name(s.version));
-  c.kx = s.kx == KxMode::rsa ? "rsa" : "ecdhe";
+  c.kx = s.kx == KxMode::rsa ? "rsa" : is_kem(s.group) ? "hybrid" : "ecdhe";
   if (s.kx != KxMode::rsa) c.group = std::string(name(s.group));
   c.cert = s.cert;
   const CipherSuiteInfo* suite = cipher_suite_info(s.suite);

@@ -91,17 +91,29 @@ bool Crypto::open(AeadContext& ctx, ByteView nonce, ByteView ad, ByteView in,
 }
 
 std::unique_ptr<KeyShare> Crypto::keygen(Group group) {
+  const CryptoOp op{is_kem(group) ? OpKind::kem_keygen : OpKind::keygen, id(group)};
   if (determinism_ != nullptr && determinism_->ephemeral_private_key) {
     Bytes priv = determinism_->ephemeral_private_key(group);
-    return timed({OpKind::keygen, id(group)}, {},
-                 [&] { return backend_->key_share_from_private(group, priv); });
+    return timed(op, {}, [&] { return backend_->key_share_from_private(group, priv); });
   }
-  return timed({OpKind::keygen, id(group)}, {},
-               [&] { return backend_->generate_key_share(group); });
+  return timed(op, {}, [&] { return backend_->generate_key_share(group); });
 }
 
 bool Crypto::derive(KeyShare& share, ByteView peer, std::span<uint8_t> out) {
-  return timed({OpKind::derive, id(share.group())}, {}, [&] { return share.derive(peer, out); });
+  const Group group = share.group();
+  return timed({is_kem(group) ? OpKind::kem_decap : OpKind::derive, id(group)}, {},
+               [&] { return share.derive(peer, out); });
+}
+
+bool Crypto::encapsulate(Group group, ByteView client_share, std::span<uint8_t> out_share,
+                         std::span<uint8_t> out_secret) {
+  Bytes entropy;
+  if (determinism_ != nullptr && determinism_->encapsulation_entropy) {
+    entropy = determinism_->encapsulation_entropy(group);
+  }
+  return timed({OpKind::kem_encap, id(group)}, {}, [&] {
+    return backend_->encapsulate(group, client_share, entropy, out_share, out_secret);
+  });
 }
 
 bool Crypto::sign(const PrivateKey& key, SignatureScheme scheme, ByteView message,

@@ -18,8 +18,12 @@ namespace hsbench::tls {
 // tests (RFC 8448) and repeatable instruction counts.
 struct Determinism {
   std::function<void(std::span<uint8_t>)> random;
-  // The private key for the next ephemeral share of a group.
+  // The private key for the next ephemeral share of a group
+  // (private_key_length(group) bytes).
   std::function<Bytes(Group)> ephemeral_private_key;
+  // The entropy for the next encapsulation to a KEM group's client share
+  // (encapsulation_entropy_length(group) bytes).
+  std::function<Bytes(Group)> encapsulation_entropy;
   // Signs in place of the key. RSA-PSS draws a random salt (RFC 8017
   // 9.1.1), so a published trace's signature cannot be made again by
   // signing; a test hands it over here once it has checked that it
@@ -60,8 +64,13 @@ class Crypto {
   bool seal(AeadContext& ctx, ByteView nonce, ByteView ad, ByteView in, std::span<uint8_t> out);
   bool open(AeadContext& ctx, ByteView nonce, ByteView ad, ByteView in, std::span<uint8_t> out);
 
+  // Timed as keygen and derive for a Diffie-Hellman group, as kem_keygen
+  // and kem_decap (the client's side) for a KEM group.
   std::unique_ptr<KeyShare> keygen(Group group);
   bool derive(KeyShare& share, ByteView peer, std::span<uint8_t> out);
+  // A KEM group's server side (Backend::encapsulate), timed as kem_encap.
+  bool encapsulate(Group group, ByteView client_share, std::span<uint8_t> out_share,
+                   std::span<uint8_t> out_secret);
 
   bool sign(const PrivateKey& key, SignatureScheme scheme, ByteView message,
             std::span<uint8_t> out, size_t* out_len);

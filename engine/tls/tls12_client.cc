@@ -80,7 +80,9 @@ Connection::Next Client::do_read_server_key_exchange() {
   Error err;
   if (!parse_server_key_exchange(body, &ske, &err)) return fail(err.alert, err.reason);
   auto group = static_cast<Group>(ske.group);
-  if (!offers(group)) return fail(Alert::illegal_parameter, "server chose a group not offered");
+  if (!offers(group) || is_kem(group)) {
+    return fail(Alert::illegal_parameter, "server chose a group not offered");
+  }
   if (ske.public_key.size() != public_key_length(group)) {
     return fail(Alert::illegal_parameter, "bad ECDHE public key length");
   }

@@ -29,7 +29,8 @@ Connection::Next Server::tls12_choose_parameters(const ClientHello& hello) {
     }
     if (info->kx != KeyExchange::rsa) {
       auto group = std::find_if(config().groups.begin(), config().groups.end(), [&](Group g) {
-        return list_contains_u16(hello.supported_groups, static_cast<uint16_t>(g));
+        // A KEM group is TLS 1.3's alone.
+        return !is_kem(g) && list_contains_u16(hello.supported_groups, static_cast<uint16_t>(g));
       });
       auto scheme = std::find_if(own_schemes.begin(), own_schemes.end(), [&](SignatureScheme sc) {
         return scheme_key_type(sc) == key_type &&

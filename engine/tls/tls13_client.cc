@@ -107,14 +107,15 @@ Connection::Next Client::tls13_process_server_hello(const ServerHello& hello, By
   }
   // With psk_ke there is no (EC)DHE and no key share either way.
   const bool dhe = !resumed_ || config().psk_with_dhe;
-  uint8_t shared[48] = {};
+  uint8_t shared[kMaxSharedSecretLength] = {};
   size_t shared_len = 0;
   if (dhe) {
     if (!hello.has_key_share) return fail(Alert::missing_extension, "no key_share");
     if (hello.key_share_group != static_cast<uint16_t>(group_) || key_share_ == nullptr) {
       return fail(Alert::illegal_parameter, "server's key share is for another group");
     }
-    if (hello.key_share.size() != public_key_length(group_)) {
+    // A KEM's server share is a ciphertext, not as long as the client's.
+    if (hello.key_share.size() != public_key_length(group_, ShareFrom::server)) {
       return fail(Alert::illegal_parameter, "bad key share length");
     }
     shared_len = shared_secret_length(group_);

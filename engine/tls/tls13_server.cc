@@ -77,7 +77,7 @@ Connection::Next Server::tls13_choose_parameters(const ClientHello& hello, ByteV
         return fail(Alert::decode_error, "malformed key_share");
       }
       if (group == static_cast<uint16_t>(g)) {
-        if (key.size() != public_key_length(g)) {
+        if (key.size() != public_key_length(g, ShareFrom::client)) {
           return fail(Alert::illegal_parameter, "bad key share length");
         }
         peer_key_share_.assign(key.begin(), key.end());
@@ -209,15 +209,27 @@ Connection::Next Server::do_tls13_send_hello_retry_request() {
 Connection::Next Server::do_tls13_send_server_hello() {
   if (!crypto_.random(server_random_)) return fail(Alert::internal_error, "no randomness");
   const bool dhe = !resumed_ || config().psk_with_dhe;
-  uint8_t shared[48] = {};
+  uint8_t shared[kMaxSharedSecretLength] = {};
   size_t shared_len = digest_length(suite_->hash);  // psk_ke: zeros (RFC 8446 7.1)
-  if (dhe) {
+  // A KEM group's share is the encapsulation to the client's; a
+  // Diffie-Hellman group's, a key pair of the server's own.
+  uint8_t kem_share[kMaxKeyShareLength];
+  ByteView share;
+  if (dhe && is_kem(group_)) {
+    shared_len = shared_secret_length(group_);
+    const std::span<uint8_t> out_share(kem_share, public_key_length(group_, ShareFrom::server));
+    if (!crypto_.encapsulate(group_, peer_key_share_, out_share, std::span(shared, shared_len))) {
+      return fail(Alert::illegal_parameter, "bad key share");
+    }
+    share = out_share;
+  } else if (dhe) {
     key_share_ = crypto_.keygen(group_);
     if (key_share_ == nullptr) return fail(Alert::internal_error, "key generation failed");
     shared_len = shared_secret_length(group_);
     if (!crypto_.derive(*key_share_, peer_key_share_, std::span(shared, shared_len))) {
       return fail(Alert::illegal_parameter, "bad key share");
     }
+    share = key_share_->public_key();
   }
 
   Writer w = begin_message(HandshakeType::server_hello);
@@ -242,7 +254,7 @@ Connection::Next Server::do_tls13_send_server_hello() {
       auto share_ext = w.open_u16();
       w.u16(static_cast<uint16_t>(group_));
       auto key = w.open_u16();
-      w.bytes(key_share_->public_key());
+      w.bytes(share);
       (void)w.close(key);
       (void)w.close(share_ext);
     } else if (type == static_cast<uint16_t>(ExtensionType::pre_shared_key) && resumed_) {

@@ -119,6 +119,9 @@ std::string op_name(CryptoOp op) {
     case OpKind::rsa_decrypt: return "decrypt:rsa" + std::to_string(op.detail) + "-pkcs1";
     case OpKind::parse_chain: return "parse_chain";
     case OpKind::verify_chain: return "verify_chain";
+    case OpKind::kem_keygen: return with("kem_keygen", group());
+    case OpKind::kem_encap: return with("kem_encap", group());
+    case OpKind::kem_decap: return with("kem_decap", group());
   }
   return "unknown";
 }

@@ -129,6 +129,10 @@ class FixedCostBackend final : public Backend {
   std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) override {
     return inner_.key_share_from_private(group, private_key);
   }
+  bool encapsulate(Group group, ByteView client_share, ByteView entropy,
+                   std::span<uint8_t> out_share, std::span<uint8_t> out_secret) override {
+    return inner_.encapsulate(group, client_share, entropy, out_share, out_secret);
+  }
   std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,
                                                std::string* out_error) override {
     auto key = inner_.load_private_key(pem_or_der, out_error);

@@ -21,6 +21,7 @@
 // stderr and exit 2 or 1.
 #include <valgrind/callgrind.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -55,6 +56,9 @@ uint64_t calls_alone(OpKind kind, uint64_t k) {
   switch (kind) {
     case OpKind::keygen:
     case OpKind::derive:
+    case OpKind::kem_keygen:
+    case OpKind::kem_encap:
+    case OpKind::kem_decap:
     case OpKind::sign:
     case OpKind::verify:
     case OpKind::rsa_encrypt:
@@ -83,7 +87,13 @@ int probe(std::string_view backend_name, uint64_t k, bool fixed_size) {
   LowerBoundEstimator estimator;
   bool instrumenting = false;
 
+  const std::vector<Group>& groups = backend.algorithms().groups;
   for (const Scenario* s : default_scenarios()) {
+    // The hybrid scenario, on a backend without the KEM.
+    if (s->kx == KxMode::ecdhe &&
+        std::find(groups.begin(), groups.end(), s->group) == groups.end()) {
+      continue;
+    }
     auto& pki = pkis[s->cert];
     if (pki == nullptr) {
       pki = read_pki(s->cert, default_pki_files(default_pki_dir(), s->cert), &error);

@@ -84,6 +84,7 @@ TEST_P(WireOf, EveryScenarioIsTheBytesTheLinkCarried) {
   ASSERT_NE(backend, nullptr) << error;
   for (const Scenario& s : all_scenarios()) {
     SCOPED_TRACE(s.id);
+    if (engine_missing_algorithm(s, backend->backend())) continue;  // the hybrid, on most
     auto pki = read_pki(s.cert, default_pki_files(default_pki_dir(), s.cert), &error);
     ASSERT_NE(pki, nullptr) << error;
     auto creds =

@@ -33,6 +33,10 @@ class TamperingBackend final : public Backend {
     corrupt_hmac_call_ = nth;
     hmac_calls_ = 0;
   }
+  // Every KEM encapsulation sends its ciphertext (the server's share after
+  // its X25519 part) with one bit flipped and keeps the secret it made: the
+  // client's decapsulation yields another secret (implicit rejection).
+  void corrupt_ciphertext() { corrupt_ciphertext_ = true; }
 
   std::string_view name() const override { return inner_->name(); }
   std::string_view version() const override { return inner_->version(); }
@@ -67,6 +71,12 @@ class TamperingBackend final : public Backend {
   std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) override {
     return inner_->key_share_from_private(group, private_key);
   }
+  bool encapsulate(Group group, ByteView client_share, ByteView entropy,
+                   std::span<uint8_t> out_share, std::span<uint8_t> out_secret) override {
+    if (!inner_->encapsulate(group, client_share, entropy, out_share, out_secret)) return false;
+    if (corrupt_ciphertext_ && out_share.size() > 32 + 100) out_share[32 + 100] ^= 0x04;
+    return true;
+  }
   std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,
                                                std::string* out_error) override {
     return inner_->load_private_key(pem_or_der, out_error);
@@ -84,6 +94,7 @@ class TamperingBackend final : public Backend {
   std::string corrupt_prf_label_;
   int corrupt_hmac_call_ = 0;
   int hmac_calls_ = 0;
+  bool corrupt_ciphertext_ = false;
 };
 
 // A private key whose every signature has one bit flipped: a server with a

@@ -4,6 +4,7 @@
 // engine against engine across backends. The engine is real only if real libssl peers accept it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -35,11 +36,33 @@ struct Pairing {
 std::string pairing_name(const Pairing& p);
 void PrintTo(const Pairing& p, std::ostream* os) { *os << pairing_name(p); }
 
+// Whether a backend has a group (loaded once per backend to ask).
+bool backend_has_group(const std::string& backend, Group group) {
+  static std::map<std::string, std::vector<Group>> groups;
+  auto it = groups.find(backend);
+  if (it == groups.end()) {
+    std::string error;
+    auto loaded = load_backend(backend, &error);
+    it =
+        groups
+            .emplace(backend, loaded ? loaded->backend().algorithms().groups : std::vector<Group>{})
+            .first;
+  }
+  return std::find(it->second.begin(), it->second.end(), group) != it->second.end();
+}
+
 std::vector<Pairing> pairings() {
   std::vector<Pairing> out;
   // Every real backend the plugin search finds.
-  const std::vector<std::string> backends = test::built_backends();
+  const std::vector<std::string> all_backends = test::built_backends();
   for (const auto& s : all_scenarios()) {
+    // A hybrid scenario pairs the backends that have its KEM, and only them.
+    std::vector<std::string> backends;
+    for (const auto& b : all_backends) {
+      if (s.kx != KxMode::ecdhe || !is_kem(s.group) || backend_has_group(b, s.group)) {
+        backends.push_back(b);
+      }
+    }
     for (const auto& e : backends) {
       for (const auto& n : backends) {
         if (!test::backends_paired(e, n)) continue;
@@ -120,12 +143,37 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
   Backend& server_backend = Fixtures::backend(p.server_backend);
   std::string error;
 
+  // The key exchange a handshake's trace shows: the group of its keygen
+  // or KEM operations on the given side, 0 for none.
+  // A resumed TLS 1.2 handshake and psk_ke exchange no key at all.
+  auto group_exchanged_in = [&](bool resumed) {
+    return s->kx == KxMode::ecdhe && !(resumed && (s->psk_ke || s->version == TlsVersion::tls12));
+  };
+  auto group_in_trace = [](const HandshakeTrace& t, Side side) -> uint16_t {
+    for (size_t i = 0; i < t.step_count; i++) {
+      const Step& step = t.steps[i];
+      if (step.side != side) continue;
+      for (size_t k = step.first_op; k < step.first_op + step.op_count; k++) {
+        const OpKind kind = t.ops[k].op.kind;
+        if (kind == OpKind::derive || kind == OpKind::kem_encap || kind == OpKind::kem_decap) {
+          return t.ops[k].op.alg;
+        }
+      }
+    }
+    return 0;
+  };
+
   if (p.client == Peer::engine && p.server == Peer::engine) {
     auto pair = make_engine_pair(*s, client_backend, server_backend, pki, &error);
     ASSERT_NE(pair, nullptr) << error;
     HandshakeTrace trace;
     for (int i = 0; i < 2; i++) ASSERT_TRUE(pair->run(&trace, &error)) << error;
     EXPECT_EQ(trace.version, s->version);
+    // The pair measures resumed handshakes alone in a resumption scenario.
+    if (group_exchanged_in(s->resumption)) {
+      EXPECT_EQ(group_in_trace(trace, Side::client), static_cast<uint16_t>(s->group));
+      EXPECT_EQ(group_in_trace(trace, Side::server), static_cast<uint16_t>(s->group));
+    }
     return;
   }
 
@@ -169,7 +217,8 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
     auto native = context->new_connection(resuming ? native_session.get() : nullptr);
     ASSERT_NE(native, nullptr);
     std::string native_error;
-    tls::HandshakeOutcome outcome = drive::run_with_native(*engine, *native, &native_error);
+    HandshakeTrace trace;
+    tls::HandshakeOutcome outcome = drive::run_with_native(*engine, *native, &native_error, &trace);
     ASSERT_TRUE(outcome.ok) << name(outcome.failed_side) << ": " << outcome.error.reason << " ("
                             << tls::name(outcome.error.alert)
                             << (outcome.error.received ? ", received" : "")
@@ -196,6 +245,21 @@ TEST_P(InteropTest, HandshakeAndApplicationData) {
         EXPECT_EQ(Bytes(leaf.begin(), leaf.end()), pki.client_chain[0]);
       } else {
         EXPECT_TRUE(engine_server->client_certificate().empty());
+      }
+    }
+    // Both sides agree on the group: the engine's own crypto, and the
+    // library where it can tell (it must for a KEM group).
+    if (group_exchanged_in(resuming)) {
+      uint16_t engine_group = 0;
+      for (size_t k = 0; k < trace.op_count; k++) {
+        const OpKind kind = trace.ops[k].op.kind;
+        if (kind == OpKind::derive || kind == OpKind::kem_encap || kind == OpKind::kem_decap) {
+          engine_group = trace.ops[k].op.alg;
+        }
+      }
+      EXPECT_EQ(engine_group, static_cast<uint16_t>(s->group));
+      if (native->negotiated_group() != 0 || is_kem(s->group)) {
+        EXPECT_EQ(native->negotiated_group(), static_cast<uint16_t>(s->group));
       }
     }
     if (s->resumption && i == 0) {

@@ -10,18 +10,20 @@
 // every single-bit flip of one.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "drive/configs.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
 #include "hsbench/pki.h"
 #include "hsbench/scenario.h"
-#include "drive/configs.h"
 #include "tls/client.h"
 #include "tls/hostile_peer.h"
 #include "tls/server.h"
@@ -865,6 +867,101 @@ TEST_P(MisbehavingPeerTest, EveryBitFlipOfTheServerFlight) {
       EXPECT_GT(failed, static_cast<int>(bytes * 8 * 9 / 10));
     }
     EXPECT_GT(failed, 0);
+  }
+}
+
+// =====================================================================
+// Hybrid post-quantum key exchange (X25519Kyber768Draft00), on BoringSSL
+// =====================================================================
+
+// BoringSSL, where it has Kyber768; nullptr otherwise.
+Backend* hybrid_backend() {
+  if (!HSBENCH_HAVE_BORINGSSL) return nullptr;
+  Backend* b = loaded_backend("boringssl");
+  if (b == nullptr) return nullptr;
+  const auto& groups = b->algorithms().groups;
+  return std::find(groups.begin(), groups.end(), Group::x25519_kyber768_draft00) != groups.end()
+             ? b
+             : nullptr;
+}
+
+// Drops the last byte of the key in a KeyShareEntry whose key length is at
+// key_length_at, fixing the lengths of what holds it: the extension (its
+// length at extension_at - 2), the extensions block at extensions_at, and
+// (a ClientHello's) the client_shares list at shares_at.
+void shorten_share(Bytes& hello, size_t extensions_at, size_t extension_at, size_t key_length_at,
+                   std::optional<size_t> shares_at) {
+  const uint16_t key_length = hostile::get_u16(hello, key_length_at);
+  hello.erase(hello.begin() + static_cast<std::ptrdiff_t>(key_length_at + 2 + key_length - 1));
+  hostile::put_u16(hello, key_length_at, key_length - 1);
+  if (shares_at) hostile::put_u16(hello, *shares_at, hostile::get_u16(hello, *shares_at) - 1);
+  hostile::put_u16(hello, extension_at - 2, hostile::get_u16(hello, extension_at - 2) - 1);
+  hostile::put_u16(hello, extensions_at, hostile::get_u16(hello, extensions_at) - 1);
+}
+
+// A hybrid share one byte short, either way, is illegal_parameter (RFC 8446
+// 4.2.8: the share must be valid for its group; BoringSSL's libssl says the
+// same of a Kyber768 share of the wrong length).
+TEST(HybridPeerTest, KeyShareOfTheWrongLength) {
+  Backend* b = hybrid_backend();
+  if (b == nullptr) GTEST_SKIP() << "no backend with X25519Kyber768Draft00";
+  run_cases(
+      "tls13-x25519kyber768-ecdsa-p256", *b,
+      {{"client share 1,215 bytes",
+        edit_flight(Side::client, 0,
+                    [](Flight& f) {
+                      Bytes& hello = f.body(HandshakeType::client_hello);
+                      const size_t exts = hostile::client_hello_extensions_at(hello);
+                      auto at = hostile::find_extension(hello, exts, ExtensionType::key_share);
+                      ASSERT_TRUE(at.has_value());
+                      // client_shares length, then group and key length
+                      ASSERT_EQ(hostile::get_u16(hello, *at + 4), 1216);
+                      shorten_share(hello, exts, *at, *at + 4, *at);
+                    }),
+        Side::server, Alert::illegal_parameter},
+       {"server share 1,119 bytes",
+        edit_flight(Side::server, 0,
+                    [](Flight& f) {
+                      Bytes& hello = f.body(HandshakeType::server_hello);
+                      const size_t exts = hostile::server_hello_extensions_at(hello);
+                      auto at = hostile::find_extension(hello, exts, ExtensionType::key_share);
+                      ASSERT_TRUE(at.has_value());
+                      ASSERT_EQ(hostile::get_u16(hello, *at + 2), 1120);
+                      shorten_share(hello, exts, *at, *at + 2, std::nullopt);
+                    }),
+        Side::client, Alert::illegal_parameter}});
+}
+
+// A ciphertext that does not decapsulate to the secret the server keeps:
+// Kyber's decapsulation never fails, it yields another secret, so the two
+// sides derive different handshake keys and the client cannot open the
+// server's first encrypted record (RFC 8446 5.2: bad_record_mac).
+TEST(HybridPeerTest, CiphertextDecapsulatesToAnotherSecret) {
+  Backend* b = hybrid_backend();
+  if (b == nullptr) GTEST_SKIP() << "no backend with X25519Kyber768Draft00";
+  for (const char* id :
+       {"tls13-x25519kyber768-ecdsa-p256", "tls13-x25519kyber768-ecdsa-p256-hrr"}) {
+    SCOPED_TRACE(id);
+    TamperingBackend server_backend(b);
+    server_backend.corrupt_ciphertext();
+    auto e = make_endpoints(id, *b, server_backend);
+    ASSERT_NE(e, nullptr);
+    expect_alert(exchange(*e->client, *e->server), Side::client, Alert::bad_record_mac);
+  }
+}
+
+// Untampered, the same endpoints complete: the failures above are the
+// edits' doing.
+TEST(HybridPeerTest, UntamperedHandshakeCompletes) {
+  Backend* b = hybrid_backend();
+  if (b == nullptr) GTEST_SKIP() << "no backend with X25519Kyber768Draft00";
+  for (const char* id :
+       {"tls13-x25519kyber768-ecdsa-p256", "tls13-x25519kyber768-ecdsa-p256-hrr"}) {
+    SCOPED_TRACE(id);
+    TamperingBackend server_backend(b);
+    auto e = make_endpoints(id, *b, server_backend);
+    ASSERT_NE(e, nullptr);
+    EXPECT_TRUE(exchange(*e->client, *e->server).completed);
   }
 }
 

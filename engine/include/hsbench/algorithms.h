@@ -21,8 +21,19 @@ enum class Hash : uint8_t { sha256 = 4, sha384 = 5 };
 // IANA "AEAD Algorithms" registry (RFC 5116, RFC 8439).
 enum class Aead : uint16_t { aes128gcm = 1, aes256gcm = 2, chacha20poly1305 = 29 };
 
-// TLS Supported Groups registry (RFC 8422, RFC 8446 section 4.2.7).
-enum class Group : uint16_t { secp256r1 = 23, secp384r1 = 24, x25519 = 29 };
+// TLS Supported Groups registry (RFC 8422, RFC 8446 section 4.2.7), with
+// two hybrid post-quantum groups: X25519 and a KEM side by side, the
+// Diffie-Hellman secret first. X25519Kyber768Draft00 is Kyber768 (round 3)
+// as in draft-tls-westerbaan-xyber768d00; X25519MLKEM768 is ML-KEM-768
+// (FIPS 203) as in draft-kwiatkowski-tls-ecdhe-mlkem, which puts the ML-KEM
+// part first.
+enum class Group : uint16_t {
+  secp256r1 = 23,
+  secp384r1 = 24,
+  x25519 = 29,
+  x25519_mlkem768 = 0x11ec,
+  x25519_kyber768_draft00 = 0x6399,
+};
 
 // TLS SignatureScheme registry (RFC 8446 section 4.2.3). TLS 1.2 uses the
 // same code points as (hash, signature) pairs (RFC 5246 section 7.4.1.4.1).
@@ -67,8 +78,13 @@ struct KeyInfo {
 inline constexpr Hash kAllHashes[] = {Hash::sha256, Hash::sha384};
 inline constexpr Aead kAllAeads[] = {Aead::aes128gcm, Aead::aes256gcm,
                                      Aead::chacha20poly1305};
+// The Diffie-Hellman groups, which every backend with real crypto has.
 inline constexpr Group kAllGroups[] = {Group::x25519, Group::secp256r1,
                                        Group::secp384r1};
+// The hybrid KEM groups (TLS 1.3 only), which a backend has only where its
+// library has the KEM.
+inline constexpr Group kHybridGroups[] = {Group::x25519_kyber768_draft00,
+                                          Group::x25519_mlkem768};
 inline constexpr SignatureScheme kAllSignatureSchemes[] = {
     SignatureScheme::rsa_pkcs1_sha256,       SignatureScheme::rsa_pkcs1_sha384,
     SignatureScheme::rsa_pss_rsae_sha256,    SignatureScheme::rsa_pss_rsae_sha384,
@@ -172,30 +188,74 @@ constexpr std::string_view name(Group g) {
     case Group::x25519: return "x25519";
     case Group::secp256r1: return "secp256r1";
     case Group::secp384r1: return "secp384r1";
+    case Group::x25519_kyber768_draft00: return "x25519kyber768draft00";
+    case Group::x25519_mlkem768: return "x25519mlkem768";
   }
   return "unknown";
 }
 
-// Length of the shared secret a group's derive produces (RFC 8446 7.4).
+// Whether a group is a key encapsulation mechanism (the server encapsulates
+// to the client's share) rather than Diffie-Hellman (each side combines its
+// private key with the other's public key).
+constexpr bool is_kem(Group g) {
+  return g == Group::x25519_kyber768_draft00 || g == Group::x25519_mlkem768;
+}
+
+// Who sent a key share. A Diffie-Hellman group's shares are alike; a KEM
+// group's are not: the client's is an encapsulation key, the server's a
+// ciphertext.
+enum class ShareFrom : uint8_t { client, server };
+
+// Length of the shared secret a group's derive produces (RFC 8446 7.4). A
+// hybrid's is both secrets concatenated: 32 bytes of X25519, then 32 of
+// Kyber768 (draft-tls-westerbaan-xyber768d00 section 3).
 constexpr size_t shared_secret_length(Group g) {
   switch (g) {
     case Group::x25519: return 32;
     case Group::secp256r1: return 32;
     case Group::secp384r1: return 48;
+    case Group::x25519_kyber768_draft00: return 64;
+    case Group::x25519_mlkem768: return 64;
   }
   return 0;
 }
 
-// Length of a public key as TLS carries it: raw for x25519, an uncompressed
-// point (0x04 || x || y) for the NIST curves.
-constexpr size_t public_key_length(Group g) {
+// Length of a key share as TLS carries it: raw for x25519, an uncompressed
+// point (0x04 || x || y) for the NIST curves. A hybrid's client share is
+// the X25519 public key then the KEM's encapsulation key (32 + 1,184
+// bytes), its server share the X25519 public key then the KEM ciphertext
+// (32 + 1,088 bytes); X25519MLKEM768 has the same sizes in the other order.
+constexpr size_t public_key_length(Group g, ShareFrom from) {
   switch (g) {
     case Group::x25519: return 32;
     case Group::secp256r1: return 65;
     case Group::secp384r1: return 97;
+    case Group::x25519_kyber768_draft00:
+    case Group::x25519_mlkem768: return from == ShareFrom::client ? 32 + 1184 : 32 + 1088;
   }
   return 0;
 }
+
+// The client's share; for a Diffie-Hellman group, either side's.
+constexpr size_t public_key_length(Group g) { return public_key_length(g, ShareFrom::client); }
+
+// Length of the private key Backend::key_share_from_private takes: the
+// scalar for a Diffie-Hellman group (as long as its secret); for a hybrid,
+// the X25519 private key then the 64 bytes of entropy the KEM's key
+// generation draws (Kyber768 round 3: the seed d, then the rejection value z).
+constexpr size_t private_key_length(Group g) {
+  return is_kem(g) ? 32 + 64 : shared_secret_length(g);
+}
+
+// Length of the entropy a deterministic encapsulation takes
+// (Backend::encapsulate): the server's X25519 private key, then the 32
+// bytes Kyber768's encapsulation derives from its random draw (round 3: m,
+// the SHA3-256 of the 32 random bytes).
+constexpr size_t encapsulation_entropy_length(Group g) { return is_kem(g) ? 32 + 32 : 0; }
+
+// The longest of each, for buffers on the stack.
+inline constexpr size_t kMaxSharedSecretLength = 64;
+inline constexpr size_t kMaxKeyShareLength = 32 + 1184;
 
 constexpr std::string_view name(SignatureScheme s) {
   switch (s) {

@@ -34,7 +34,7 @@ namespace hsbench {
 
 // Bumped whenever a virtual function or a struct below changes shape; a
 // plugin built against another version is refused at load time.
-inline constexpr uint32_t kBackendAbiVersion = 6;
+inline constexpr uint32_t kBackendAbiVersion = 7;
 
 // Why something could not be done: the library lacks it (unsupported: a
 // scenario that needs it is skipped as such), or anything else (a
@@ -80,7 +80,9 @@ class AeadContext {
                     std::span<uint8_t> out) = 0;
 };
 
-// An ephemeral key pair for one (EC)DHE exchange.
+// An ephemeral key pair for one (EC)DHE exchange, or a KEM client's key
+// pair (is_kem(group())): then public_key() is the client's share and
+// derive decapsulates the server's share (Backend::encapsulate).
 class KeyShare {
  public:
   virtual ~KeyShare() = default;
@@ -89,7 +91,11 @@ class KeyShare {
   virtual ByteView public_key() const = 0;
   // Computes the shared secret with the peer's public key into out
   // (shared_secret_length(group()) bytes). Returns false for a malformed or
-  // invalid peer key (not on the curve, or an all-zero X25519 result).
+  // invalid peer key (not on the curve, or an all-zero X25519 result). For
+  // a KEM, peer_public_key is the server's share
+  // (public_key_length(group(), ShareFrom::server) bytes); a ciphertext
+  // that was not made for this key still decapsulates, to another secret
+  // (implicit rejection), so that failure shows only at Finished.
   virtual bool derive(ByteView peer_public_key, std::span<uint8_t> out) = 0;
 };
 
@@ -234,6 +240,9 @@ class NativeConnection {
   virtual FailureKind error_kind() const { return FailureKind::failed; }
   virtual bool resumed() const = 0;
   virtual uint16_t negotiated_cipher_suite() const = 0;
+  // The group of the key exchange (an IANA id: Diffie-Hellman or KEM); 0
+  // when there was none (TLS 1.2 RSA, psk_ke) or the library cannot tell.
+  virtual uint16_t negotiated_group() const { return 0; }
   // The client's session for a later resumption (after the server's
   // tickets have been read); nullptr if there is none.
   virtual std::unique_ptr<NativeSession> session() const = 0;
@@ -257,17 +266,34 @@ class NativeContext {
   virtual std::unique_ptr<NativeConnection> new_connection(const NativeSession* resume) = 0;
 };
 
+// A group a backend lacks, and why (for listings and skipped scenarios).
+struct UnsupportedGroup {
+  Group group;
+  std::string reason;  // one line, e.g. "OpenSSL 3.0 has no Kyber"
+};
+
 // What a backend can do, for capability listings and scenario filtering.
 struct Algorithms {
   std::vector<Hash> hashes;  // also the hashes HMAC, HKDF and the PRF accept
   std::vector<Aead> aeads;
-  std::vector<Group> groups;
+  std::vector<Group> groups;  // Diffie-Hellman and KEM groups alike
   std::vector<SignatureScheme> signature_schemes;
   bool hkdf = false;
   bool tls12_prf = false;
   bool rsa_pkcs1_encryption = false;
   bool x509 = false;
+  // The hybrid groups (kHybridGroups) absent from groups, with the reason.
+  std::vector<UnsupportedGroup> unsupported_groups;
 };
+
+// Why a backend lacks group: the reason it gave, or a plain "lacks".
+inline std::string unsupported_group_reason(const Algorithms& a, std::string_view backend,
+                                            Group group) {
+  for (const UnsupportedGroup& u : a.unsupported_groups) {
+    if (u.group == group) return u.reason;
+  }
+  return std::string(backend) + " lacks " + std::string(name(group));
+}
 
 class Backend {
  public:
@@ -315,7 +341,23 @@ class Backend {
   // A key share from a given private key (32 bytes for x25519, a big-endian
   // scalar of the field size otherwise), so tests and instruction counts can
   // be deterministic.
+  // For a KEM group the private key is private_key_length(group) bytes:
+  // the X25519 scalar, then the KEM key generation's entropy.
   virtual std::unique_ptr<KeyShare> key_share_from_private(Group group, ByteView private_key) = 0;
+  // A KEM group's server side: encapsulates to the client's share
+  // (public_key_length(group) bytes), writing the server's share
+  // (public_key_length(group, ShareFrom::server) bytes) into out_share and
+  // the shared secret (shared_secret_length(group) bytes) into out_secret.
+  // entropy is empty for fresh randomness, or
+  // encapsulation_entropy_length(group) bytes, so that tests and
+  // instruction counts can be deterministic. False for a malformed client
+  // share, and for a group the backend lacks or that is not a KEM. A
+  // Diffie-Hellman group's server side is generate_key_share and derive.
+  virtual bool encapsulate(Group group, ByteView client_share, ByteView entropy,
+                           std::span<uint8_t> out_share, std::span<uint8_t> out_secret) {
+    (void)group, (void)client_share, (void)entropy, (void)out_share, (void)out_secret;
+    return false;
+  }
 
   // A private key from PEM or DER (PKCS#8 or the traditional format).
   virtual std::unique_ptr<PrivateKey> load_private_key(ByteView pem_or_der,

@@ -17,7 +17,7 @@ struct Scenario {
   std::string id;
   TlsVersion version;
   KxMode kx;
-  Group group;              // the (EC)DHE group; unused for RSA key transport
+  Group group;              // the (EC)DHE or hybrid KEM group; unused for RSA key transport
   std::string cert;         // default PKI kind: rsa2048, ecdsa-p256, ...
   CipherSuite suite;
   SignatureScheme signature_scheme;  // what the server signs with (ECDHE and TLS 1.3)
@@ -37,10 +37,11 @@ const std::vector<Scenario>& all_scenarios();
 const Scenario* find_scenario(std::string_view id);
 
 // "rsa", "psk", or the group's short name as scenario ids spell it:
-// x25519, p256, p384.
+// x25519, p256, p384, x25519kyber768.
 std::string_view kx_name(const Scenario& s);
 
-// The scenarios of the default RSA-versus-ECDHE matrix.
+// The scenarios of the default matrix: RSA key transport, ECDHE and hybrid
+// post-quantum.
 std::vector<const Scenario*> default_scenarios();
 
 }  // namespace hsbench

@@ -71,6 +71,12 @@ enum class OpKind : uint8_t {
   rsa_decrypt,
   parse_chain,
   verify_chain,
+  // A KEM group's operations (alg = the group): the client's key pair in
+  // its ClientHello, the server's encapsulation for its ServerHello, the
+  // client's decapsulation as it reads the ServerHello.
+  kem_keygen,
+  kem_encap,
+  kem_decap,
 };
 
 enum class PrfLabel : uint16_t {
@@ -110,8 +116,8 @@ std::string op_name(CryptoOp op);
 //   sign, verify  bytes = message signed or verified, aux = signature (verify)
 //   rsa_encrypt   bytes = plaintext; rsa_decrypt: bytes = ciphertext
 //   parse_chain   bytes = DER parsed, aux = certificates
-// keygen, derive, aead_key and verify_chain cost what their algorithm or
-// the chain fixes.
+// keygen, derive, kem_*, aead_key and verify_chain cost what their
+// algorithm or the chain fixes.
 struct OpSize {
   uint32_t bytes = 0;
   uint16_t aux = 0;
