@@ -90,6 +90,19 @@ done
 if [[ ${#plugins[@]} -gt 0 && (-n $base_ref || -n $merge_base) ]]; then
   die "--plugins compares two plugin directories with one binary: no --base or --merge-base"
 fi
+# The hsbench binary that counts both sides of --pair and --plugins: --bin,
+# or the head tree's own release build (built first unless --no-build).
+head_binary() {
+  if [[ -z $bin ]]; then
+    bin=$root/build/release/bin/hsbench
+    if [[ $build == 1 ]]; then
+      mkdir -p "$root/build"
+      build_tree "$root" "$out/build-head.log"
+    fi
+  fi
+  [[ -x $bin ]] || die "no hsbench binary $bin (build one, or give --bin)"
+}
+
 if [[ ${#pair[@]} -gt 0 ]]; then
   [[ ${#plugins[@]} -eq 0 && -z $base_ref && -z $merge_base ]] \
     || die "--pair compares two backends of one build: no --plugins, --base or --merge-base"
@@ -126,14 +139,7 @@ count() {
 }
 
 if [[ ${#pair[@]} -gt 0 ]]; then
-  if [[ -z $bin ]]; then
-    bin=$root/build/release/bin/hsbench
-    if [[ $build == 1 ]]; then
-      mkdir -p "$root/build"
-      build_tree "$root" "$out/build-head.log"
-    fi
-  fi
-  [[ -x $bin ]] || die "no hsbench binary $bin (build one, or give --bin)"
+  head_binary
   backends="${pair[0]},${pair[1]}"
   count both "$root/scripts/icount.sh" "$bin"
   # base.json: the base backend's results; new.json: the new backend's,
@@ -157,14 +163,7 @@ elif [[ ${#plugins[@]} -gt 0 ]]; then
     [[ -d $d ]] || die "--plugins: no directory $d"
     dirs+=("$(cd "$d" && pwd)")
   done
-  if [[ -z $bin ]]; then
-    bin=$root/build/release/bin/hsbench
-    if [[ $build == 1 ]]; then
-      mkdir -p "$root/build"
-      build_tree "$root" "$out/build-head.log"
-    fi
-  fi
-  [[ -x $bin ]] || die "no hsbench binary $bin (build one, or give --bin)"
+  head_binary
   names() { find "$1" -maxdepth 1 -name 'hsbench-backend-*.so' -printf '%f\n' \
               | sed 's/^hsbench-backend-//; s/[.]so$//' | sort; }
   if [[ $backends == all ]]; then

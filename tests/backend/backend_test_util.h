@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -239,6 +240,34 @@ inline std::unique_ptr<Pki> read_default_pki(const std::string& kind) {
   auto pki = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
   if (pki == nullptr) ADD_FAILURE() << "cannot read the " << kind << " test PKI: " << error;
   return pki;
+}
+
+// A PKI of pki/ read once per process and kept for its life, for tests
+// that prepare credentials from it in many places. Throws when it does not
+// read, so a test that needs it fails with the reason.
+inline const Pki& shared_pki(const std::string& kind) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<Pki>> loaded;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = loaded[kind];
+  if (!slot) {
+    std::string error;
+    slot = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
+    if (!slot) throw std::runtime_error(error);
+  }
+  return *slot;
+}
+
+// SHA-256("abc"), FIPS 180-2 appendix B.1: proof that a loaded backend
+// computes with its own library.
+inline void expect_sha256_abc(Backend& backend) {
+  auto ctx = backend.new_hash(Hash::sha256);
+  ASSERT_NE(ctx, nullptr) << backend.name();
+  ctx->update(to_bytes("abc"));
+  Bytes digest(32);
+  ctx->current_digest(digest);
+  EXPECT_EQ(to_hex(digest), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+      << backend.name();
 }
 
 // The certificates in a PEM file of the vectors directory, as DER.

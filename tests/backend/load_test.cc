@@ -28,18 +28,6 @@ void expect_one_line_error(const std::string& error) {
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;
 }
 
-// SHA-256("abc"), FIPS 180-2 appendix B.1: proof that a loaded backend
-// computes with its own library.
-void expect_sha256_abc(Backend& backend) {
-  auto ctx = backend.new_hash(Hash::sha256);
-  ASSERT_NE(ctx, nullptr) << backend.name();
-  ctx->update(to_bytes("abc"));
-  Bytes digest(32);
-  ctx->current_digest(digest);
-  EXPECT_EQ(to_hex(digest), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-      << backend.name();
-}
-
 TEST(backend_load, OpensslAndBoringsslShareOneProcess) {
   if (!both_real_backends_built()) {
     GTEST_SKIP() << "needs both the openssl and boringssl backends built";

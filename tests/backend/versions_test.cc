@@ -48,17 +48,6 @@ struct PluginHandle {
   }
 };
 
-// SHA-256("abc"), FIPS 180-2 appendix B.1.
-void expect_sha256_abc(Backend& backend) {
-  auto ctx = backend.new_hash(Hash::sha256);
-  ASSERT_NE(ctx, nullptr) << backend.name();
-  ctx->update(to_bytes("abc"));
-  Bytes digest(32);
-  ctx->current_digest(digest);
-  EXPECT_EQ(to_hex(digest), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-      << backend.name();
-}
-
 // The registry loads every plugin of the tree into this one process; each
 // built one loads, answers to its file's name and reports a library
 // version no other one reports.

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/backend_test_util.h"
 #include "drive/configs.h"
 #include "hsbench/engine.h"
 #include "hsbench/loader.h"
@@ -53,16 +54,7 @@ Backend* loaded_backend(const std::string& name) {
   return &slot->backend();
 }
 
-const Pki& pki(const std::string& kind) {
-  static std::map<std::string, std::unique_ptr<Pki>> loaded;
-  auto& slot = loaded[kind];
-  if (!slot) {
-    std::string error;
-    slot = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
-    if (!slot) throw std::runtime_error(error);
-  }
-  return *slot;
-}
+const Pki& pki(const std::string& kind) { return test::shared_pki(kind); }
 
 // A scenario's engine client and server, each on its own backend.
 struct Endpoints {

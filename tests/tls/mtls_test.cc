@@ -41,16 +41,7 @@ Backend& backend(const std::string& name) {
   return slot->backend();
 }
 
-const Pki& pki(const std::string& kind) {
-  static std::map<std::string, std::unique_ptr<Pki>> loaded;
-  auto& slot = loaded[kind];
-  if (!slot) {
-    std::string error;
-    slot = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
-    if (!slot) throw std::runtime_error(error);
-  }
-  return *slot;
-}
+const Pki& pki(const std::string& kind) { return test::shared_pki(kind); }
 
 // A scenario's engine pair, with hooks on the configs before it is made.
 struct Pair {
