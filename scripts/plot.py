@@ -65,7 +65,9 @@ STEP_COLORS = {
 }
 BACKEND_COLORS = ["#4e79a7", "#f28e2b", "#9c755f", "#59a14f", "#b07aa1", "#76b7b2"]
 NULL_COLOR = "#bab0ac"
-KX_COLORS = {"rsa": "#e15759", "ecdhe": "#4e79a7"}
+KX_COLORS = {"rsa": "#e15759", "ecdhe": "#4e79a7", "hybrid": "#59a14f"}
+KX_LABELS = {"rsa": "RSA key transport (no forward secrecy)", "ecdhe": "ECDHE (forward secrecy)",
+             "hybrid": "hybrid post-quantum (X25519 + Kyber768)"}
 VERDICT_COLORS = {"regression": "#d62728", "improvement": "#2ca02c", "no change": "#8c8c8c"}
 
 # Where a handshake's time goes, by the crypto operation's name
@@ -265,14 +267,14 @@ def plot_kx(docs, results, args):
         for y, r, m in zip(ys, rs, means):
             ax_h.barh(y, m, xerr=hps_error(r), color=KX_COLORS[r["config"]["kx"]],
                       height=0.7, error_kw={"elinewidth": 0.8, "capsize": 2})
-        # The price of forward secrecy: each ECDHE scenario against RSA key
-        # transport with the same version and certificate.
+        # The price of forward secrecy: each ECDHE or hybrid scenario against
+        # RSA key transport with the same version and certificate.
         rsa = {(r["config"]["tls"], r["config"]["cert"]): r["handshakes_per_sec"]["mean"]
                for r in rs if r["config"]["kx"] == "rsa"}
         for y, r, m in zip(ys, rs, means):
             ref = rsa.get((r["config"]["tls"], r["config"]["cert"]))
             note = f" {m:,.0f}"
-            if r["config"]["kx"] == "ecdhe" and ref:
+            if r["config"]["kx"] != "rsa" and ref:
                 note += f"  ({(m / ref - 1) * 100:+.0f}% vs RSA kx)"
             ax_h.text(max(m, r["handshakes_per_sec"]["ci95"][1]), y, note, va="center",
                       ha="left", fontsize=7)
@@ -311,8 +313,8 @@ def plot_kx(docs, results, args):
         ax_w.set_xlim(0, xmax * 1.1 if xmax else 1)
         ax_w.set_xlabel("µs per handshake (steps' wall time, by the work done in them)")
         ax_w.set_title(f"{b}: where the time goes", loc="left")
-    handles = [Patch(color=KX_COLORS["rsa"], label="RSA key transport (no forward secrecy)"),
-               Patch(color=KX_COLORS["ecdhe"], label="ECDHE (forward secrecy)")]
+    kinds = {r["config"]["kx"] for _, rs in rows for r in rs}
+    handles = [Patch(color=KX_COLORS[k], label=KX_LABELS[k]) for k in KX_COLORS if k in kinds]
     work_handles = [Patch(color=c, label=n) for n, _, c in WORK if n in used]
     if PROTOCOL[0] in used:
         work_handles.append(Patch(color=PROTOCOL[1], label=PROTOCOL[0]))
