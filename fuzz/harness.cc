@@ -52,6 +52,18 @@ constexpr ScenarioEntry kScenarios[] = {
     {"tls12-ecdhe-x25519-rsa2048-resume", false},  // 14
     {"tls13-x25519-ecdsa-p256-resume", false},     // 15
     {"tls13-psk-ecdsa-p256-resume", false},        // 16
+    // Hybrid post-quantum key exchange: only on plugins with Kyber768.
+    {"tls13-x25519kyber768-ecdsa-p256"},                  // 17
+    {"tls13-x25519kyber768-ecdsa-p256-hrr"},              // 18
+    {"tls13-x25519kyber768-ecdsa-p256-resume"},           // 19
+    {"tls13-x25519kyber768-ecdsa-p256-resume", false},    // 20
+    // Mutual TLS.
+    {"tls12-rsa-rsa2048-mtls"},                           // 21
+    {"tls12-ecdhe-x25519-ecdsa-p256-mtls"},               // 22
+    {"tls13-x25519-ecdsa-p256-mtls"},                     // 23
+    {"tls13-x25519-rsa2048-mtls"},                        // 24
+    {"tls13-x25519-ecdsa-p256-mtls-resume"},              // 25
+    {"tls13-x25519-ecdsa-p256-mtls-resume", false},       // 26
 };
 
 constexpr uint8_t kZeroTag[kAeadTagLength] = {};
@@ -610,29 +622,59 @@ World::World(std::string backend) : backend_name_(std::move(backend)) {
     }
   }
 
-  std::vector<std::string> kinds;
+  // Each PKI is prepared once, in the order of the table's first use of
+  // it: the keys' identities in the recorded outputs follow that order
+  // (RecordedPrivateKey), so appending scenarios leaves them as they were.
+  // The client chains of the mutual TLS scenarios come after every server
+  // key for the same reason.
+  std::vector<const Scenario*> table;
+  std::vector<std::string> kinds, client_kinds;
   for (const ScenarioEntry& entry : kScenarios) {
-    const std::string id(entry.id);
-    const Scenario* scenario = find_scenario(id);
-    if (scenario == nullptr) die("no scenario " + id);
-    auto at = std::find(kinds.begin(), kinds.end(), scenario->cert);
-    if (at == kinds.end()) {
-      auto pki =
-          read_pki(scenario->cert, default_pki_files(default_pki_dir(), scenario->cert), &error);
-      if (pki == nullptr) die("cannot read the " + scenario->cert + " PKI: " + error);
-      auto credentials = prepare_credentials(*client_backend_, *pki, kServerName, &error);
-      if (credentials == nullptr) die("cannot prepare the " + scenario->cert + " PKI: " + error);
+    const Scenario* scenario = find_scenario(entry.id);
+    if (scenario == nullptr) die("no scenario " + std::string(entry.id));
+    table.push_back(scenario);
+    if (std::find(kinds.begin(), kinds.end(), scenario->cert) == kinds.end()) {
       kinds.push_back(scenario->cert);
-      pkis_.push_back(std::move(pki));
-      credentials_.push_back(std::move(credentials));
-      at = kinds.end() - 1;
     }
-    const Credentials* credentials = credentials_[at - kinds.begin()].get();
+    if (!scenario->client_cert.empty() &&
+        std::find(client_kinds.begin(), client_kinds.end(), scenario->cert) ==
+            client_kinds.end()) {
+      client_kinds.push_back(scenario->cert);
+    }
+  }
+  for (const std::string& kind : kinds) {
+    auto pki = read_pki(kind, default_pki_files(default_pki_dir(), kind), &error);
+    if (pki == nullptr) die("cannot read the " + kind + " PKI: " + error);
+    auto credentials = prepare_credentials(*client_backend_, *pki, kServerName, &error);
+    if (credentials == nullptr) die("cannot prepare the " + kind + " PKI: " + error);
+    pkis_.push_back(std::move(pki));
+    credentials_.push_back(std::move(credentials));
+  }
+  for (const std::string& kind : client_kinds) {
+    const size_t i = std::find(kinds.begin(), kinds.end(), kind) - kinds.begin();
+    credentials_[i]->client = prepare_client_credentials(*client_backend_, *pkis_[i], &error);
+    if (credentials_[i]->client == nullptr) {
+      die("cannot prepare the " + kind + " client chain: " + error);
+    }
+  }
+
+  for (size_t index = 0; index < table.size(); index++) {
+    const ScenarioEntry& entry = kScenarios[index];
+    const Scenario* scenario = table[index];
+    const std::string id(entry.id);
+    // A scenario the plugin cannot run keeps its index, empty.
+    if (engine_missing_algorithm(*scenario, plugin_->backend())) {
+      scenarios_.push_back(nullptr);
+      continue;
+    }
+    const size_t kind = std::find(kinds.begin(), kinds.end(), scenario->cert) - kinds.begin();
+    const Credentials* credentials = credentials_[kind].get();
     auto s = std::make_unique<FuzzScenario>();
     s->scenario = scenario;
     s->name = entry.resume || !scenario->resumption ? id : id + "-full";
     s->resume = entry.resume && scenario->resumption;
-    s->client_config = engine_client_config(*scenario, credentials->trust.get());
+    s->client_config =
+        engine_client_config(*scenario, credentials->trust.get(), credentials->client.get());
     s->server_config = engine_server_config(*scenario, credentials);
     s->server_config.ticket_key.fill(0x5a);
     // Tickets hold the second they were sealed: a fixed one, so that a

@@ -141,8 +141,9 @@ void serialize_script(const Script& script, Bytes* out);
 void frame_flight(const Flight& flight, Bytes* out);
 
 // The scenarios the targets know. A target's first input byte indexes this
-// table; an index past its end is ignored. Append only: committed corpora
-// depend on the order.
+// table; an index past its end, or of a scenario the plugin cannot run
+// (hybrid key exchange without Kyber), is ignored. Append only: committed
+// corpora depend on the order.
 struct FuzzScenario {
   const Scenario* scenario;
   std::string name;     // the scenario's id, with "-full" for a ticket-issuing full handshake
@@ -172,6 +173,8 @@ class World {
   static std::string recorded_path(std::string_view backend);
 
   const std::string& backend_name() const { return backend_name_; }
+  // The table's length; scenario(i) is nullptr for one the plugin cannot
+  // run.
   size_t scenario_count() const { return scenarios_.size(); }
   const FuzzScenario* scenario(uint8_t index) const {
     return index < scenarios_.size() ? scenarios_[index].get() : nullptr;

@@ -272,6 +272,7 @@ int main(int argc, char** argv) {
   for (const char* backend : kPlugins) {
     fuzz::World& world = fuzz::World::get(backend);
     for (uint8_t i = 0; i < world.scenario_count(); i++) {
+      if (world.scenario(i) == nullptr) continue;  // the plugin cannot run it
       const fuzz::FuzzScenario& s = *world.scenario(i);
       for (Side side : {Side::client, Side::server}) {
         std::string why;
@@ -307,10 +308,18 @@ int main(int argc, char** argv) {
     t12_full = 14,
     t13_full = 15,
     t13_psk_full = 16,
+    // 17-20: the hybrid scenarios, which the null backend cannot run
+    t12_rsa_mtls = 21,
+    t12_ecdhe_mtls = 22,
+    t13_mtls = 23,
+    t13_rsa_mtls = 24,
+    t13_mtls_resume = 25,
+    t13_mtls_full = 26,
   };
 
   for (uint8_t i : {t12_ecdhe_rsa, t12_rsa, t12_p256, t13_p256, t13_hrr, t12_resume, t13_resume,
-                    t13_psk, t12_full, t13_full}) {
+                    t13_psk, t12_full, t13_full, t12_rsa_mtls, t12_ecdhe_mtls, t13_mtls,
+                    t13_mtls_resume}) {
     const fuzz::FuzzScenario& s = scenario(i);
     for (Side side : {Side::client, Side::server}) {
       Bytes seed = {i};
@@ -326,6 +335,7 @@ int main(int argc, char** argv) {
     if (std::string_view(backend) == "null") continue;
     fuzz::World& world = fuzz::World::get(backend);
     for (uint8_t i = 0; i < world.scenario_count(); i++) {
+      if (world.scenario(i) == nullptr) continue;
       const fuzz::FuzzScenario& s = *world.scenario(i);
       for (Side side : {Side::client, Side::server}) {
         Bytes seed = {static_cast<uint8_t>(i | (side == Side::server ? fuzz::kServerReads : 0))};
@@ -370,7 +380,7 @@ int main(int argc, char** argv) {
     }
   }
   write_message_seeds(w, "certificate", Side::client, HandshakeType::certificate,
-                      {t12_ecdhe_rsa, t12_p256, t12_ed25519, t13_p256, t13_p384});
+                      {t12_ecdhe_rsa, t12_p256, t12_ed25519, t13_p256, t13_p384, t13_mtls});
   write_message_seeds(w, "server_key_exchange", Side::client, HandshakeType::server_key_exchange,
                       {t12_ecdhe_rsa, t12_p256, t12_p384, t12_ed25519});
   write_message_seeds(w, "client_key_exchange", Side::server, HandshakeType::client_key_exchange,
@@ -378,7 +388,7 @@ int main(int argc, char** argv) {
   write_message_seeds(w, "encrypted_extensions", Side::client, HandshakeType::encrypted_extensions,
                       {t13_rsa, t13_hrr, t13_resume, t13_psk});
   write_message_seeds(w, "certificate_verify", Side::client, HandshakeType::certificate_verify,
-                      {t13_rsa, t13_p256, t13_p384, t13_chacha});
+                      {t13_rsa, t13_p256, t13_p384, t13_chacha, t13_rsa_mtls});
   write_message_seeds(w, "new_session_ticket", Side::client, HandshakeType::new_session_ticket,
                       {t12_full, t13_full, t13_resume, t13_psk_full});
   write_message_seeds(w, "finished", Side::client, HandshakeType::finished,
