@@ -77,27 +77,47 @@ int list_scenarios() {
   return 0;
 }
 
-// The messages each version's handshake carries, in the order they flow.
+// The messages each version's handshake carries, in the order they flow;
+// mutual_tls marks those only a mutual TLS handshake has.
 struct MessageSender {
   Message message;
   Side sender;
+  bool mutual_tls = false;
 };
 constexpr MessageSender kTls12Messages[] = {
-    {Message::client_hello, Side::client},       {Message::server_hello, Side::server},
-    {Message::certificate, Side::server},        {Message::server_key_exchange, Side::server},
-    {Message::server_hello_done, Side::server},  {Message::client_key_exchange, Side::client},
-    {Message::change_cipher_spec, Side::client}, {Message::finished, Side::client},
-    {Message::new_session_ticket, Side::server}, {Message::change_cipher_spec, Side::server},
-    {Message::finished, Side::server},           {Message::application_data, Side::client},
+    {Message::client_hello, Side::client},
+    {Message::server_hello, Side::server},
+    {Message::certificate, Side::server},
+    {Message::server_key_exchange, Side::server},
+    {Message::certificate_request, Side::server, true},
+    {Message::server_hello_done, Side::server},
+    {Message::certificate, Side::client, true},
+    {Message::client_key_exchange, Side::client},
+    {Message::certificate_verify, Side::client, true},
+    {Message::change_cipher_spec, Side::client},
+    {Message::finished, Side::client},
+    {Message::new_session_ticket, Side::server},
+    {Message::change_cipher_spec, Side::server},
+    {Message::finished, Side::server},
+    {Message::application_data, Side::client},
     {Message::application_data, Side::server},
 };
 constexpr MessageSender kTls13Messages[] = {
-    {Message::client_hello, Side::client},         {Message::hello_retry_request, Side::server},
-    {Message::server_hello, Side::server},         {Message::change_cipher_spec, Side::server},
-    {Message::encrypted_extensions, Side::server}, {Message::certificate, Side::server},
-    {Message::certificate_verify, Side::server},   {Message::finished, Side::server},
-    {Message::change_cipher_spec, Side::client},   {Message::finished, Side::client},
-    {Message::new_session_ticket, Side::server},   {Message::application_data, Side::client},
+    {Message::client_hello, Side::client},
+    {Message::hello_retry_request, Side::server},
+    {Message::server_hello, Side::server},
+    {Message::change_cipher_spec, Side::server},
+    {Message::encrypted_extensions, Side::server},
+    {Message::certificate_request, Side::server, true},
+    {Message::certificate, Side::server},
+    {Message::certificate_verify, Side::server},
+    {Message::finished, Side::server},
+    {Message::change_cipher_spec, Side::client},
+    {Message::certificate, Side::client, true},
+    {Message::certificate_verify, Side::client, true},
+    {Message::finished, Side::client},
+    {Message::new_session_ticket, Side::server},
+    {Message::application_data, Side::client},
     {Message::application_data, Side::server},
 };
 
@@ -107,6 +127,7 @@ std::string messages_of(int step, TlsVersion v, const MessageSender (&list)[N]) 
   for (const MessageSender& m : list) {
     if (user_step(v, m.message, m.sender) != step) continue;
     std::string n = std::string(name(m.sender)) + " " + std::string(name(m.message));
+    if (m.mutual_tls) n += '*';
     if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
   }
   return names.empty() ? "-" : join(names);
@@ -122,6 +143,7 @@ int list_steps() {
     fmt::print("    TLS 1.3: {}\n", messages_of(step, TlsVersion::tls13, kTls13Messages));
   }
   fmt::print(
+      "\n* only in mutual TLS (the -mtls scenarios).\n"
       "\nTLS 1.2 runs them in the order 1,2,3,4,6,7,5,8. In the JSON, each result's\n"
       "\"steps\" lists the engine's real steps (side, action, message) in wire order,\n"
       "each with its user_step; a native result (--engine native) lists the library's\n"

@@ -456,7 +456,21 @@ TEST_F(CliTest, Lists) {
   ASSERT_EQ(o.rc, 0) << o.err;
   EXPECT_NE(o.out.find("1 ClientHello"), std::string::npos);
   EXPECT_NE(o.out.find("8 Session established"), std::string::npos);
-  EXPECT_NE(o.out.find("TLS 1.2: server ServerKeyExchange, server ServerHelloDone"),
+  EXPECT_NE(o.out.find("TLS 1.2: server ServerKeyExchange, server CertificateRequest*, "
+                       "server ServerHelloDone"),
+            std::string::npos)
+      << o.out;
+  // Mutual TLS: the client's certificate and signature are step 6 in both
+  // versions; the server's request sits in its first flight.
+  EXPECT_NE(o.out.find("TLS 1.2: client Certificate*, client ClientKeyExchange, "
+                       "client CertificateVerify*"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("TLS 1.3: client Certificate*, client CertificateVerify*"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("TLS 1.3: server EncryptedExtensions, server CertificateRequest*, "
+                       "server Certificate"),
             std::string::npos)
       << o.out;
   o = run({"list", "backends"});
