@@ -11,10 +11,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli_util.h"
@@ -305,17 +305,18 @@ TEST_F(CliTest, BadPkiIsOneLineAndExit2) {
   ASSERT_FALSE(chain.empty());
   struct Case {
     const char* name;
-    const char* file;          // replaced in the copy of pki/rsa2048
-    std::string content;       // its new content
-    bool remove = false;       // or: removed
+    const char* file;     // replaced in the copy of pki/rsa2048
+    std::string content;  // its new content
+    bool remove = false;  // or: removed
   };
   const std::vector<Case> cases = {
       {"missing key", "key.pem", "", true},
       {"missing chain", "chain.pem", "", true},
       {"missing root", "root.pem", "", true},
       {"empty chain", "chain.pem", ""},
-      {"garbage chain", "chain.pem", "-----BEGIN CERTIFICATE-----\nnot base64 !!\n"
-                                     "-----END CERTIFICATE-----\n"},
+      {"garbage chain", "chain.pem",
+       "-----BEGIN CERTIFICATE-----\nnot base64 !!\n"
+       "-----END CERTIFICATE-----\n"},
       {"truncated chain", "chain.pem", chain.substr(0, chain.size() / 3)},
       {"binary key", "key.pem", std::string("\x30\x82\xff\xff\x00\x01", 6)},
       {"truncated root", "root.pem", slurp(src + "/root.pem").substr(0, 100)},
@@ -332,16 +333,16 @@ TEST_F(CliTest, BadPkiIsOneLineAndExit2) {
     } else {
       std::ofstream(path, std::ios::binary | std::ios::trunc) << c.content;
     }
-    const Outcome o = run(quick({"--pki-dir", pki, "--scenario", "tls12-rsa-rsa2048", "--json",
-                                 "out.json"}));
+    const Outcome o =
+        run(quick({"--pki-dir", pki, "--scenario", "tls12-rsa-rsa2048", "--json", "out.json"}));
     expect_bad_input(o, c.name);
     EXPECT_FALSE(std::filesystem::exists(dir_ + "/out.json")) << c.name;
   }
   // A key that is not the leaf's: only a real backend can tell.
   const std::string pki = dir_ + "/pki";
   ASSERT_EQ(std::system(("rm -rf " + quote(pki) + " && mkdir -p " + quote(pki) + " && cp -r " +
-                         quote(src) + " " + quote(pki + "/rsa2048") + " && cp " +
-                         quote(ecdsa_key) + " " + quote(pki + "/rsa2048/key.pem"))
+                         quote(src) + " " + quote(pki + "/rsa2048") + " && cp " + quote(ecdsa_key) +
+                         " " + quote(pki + "/rsa2048/key.pem"))
                             .c_str()),
             0);
   Outcome o = run({"pki", "check", "--backend", "null", "--pki-dir", pki});
@@ -361,8 +362,7 @@ TEST_F(CliTest, InterruptWritesCompletedRepetitionsMarkedPartial) {
        "0.1", "--repetitions", "1000", "--warmup", "0", "--no-lower-bound", "--json", "p.json"},
       std::chrono::milliseconds(1500), SIGINT);
   ASSERT_EQ(o.rc, 130) << o.err;
-  EXPECT_NE(o.err.find("hsbench: interrupted: 1 result written, marked partial"),
-            std::string::npos)
+  EXPECT_NE(o.err.find("hsbench: interrupted: 1 result written, marked partial"), std::string::npos)
       << o.err;
   EXPECT_EQ(files(), (std::vector<std::string>{"p.json", "stderr", "stdout"}));
   const auto doc = json_file("p.json");
