@@ -187,6 +187,20 @@ std::string PriorityString(const NativeConfig& config, std::string* out_error) {
     p += ":+";
     p += s;
   }
+  // A TLS 1.3 mutual TLS server's CertificateRequest lists the schemes
+  // GnuTLS's client wants the client's chain to be signed with: add the
+  // PKCS#1 ones, which sign RSA certificates and in TLS 1.3 nothing else
+  // (RFC 8446 4.2.3), so the server's own CertificateVerify is unchanged.
+  if (config.server && config.require_client_certificate && config.version == TlsVersion::tls13) {
+    for (SignatureScheme scheme :
+         {SignatureScheme::rsa_pkcs1_sha256, SignatureScheme::rsa_pkcs1_sha384}) {
+      if (std::find(config.signature_schemes.begin(), config.signature_schemes.end(), scheme) ==
+          config.signature_schemes.end()) {
+        p += ":+";
+        p += SignNames(scheme);
+      }
+    }
+  }
   if (config.server) p += ":%SERVER_PRECEDENCE";
   return p;
 }
@@ -214,6 +228,7 @@ class GnutlsContext final : public NativeContext {
         tickets_(config.tickets),
         cipher_suites_(config.cipher_suites),
         hostname_(config.hostname),
+        require_client_certificate_(config.server && config.require_client_certificate),
         priority_(priority),
         credentials_(credentials) {}
   ~GnutlsContext() override {
@@ -243,6 +258,7 @@ class GnutlsContext final : public NativeContext {
   bool tickets_;
   std::vector<CipherSuite> cipher_suites_;
   std::string hostname_;
+  bool require_client_certificate_;
   gnutls_priority_t priority_;
   gnutls_certificate_credentials_t credentials_;
   gnutls_datum_t ticket_key_ = {nullptr, 0};
@@ -282,6 +298,13 @@ class GnutlsConnection final : public NativeConnection {
   bool resumed() const override { return gnutls_session_is_resumed(session_) != 0; }
   uint16_t negotiated_cipher_suite() const override { return established_ ? SuiteOf(session_) : 0; }
   std::unique_ptr<NativeSession> session() const override;
+  Bytes peer_leaf_der() const override {
+    // The peer's chain as it sent it, leaf first (a server: the client's).
+    unsigned count = 0;
+    const gnutls_datum_t* chain = gnutls_certificate_get_peers(session_, &count);
+    if (chain == nullptr || count == 0) return {};
+    return Bytes(chain[0].data, chain[0].data + chain[0].size);
+  }
 
  private:
   static ssize_t Push(gnutls_transport_ptr_t ptr, const void* data, size_t len);
@@ -319,51 +342,48 @@ class GnutlsConnection final : public NativeConnection {
 
 // --- Context setup ---
 
-bool SetServerCredentials(gnutls_certificate_credentials_t credentials, const NativeConfig& config,
-                          std::string* out_error) {
-  if (config.chain_der.empty()) {
-    *out_error = "a server needs a certificate chain";
-    return false;
-  }
+// The chain (leaf first) and key one side presents: the server's, or a
+// mutual TLS client's (who: "server" or "client").
+bool SetChainAndKey(gnutls_certificate_credentials_t credentials,
+                    const std::vector<ByteView>& chain_der, ByteView private_key,
+                    std::string_view who, std::string* out_error) {
   std::vector<X509Crt> chain;
   std::vector<gnutls_x509_crt_t> raw;
-  for (size_t i = 0; i < config.chain_der.size(); i++) {
-    chain.push_back(ParseCertificate(config.chain_der[i]));
+  for (size_t i = 0; i < chain_der.size(); i++) {
+    chain.push_back(ParseCertificate(chain_der[i]));
     if (chain.back() == nullptr) {
-      *out_error = "certificate " + std::to_string(i) + " of the chain is not DER";
+      *out_error = "certificate " + std::to_string(i) + " of the " + std::string(who) +
+                   "'s chain is not DER";
       return false;
     }
     raw.push_back(chain.back().get());
   }
   std::string key_error;
-  X509Privkey key = ParsePrivateKey(config.private_key, &key_error);
+  X509Privkey key = ParsePrivateKey(private_key, &key_error);
   if (key == nullptr) {
-    *out_error = "cannot read the server's private key: " + key_error;
+    *out_error = "cannot read the " + std::string(who) + "'s private key: " + key_error;
     return false;
   }
   // Copies the chain and the key; refuses a key that is not the leaf's.
   if (int rc = gnutls_certificate_set_x509_key(credentials, raw.data(),
                                                static_cast<int>(raw.size()), key.get());
       rc < 0) {
-    *out_error = ErrorLine("GnuTLS refused the chain and key", rc);
+    *out_error = ErrorLine("GnuTLS refused the " + std::string(who) + "'s chain and key", rc);
     return false;
   }
   return true;
 }
 
-bool SetClientTrust(gnutls_certificate_credentials_t credentials, const NativeConfig& config,
-                    std::string* out_error) {
-  if (config.roots_der.empty()) {
-    *out_error = "a client needs at least one trust anchor";
-    return false;
-  }
-  // The credentials start with no trust anchors: no system roots are loaded.
+// Trust anchors (what: "trust anchor" or "client root"). The credentials
+// start with none: no system roots are loaded.
+bool SetTrust(gnutls_certificate_credentials_t credentials, const std::vector<ByteView>& roots_der,
+              std::string_view what, std::string* out_error) {
   std::vector<X509Crt> roots;
   std::vector<gnutls_x509_crt_t> raw;
-  for (size_t i = 0; i < config.roots_der.size(); i++) {
-    roots.push_back(ParseCertificate(config.roots_der[i]));
+  for (size_t i = 0; i < roots_der.size(); i++) {
+    roots.push_back(ParseCertificate(roots_der[i]));
     if (roots.back() == nullptr) {
-      *out_error = "trust anchor " + std::to_string(i) + " is not DER";
+      *out_error = std::string(what) + " " + std::to_string(i) + " is not DER";
       return false;
     }
     raw.push_back(roots.back().get());
@@ -371,10 +391,40 @@ bool SetClientTrust(gnutls_certificate_credentials_t credentials, const NativeCo
   if (int rc =
           gnutls_certificate_set_x509_trust(credentials, raw.data(), static_cast<int>(raw.size()));
       rc < 0) {
-    *out_error = ErrorLine("GnuTLS refused the trust anchors", rc);
+    *out_error = ErrorLine("GnuTLS refused the " + std::string(what) + "s", rc);
     return false;
   }
   return true;
+}
+
+bool SetServerCredentials(gnutls_certificate_credentials_t credentials, const NativeConfig& config,
+                          std::string* out_error) {
+  if (config.chain_der.empty()) {
+    *out_error = "a server needs a certificate chain";
+    return false;
+  }
+  if (!SetChainAndKey(credentials, config.chain_der, config.private_key, "server", out_error)) {
+    return false;
+  }
+  if (!config.require_client_certificate) return true;
+  if (config.client_roots_der.empty()) {
+    *out_error = "a server that requires client certificates needs a client root";
+    return false;
+  }
+  return SetTrust(credentials, config.client_roots_der, "client root", out_error);
+}
+
+bool SetClientCredentials(gnutls_certificate_credentials_t credentials, const NativeConfig& config,
+                          std::string* out_error) {
+  if (config.roots_der.empty()) {
+    *out_error = "a client needs at least one trust anchor";
+    return false;
+  }
+  if (!SetTrust(credentials, config.roots_der, "trust anchor", out_error)) return false;
+  // Mutual TLS: what the client answers a CertificateRequest with.
+  return config.client_chain_der.empty() ||
+         SetChainAndKey(credentials, config.client_chain_der, config.client_private_key, "client",
+                        out_error);
 }
 
 // --- Connections ---
@@ -394,6 +444,13 @@ std::unique_ptr<NativeConnection> GnutlsContext::new_connection(const NativeSess
   } else if (server_) {
     if (tickets_ && (rc = gnutls_session_ticket_enable_server(session, &ticket_key_)) < 0) {
       pending_error = ErrorLine("cannot enable session tickets", rc);
+    }
+    if (require_client_certificate_) {
+      // Mutual TLS: a CertificateRequest, a handshake without a client
+      // certificate refused, and the client's chain checked against the
+      // client roots during the handshake.
+      gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUIRE);
+      gnutls_session_set_verify_cert(session, nullptr, 0);
     }
   } else {
     if (!hostname_.empty() &&
@@ -634,12 +691,6 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
   Failure ignored;
   if (out_failure == nullptr) out_failure = &ignored;
   std::string* out_error = &out_failure->reason;
-  if (config.require_client_certificate || !config.client_chain_der.empty()) {
-    // Refused rather than run without the client's certificate.
-    out_failure->kind = FailureKind::unsupported;
-    *out_error = "hsbench does not set up client certificates (mutual TLS) on GnuTLS's own stack";
-    return nullptr;
-  }
   if (config.version != TlsVersion::tls12 && config.version != TlsVersion::tls13) {
     char hex[8];
     std::snprintf(hex, sizeof(hex), "0x%04x", static_cast<unsigned>(config.version));
@@ -669,7 +720,7 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
   }
   auto context = std::make_unique<GnutlsContext>(config, priority, credentials);
   if (!(config.server ? SetServerCredentials(credentials, config, out_error)
-                      : SetClientTrust(credentials, config, out_error))) {
+                      : SetClientCredentials(credentials, config, out_error))) {
     return nullptr;
   }
   if (config.server && config.tickets) {

@@ -159,6 +159,16 @@ class WolfConnection final : public NativeConnection {
   std::string error() const override { return error_; }
   FailureKind error_kind() const override { return FailureKind::failed; }
   bool resumed() const override { return wolfSSL_session_reused(ssl_.get()) == 1; }
+  Bytes peer_leaf_der() const override {
+    // The peer's chain as it sent it (SESSION_CERTS), kept by the session:
+    // nothing to free. A server: the client's, under mutual TLS.
+    WOLFSSL_X509_CHAIN* chain = wolfSSL_get_peer_chain(ssl_.get());
+    if (chain == nullptr || wolfSSL_get_chain_count(chain) < 1) return {};
+    const unsigned char* der = wolfSSL_get_chain_cert(chain, 0);
+    const int length = wolfSSL_get_chain_length(chain, 0);
+    if (der == nullptr || length <= 0) return {};
+    return Bytes(der, der + length);
+  }
   uint16_t negotiated_cipher_suite() const override {
     int suite = wolfSSL_get_current_cipher_suite(ssl_.get());
     return suite < 0 ? 0 : static_cast<uint16_t>(suite);
@@ -302,18 +312,18 @@ bool set_signature_schemes(WOLFSSL_CTX* ctx, const NativeConfig& config, std::st
   return true;
 }
 
-bool set_server_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
-  if (config.chain_der.empty()) {
-    *out_error = "a server needs a certificate chain";
-    return false;
-  }
+// The chain (leaf first) and key one side presents: the server's, or a
+// mutual TLS client's (who: "server" or "client").
+bool set_chain_and_key(WOLFSSL_CTX* ctx, const std::vector<ByteView>& chain_der,
+                       ByteView private_key, std::string_view who, std::string* out_error) {
+  const std::string whose = std::string(who) + "'s";
   // wolfSSL takes a chain (leaf first) only as PEM.
   std::string pem;
-  for (size_t i = 0; i < config.chain_der.size(); i++) {
-    ByteView der = config.chain_der[i];
+  for (size_t i = 0; i < chain_der.size(); i++) {
+    ByteView der = chain_der[i];
     ParsedCertificate parsed;
     if (!ParseCertificate(der, &parsed)) {
-      *out_error = "certificate " + std::to_string(i) + " of the chain is not DER";
+      *out_error = "certificate " + std::to_string(i) + " of the " + whose + " chain is not DER";
       return false;
     }
     std::vector<byte> block(der.size() * 2 + 128);
@@ -327,42 +337,75 @@ bool set_server_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config, std::s
   int rc = wolfSSL_CTX_use_certificate_chain_buffer(
       ctx, reinterpret_cast<const unsigned char*>(pem.data()), static_cast<long>(pem.size()));
   if (rc != WOLFSSL_SUCCESS) {
-    *out_error = "wolfSSL refused the certificate chain: " + wolf_error(rc);
+    *out_error = "wolfSSL refused the " + whose + " certificate chain: " + wolf_error(rc);
     return false;
   }
-  ByteView key = config.private_key;
-  std::string_view text(reinterpret_cast<const char*>(key.data()), key.size());
+  std::string_view text(reinterpret_cast<const char*>(private_key.data()), private_key.size());
   const int format = text.find("-----BEGIN") != std::string_view::npos ? WOLFSSL_FILETYPE_PEM
                                                                        : WOLFSSL_FILETYPE_ASN1;
-  rc = wolfSSL_CTX_use_PrivateKey_buffer(ctx, key.data(), static_cast<long>(key.size()), format);
+  rc = wolfSSL_CTX_use_PrivateKey_buffer(ctx, private_key.data(),
+                                         static_cast<long>(private_key.size()), format);
   if (rc != WOLFSSL_SUCCESS) {
-    *out_error = "wolfSSL refused the private key: " + wolf_error(rc);
+    *out_error = "wolfSSL refused the " + whose + " private key: " + wolf_error(rc);
     return false;
   }
   if (wolfSSL_CTX_check_private_key(ctx) != WOLFSSL_SUCCESS) {
-    *out_error = "the private key does not match the leaf certificate";
+    *out_error = "the " + whose + " private key does not match its leaf certificate";
     return false;
   }
   return true;
 }
 
-bool set_client_trust(WOLFSSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+// Trust anchors into the context's own store, which starts empty: no
+// system roots are loaded (what: "trust anchor" or "client root").
+bool load_roots(WOLFSSL_CTX* ctx, const std::vector<ByteView>& roots_der, std::string_view what,
+                std::string* out_error) {
+  for (size_t i = 0; i < roots_der.size(); i++) {
+    ByteView root = roots_der[i];
+    int rc = wolfSSL_CTX_load_verify_buffer(ctx, root.data(), static_cast<long>(root.size()),
+                                            WOLFSSL_FILETYPE_ASN1);
+    if (rc != WOLFSSL_SUCCESS) {
+      *out_error = "cannot add " + std::string(what) + " " + std::to_string(i) + ": " +
+                   wolf_error(rc);
+      return false;
+    }
+  }
+  return true;
+}
+
+bool set_server_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
+  if (config.chain_der.empty()) {
+    *out_error = "a server needs a certificate chain";
+    return false;
+  }
+  if (!set_chain_and_key(ctx, config.chain_der, config.private_key, "server", out_error)) {
+    return false;
+  }
+  if (!config.require_client_certificate) return true;
+  // Mutual TLS: a CertificateRequest, a handshake without a client
+  // certificate refused, the client's chain verified against the client
+  // roots.
+  if (config.client_roots_der.empty()) {
+    *out_error = "a server that requires client certificates needs a client root";
+    return false;
+  }
+  if (!load_roots(ctx, config.client_roots_der, "client root", out_error)) return false;
+  wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  return true;
+}
+
+bool set_client_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config,
+                            std::string* out_error) {
   if (config.roots_der.empty()) {
     *out_error = "a client needs at least one trust anchor";
     return false;
   }
-  // The context's own store starts empty: no system roots are loaded.
-  for (size_t i = 0; i < config.roots_der.size(); i++) {
-    ByteView root = config.roots_der[i];
-    int rc = wolfSSL_CTX_load_verify_buffer(ctx, root.data(), static_cast<long>(root.size()),
-                                            WOLFSSL_FILETYPE_ASN1);
-    if (rc != WOLFSSL_SUCCESS) {
-      *out_error = "cannot add trust anchor " + std::to_string(i) + ": " + wolf_error(rc);
-      return false;
-    }
-  }
+  if (!load_roots(ctx, config.roots_der, "trust anchor", out_error)) return false;
   wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, nullptr);
-  return true;
+  // Mutual TLS: what the client answers a CertificateRequest with.
+  return config.client_chain_der.empty() ||
+         set_chain_and_key(ctx, config.client_chain_der, config.client_private_key, "client",
+                           out_error);
 }
 
 bool set_session_policy(WOLFSSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
@@ -607,12 +650,6 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
   Failure ignored;
   if (out_failure == nullptr) out_failure = &ignored;
   std::string* out_error = &out_failure->reason;
-  if (config.require_client_certificate || !config.client_chain_der.empty()) {
-    // Refused rather than run without the client's certificate.
-    out_failure->kind = FailureKind::unsupported;
-    *out_error = "hsbench does not set up client certificates (mutual TLS) on wolfSSL's own stack";
-    return nullptr;
-  }
   WOLFSSL_METHOD* method = nullptr;
   if (config.version == TlsVersion::tls12) {
     method = config.server ? wolfTLSv1_2_server_method() : wolfTLSv1_2_client_method();
@@ -640,7 +677,7 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
       !set_groups(ctx.get(), config, out_error) ||
       !set_signature_schemes(ctx.get(), config, out_error) ||
       !(config.server ? set_server_credentials(ctx.get(), config, out_error)
-                      : set_client_trust(ctx.get(), config, out_error)) ||
+                      : set_client_credentials(ctx.get(), config, out_error)) ||
       !set_session_policy(ctx.get(), config, out_error)) {
     return nullptr;
   }
