@@ -118,6 +118,13 @@ std::string wolf_error(int code) {
   return std::string(buf) + " (" + std::to_string(code) + ")";
 }
 
+// An alert's name; wolfSSL 5.5.4 names no alert newer than it knows
+// (certificate_required, 116, is NULL to it): those by number.
+std::string alert_name(int code) {
+  const char* name = wolfSSL_alert_desc_string_long(code);
+  return name != nullptr ? std::string(name) : std::to_string(code);
+}
+
 class WolfContext;
 
 class WolfSession final : public NativeSession {
@@ -538,13 +545,8 @@ bool WolfConnection::fail(std::string_view what, int code) {
   WOLFSSL_ALERT_HISTORY history{};
   if (wolfSSL_get_alert_history(ssl_.get(), &history) == WOLFSSL_SUCCESS) {
     // wolfSSL's alert history starts at -1 for "none".
-    if (history.last_rx.code > 0) {
-      line +=
-          "; received alert " + std::string(wolfSSL_alert_desc_string_long(history.last_rx.code));
-    }
-    if (history.last_tx.code > 0) {
-      line += "; sent alert " + std::string(wolfSSL_alert_desc_string_long(history.last_tx.code));
-    }
+    if (history.last_rx.code > 0) line += "; received alert " + alert_name(history.last_rx.code);
+    if (history.last_tx.code > 0) line += "; sent alert " + alert_name(history.last_tx.code);
   }
   error_ = std::move(line);
   return false;

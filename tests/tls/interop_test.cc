@@ -313,28 +313,43 @@ class NativeVerifyTest : public ::testing::TestWithParam<std::string> {
     return false;
   }
 
-  // A TLS 1.3 handshake on the rsa2048 PKI with the client's config changed
-  // by adjust; true when it completes.
-  template <typename Adjust>
-  bool run(Adjust adjust, std::string* out_error) {
+  // A handshake of scenario (by default TLS 1.3 on the rsa2048 PKI) with
+  // the client's and the server's configs changed by adjust_client and
+  // adjust_server; true when it completes.
+  template <typename AdjustClient, typename AdjustServer>
+  bool run(AdjustClient adjust_client, AdjustServer adjust_server, std::string_view scenario,
+           std::string* out_error) {
     Backend& backend = Fixtures::backend(GetParam());
-    const Scenario* s = find_scenario("tls13-x25519-rsa2048");
+    const Scenario* s = find_scenario(scenario);
     EXPECT_NE(s, nullptr);
     if (s == nullptr) return false;
     const Pki& pki = Fixtures::pki(s->cert);
     NativeConfig client_config = native_client_config(*s, pki);
-    adjust(&client_config);
+    NativeConfig server_config = native_server_config(*s, pki);
+    adjust_client(&client_config);
+    adjust_server(&server_config);
     Failure failure;
     auto client_ctx = backend.new_native_context(client_config, &failure);
     EXPECT_NE(client_ctx, nullptr) << failure.reason;
-    auto server_ctx = backend.new_native_context(native_server_config(*s, pki), &failure);
+    auto server_ctx = backend.new_native_context(server_config, &failure);
     EXPECT_NE(server_ctx, nullptr) << failure.reason;
     if (client_ctx == nullptr || server_ctx == nullptr) return false;
     auto client = client_ctx->new_connection(nullptr);
     auto server = server_ctx->new_connection(nullptr);
     EXPECT_NE(client, nullptr);
     EXPECT_NE(server, nullptr);
-    return client != nullptr && server != nullptr && handshake(*client, *server, out_error);
+    if (client == nullptr || server == nullptr || !handshake(*client, *server, out_error)) {
+      return false;
+    }
+    // Under mutual TLS the server saw the client's own leaf.
+    if (!s->client_cert.empty()) {
+      EXPECT_EQ(server->peer_leaf_der(), pki.client_chain[0]);
+    }
+    return true;
+  }
+  template <typename AdjustClient>
+  bool run(AdjustClient adjust_client, std::string* out_error) {
+    return run(adjust_client, [](NativeConfig*) {}, "tls13-x25519-rsa2048", out_error);
   }
 };
 
@@ -356,6 +371,48 @@ TEST_P(NativeVerifyTest, RejectsALeafForAnotherName) {
   std::string error;
   EXPECT_FALSE(run([](NativeConfig* c) { c->hostname = "example.com"; }, &error));
   EXPECT_FALSE(error.empty());
+}
+
+// Mutual TLS on each library's own stack, both versions: the server
+// takes its own client and refuses one without a certificate or with a
+// chain under another client root.
+constexpr std::string_view kMtlsScenarios[] = {"tls12-ecdhe-x25519-ecdsa-p256-mtls",
+                                               "tls13-x25519-ecdsa-p256-mtls"};
+
+TEST_P(NativeVerifyTest, MutualTlsAcceptsItsOwnClient) {
+  for (std::string_view id : kMtlsScenarios) {
+    std::string error;
+    EXPECT_TRUE(run([](NativeConfig*) {}, [](NativeConfig*) {}, id, &error)) << id << ": " << error;
+  }
+}
+
+TEST_P(NativeVerifyTest, MutualTlsRefusesAClientWithoutACertificate) {
+  for (std::string_view id : kMtlsScenarios) {
+    std::string error;
+    EXPECT_FALSE(run(
+        [](NativeConfig* c) {
+          c->client_chain_der.clear();
+          c->client_private_key = {};
+        },
+        [](NativeConfig*) {}, id, &error))
+        << id;
+    EXPECT_FALSE(error.empty()) << id;
+  }
+}
+
+TEST_P(NativeVerifyTest, MutualTlsRejectsAClientChainUnderAnotherRoot) {
+  const Pki& other = Fixtures::pki("rsa2048");
+  for (std::string_view id : kMtlsScenarios) {
+    std::string error;
+    EXPECT_FALSE(run(
+        [](NativeConfig*) {},
+        [&](NativeConfig* c) {
+          c->client_roots_der.assign(other.client_roots.begin(), other.client_roots.end());
+        },
+        id, &error))
+        << id;
+    EXPECT_FALSE(error.empty()) << id;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Native, NativeVerifyTest, ::testing::ValuesIn(test::built_backends()),
