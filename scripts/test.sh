@@ -37,7 +37,11 @@ if [[ -d tests/python ]] \
    && [[ -n $(find tests/python -type f \( -name 'test_*.py' -o -name '*_test.py' \) -print -quit) ]]; then
   hsbench_log "running pytest tests/python"
   rc=0
-  # The Python tests that run hsbench run this preset's build.
+  # The Python tests that run hsbench run this preset's build; under asan
+  # with the sanitizer options of its ctest preset (CMakePresets.json).
+  if [[ $preset == asan ]]; then
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:intercept_tls_get_addr=0}
+  fi
   HSBENCH_BIN=$HSBENCH_ROOT/build/$preset/bin/hsbench \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/python || rc=$?
   # 5: no tests collected, which is not a failure.
