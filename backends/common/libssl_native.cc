@@ -343,10 +343,6 @@ bool set_credentials(SSL_CTX* ctx, const std::vector<ByteView>& chain_der, ByteV
 }
 
 bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
-  if (config.chain_der.empty()) {
-    *out_error = "a server needs a certificate chain";
-    return false;
-  }
   if (!set_credentials(ctx, config.chain_der, config.private_key, "server", out_error)) {
     return false;
   }
@@ -354,10 +350,6 @@ bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::strin
   // Mutual TLS: the client's chain verifies against the client roots alone,
   // for client authentication (libssl's purpose on a server), and a client
   // without one fails the handshake. No CA names are sent.
-  if (config.client_roots_der.empty()) {
-    *out_error = "a server that requires client certificates needs a client trust anchor";
-    return false;
-  }
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   for (size_t i = 0; i < config.client_roots_der.size(); i++) {
     UniquePtr<X509> root = ParseCertificate(config.client_roots_der[i]);
@@ -379,10 +371,6 @@ bool set_server_credentials(SSL_CTX* ctx, const NativeConfig& config, std::strin
 }
 
 bool set_client_trust(SSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
-  if (config.roots_der.empty()) {
-    *out_error = "a client needs at least one trust anchor";
-    return false;
-  }
   // The context's own store starts empty: no system roots are loaded.
   X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   for (size_t i = 0; i < config.roots_der.size(); i++) {
@@ -736,6 +724,7 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
   if (!set_cipher_suites(ctx.get(), config, out_failure) ||
       !set_groups(ctx.get(), config, out_failure) ||
       !set_signature_schemes(ctx.get(), config, out_error) ||
+      !has_native_credentials(config, out_error) ||
       !(config.server ? set_server_credentials(ctx.get(), config, out_error)
                       : set_client_trust(ctx.get(), config, out_error))) {
     return nullptr;

@@ -399,27 +399,15 @@ bool SetTrust(gnutls_certificate_credentials_t credentials, const std::vector<By
 
 bool SetServerCredentials(gnutls_certificate_credentials_t credentials, const NativeConfig& config,
                           std::string* out_error) {
-  if (config.chain_der.empty()) {
-    *out_error = "a server needs a certificate chain";
-    return false;
-  }
   if (!SetChainAndKey(credentials, config.chain_der, config.private_key, "server", out_error)) {
     return false;
   }
   if (!config.require_client_certificate) return true;
-  if (config.client_roots_der.empty()) {
-    *out_error = "a server that requires client certificates needs a client root";
-    return false;
-  }
   return SetTrust(credentials, config.client_roots_der, "client root", out_error);
 }
 
 bool SetClientCredentials(gnutls_certificate_credentials_t credentials, const NativeConfig& config,
                           std::string* out_error) {
-  if (config.roots_der.empty()) {
-    *out_error = "a client needs at least one trust anchor";
-    return false;
-  }
   if (!SetTrust(credentials, config.roots_der, "trust anchor", out_error)) return false;
   // Mutual TLS: what the client answers a CertificateRequest with.
   return config.client_chain_der.empty() ||
@@ -719,7 +707,8 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
     return nullptr;
   }
   auto context = std::make_unique<GnutlsContext>(config, priority, credentials);
-  if (!(config.server ? SetServerCredentials(credentials, config, out_error)
+  if (!has_native_credentials(config, out_error) ||
+      !(config.server ? SetServerCredentials(credentials, config, out_error)
                       : SetClientCredentials(credentials, config, out_error))) {
     return nullptr;
   }

@@ -381,10 +381,6 @@ bool load_roots(WOLFSSL_CTX* ctx, const std::vector<ByteView>& roots_der, std::s
 }
 
 bool set_server_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config, std::string* out_error) {
-  if (config.chain_der.empty()) {
-    *out_error = "a server needs a certificate chain";
-    return false;
-  }
   if (!set_chain_and_key(ctx, config.chain_der, config.private_key, "server", out_error)) {
     return false;
   }
@@ -392,10 +388,6 @@ bool set_server_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config, std::s
   // Mutual TLS: a CertificateRequest, a handshake without a client
   // certificate refused, the client's chain verified against the client
   // roots.
-  if (config.client_roots_der.empty()) {
-    *out_error = "a server that requires client certificates needs a client root";
-    return false;
-  }
   if (!load_roots(ctx, config.client_roots_der, "client root", out_error)) return false;
   wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   return true;
@@ -403,10 +395,6 @@ bool set_server_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config, std::s
 
 bool set_client_credentials(WOLFSSL_CTX* ctx, const NativeConfig& config,
                             std::string* out_error) {
-  if (config.roots_der.empty()) {
-    *out_error = "a client needs at least one trust anchor";
-    return false;
-  }
   if (!load_roots(ctx, config.roots_der, "trust anchor", out_error)) return false;
   wolfSSL_CTX_set_verify(ctx, WOLFSSL_VERIFY_PEER, nullptr);
   // Mutual TLS: what the client answers a CertificateRequest with.
@@ -678,6 +666,7 @@ std::unique_ptr<NativeContext> MakeNativeContext(const NativeConfig& config, Fai
   if (!set_cipher_suites(ctx.get(), config, out_failure) ||
       !set_groups(ctx.get(), config, out_error) ||
       !set_signature_schemes(ctx.get(), config, out_error) ||
+      !has_native_credentials(config, out_error) ||
       !(config.server ? set_server_credentials(ctx.get(), config, out_error)
                       : set_client_credentials(ctx.get(), config, out_error)) ||
       !set_session_policy(ctx.get(), config, out_error)) {
