@@ -87,6 +87,8 @@ struct ConnectArgs {
   int repetitions = 3;
   double timeout_s = 10;
   std::string root;
+  std::string client_chain;  // mutual TLS: what the client presents
+  std::string client_key;
   std::string pki_dir;
   std::string sni;
   bool no_verify_chain = false;
@@ -110,6 +112,7 @@ struct ServeArgs {
   double timeout_s = 10;
   std::string response = "HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n";
   std::string pki_dir;
+  std::string client_root;  // mutual TLS: what clients are checked against
   NetOutputArgs output;
 };
 CLI::App* add_serve_command(CLI::App* app, ServeArgs* args);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -38,9 +39,6 @@ std::vector<const Scenario*> parse_scenarios(const std::string& list) {
     const Scenario* s = find_scenario(id);
     if (s == nullptr)
       throw BadInput{"--scenario: unknown scenario '" + id + "' (hsbench list scenarios)"};
-    if (!s->client_cert.empty()) {
-      throw BadInput{"--scenario: " + id + " is mutual TLS, which the network mode does not do"};
-    }
     out.push_back(s);
   }
   if (out.empty()) throw BadInput{"--scenario: no scenario given"};
@@ -196,6 +194,10 @@ CLI::App* add_connect_command(CLI::App* app, ConnectArgs* a) {
   cmd->add_option("--root", a->root,
                   "Trust anchors (PEM); default: the project PKI's root of the "
                   "scenario's certificate kind");
+  cmd->add_option("--client-chain", a->client_chain,
+                  "Mutual TLS: the chain the client presents (PEM, leaf first); default: the "
+                  "project PKI's client chain of the scenario's certificate kind");
+  cmd->add_option("--client-key", a->client_key, "Mutual TLS: the key of --client-chain's leaf");
   cmd->add_option("--pki-dir", a->pki_dir, "Directory of the default PKIs");
   cmd->add_option("--sni", a->sni,
                   "Server name sent and checked (default: HOST, or localhost "
@@ -259,6 +261,24 @@ int run_connect_command(const ConnectArgs& a, int argc, char** argv, bool format
     }
   }
   const std::string pki_dir = a.pki_dir.empty() ? default_pki_dir() : a.pki_dir;
+  // Mutual TLS: --client-chain and --client-key, both or neither.
+  if (a.client_chain.empty() != a.client_key.empty()) {
+    throw BadInput{"--client-chain and --client-key go together"};
+  }
+  Pki client;
+  if (!a.client_chain.empty()) {
+    if (std::none_of(scenarios.begin(), scenarios.end(),
+                     [](const Scenario* s) { return !s->client_cert.empty(); })) {
+      throw BadInput{"--client-chain: no scenario given is mutual TLS (the -mtls ones)"};
+    }
+    std::string error;
+    if (!read_certificates(a.client_chain, &client.client_chain, &error)) {
+      throw BadInput{"--client-chain: " + error};
+    }
+    if (!read_private_key(a.client_key, &client.client_key, &error)) {
+      throw BadInput{"--client-key: " + error};
+    }
+  }
 
   Report report;
   report.context = base_context(argc, argv);
@@ -298,6 +318,26 @@ int run_connect_command(const ConnectArgs& a, int argc, char** argv, bool format
       auto pki = read_pki(scenario->cert, default_pki_files(pki_dir, scenario->cert), &error);
       if (pki == nullptr) throw BadInput{error};
       trust = std::move(*pki);
+    }
+    if (!scenario->client_cert.empty()) {
+      // What the client presents: --client-chain, or the project PKI's own
+      // client chain, checked here against its client root.
+      if (client.has_client()) {
+        trust.client_chain = client.client_chain;
+        trust.client_key = client.client_key;
+        trust.client_roots.clear();
+      } else if (!trust.has_client()) {
+        std::string error;
+        auto pki = read_pki(scenario->cert, default_pki_files(pki_dir, scenario->cert), &error);
+        if (pki == nullptr) throw BadInput{error};
+        if (!pki->has_client()) {
+          throw BadInput{"--scenario: " + scenario->id + " is mutual TLS and " + pki_dir + "/" +
+                         scenario->cert + " has no client chain: give --client-chain"};
+        }
+        trust.client_chain = std::move(pki->client_chain);
+        trust.client_key = std::move(pki->client_key);
+        trust.client_roots = std::move(pki->client_roots);
+      }
     }
     for (const auto& lb : backends) {
       for (EngineKind engine : engines) {
@@ -344,6 +384,9 @@ CLI::App* add_serve_command(CLI::App* app, ServeArgs* a) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--response", a->response, "Sent when a request arrives (\\r \\n escapes)");
   cmd->add_option("--pki-dir", a->pki_dir, "Directory of the default PKIs");
+  cmd->add_option("--client-root", a->client_root,
+                  "Mutual TLS: the roots clients' chains must verify against (PEM); default: "
+                  "the project PKI's client root of the scenario's certificate kind");
   add_output_flags(cmd, &a->output);
   return cmd;
 }
@@ -365,6 +408,18 @@ int run_serve_command(const ServeArgs& a, int argc, char** argv, bool format_giv
   std::string error;
   auto pki = read_pki(scenario.cert, default_pki_files(pki_dir, scenario.cert), &error);
   if (pki == nullptr) throw BadInput{error};
+  if (!a.client_root.empty()) {
+    if (scenario.client_cert.empty()) {
+      throw BadInput{"--client-root: " + scenario.id + " is not mutual TLS"};
+    }
+    pki->client_roots.clear();
+    if (!read_certificates(a.client_root, &pki->client_roots, &error)) {
+      throw BadInput{"--client-root: " + error};
+    }
+  } else if (!scenario.client_cert.empty() && pki->client_roots.empty()) {
+    throw BadInput{"--scenario: " + scenario.id + " is mutual TLS and " + pki_dir + "/" +
+                   scenario.cert + " has no client root: give --client-root"};
+  }
 
   ServeOptions so;
   so.listen = a.listen;

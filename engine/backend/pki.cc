@@ -31,10 +31,9 @@ bool read_file(const std::string& path, std::string* out, std::string* out_error
   return true;
 }
 
-// Certificates from a PEM file (every CERTIFICATE block, in order) or a file
-// holding one DER certificate.
+}  // namespace
 
-bool read_key(const std::string& path, Bytes* out, std::string* out_error) {
+bool read_private_key(const std::string& path, Bytes* out, std::string* out_error) {
   std::string text;
   if (!read_file(path, &text, out_error)) return false;
   if (text.find(kPemMarker) != std::string::npos) {
@@ -55,6 +54,8 @@ bool read_key(const std::string& path, Bytes* out, std::string* out_error) {
   out->assign(text.begin(), text.end());
   return true;
 }
+
+namespace {
 
 std::string exe_relative(std::string_view rel) {
   std::error_code ec;
@@ -124,7 +125,7 @@ std::unique_ptr<Pki> read_pki(std::string name, const PkiFiles& files, std::stri
   auto pki = std::make_unique<Pki>();
   pki->name = std::move(name);
   if (!read_certificates(files.chain, &pki->chain, out_error) ||
-      !read_key(files.key, &pki->key, out_error) ||
+      !read_private_key(files.key, &pki->key, out_error) ||
       !read_certificates(files.root, &pki->roots, out_error)) {
     return nullptr;
   }
@@ -136,7 +137,7 @@ std::unique_ptr<Pki> read_pki(std::string name, const PkiFiles& files, std::stri
     return nullptr;
   }
   if (!read_certificates(files.client_chain, &pki->client_chain, out_error) ||
-      !read_key(files.client_key, &pki->client_key, out_error) ||
+      !read_private_key(files.client_key, &pki->client_key, out_error) ||
       !read_certificates(files.client_root, &pki->client_roots, out_error)) {
     return nullptr;
   }
@@ -180,17 +181,20 @@ std::unique_ptr<Credentials> prepare(Backend& backend, const std::string& what,
     *out_error = what + ": cannot load the private key: " + error;
     return nullptr;
   }
-  std::vector<ByteView> root_views(roots.begin(), roots.end());
-  creds->trust = backend.new_trust_store(root_views, &error);
-  if (!creds->trust) {
-    *out_error = what + ": cannot load the trust anchors: " + error;
-    return nullptr;
-  }
-  const bool verified = client ? creds->trust->verify_client(*creds->chain, &error)
-                               : creds->trust->verify(*creds->chain, hostname, &error);
-  if (!verified) {
-    *out_error = what + ": the chain does not verify against the root: " + error;
-    return nullptr;
+  // A client chain without its roots is the server's to check.
+  if (!client || !roots.empty()) {
+    std::vector<ByteView> root_views(roots.begin(), roots.end());
+    creds->trust = backend.new_trust_store(root_views, &error);
+    if (!creds->trust) {
+      *out_error = what + ": cannot load the trust anchors: " + error;
+      return nullptr;
+    }
+    const bool verified = client ? creds->trust->verify_client(*creds->chain, &error)
+                                 : creds->trust->verify(*creds->chain, hostname, &error);
+    if (!verified) {
+      *out_error = what + ": the chain does not verify against the root: " + error;
+      return nullptr;
+    }
   }
 
   // The key must belong to the leaf: sign with it, verify with the leaf.

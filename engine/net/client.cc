@@ -705,7 +705,19 @@ std::optional<Result> run_connect_tally(const Scenario& scenario, Backend& backe
     store = backend.new_trust_store(roots, &error);
     if (store == nullptr) return skipped({FailureKind::failed, "trust anchors: " + error});
   }
-  tls::Config config = engine_client_config(scenario, store.get());
+  // Mutual TLS: the chain and key the client presents, prepared once too.
+  std::unique_ptr<Credentials> client_credentials;
+  const bool mtls = !scenario.client_cert.empty();
+  if (mtls && !trust.has_client()) {
+    return skipped({FailureKind::failed, scenario.id + " is mutual TLS: no client chain given"});
+  }
+  if (mtls && !native) {
+    client_credentials = prepare_client_credentials(backend, trust, &error);
+    if (client_credentials == nullptr) {
+      return skipped({FailureKind::failed, "client chain: " + error});
+    }
+  }
+  tls::Config config = engine_client_config(scenario, store.get(), client_credentials.get());
   config.server_name = options.server_name;
   config.verify_chain = options.verify_chain;
   NativeConfig native_config = native_client_config(scenario, trust);

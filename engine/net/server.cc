@@ -388,10 +388,23 @@ Result run_serve(const Scenario& scenario, Backend& backend, const Pki& pki,
   if (!net::parse_address(options.listen, &address, &error, /*allow_port_zero=*/true))
     return skipped({FailureKind::failed, error});
 
+  if (!scenario.client_cert.empty() && pki.client_roots.empty()) {
+    return skipped({FailureKind::failed, scenario.id + " is mutual TLS: no client root given"});
+  }
   std::unique_ptr<Credentials> credentials;
   if (!native) {
     credentials = prepare_credentials(backend, pki, "", &error);
     if (credentials == nullptr) return skipped({FailureKind::failed, error});
+    if (!scenario.client_cert.empty()) {
+      // What clients' chains are checked against: the client roots alone
+      // (a server holds no client chain of its own).
+      std::vector<ByteView> roots(pki.client_roots.begin(), pki.client_roots.end());
+      credentials->client = std::make_unique<Credentials>();
+      credentials->client->trust = backend.new_trust_store(roots, &error);
+      if (credentials->client->trust == nullptr) {
+        return skipped({FailureKind::failed, "client roots: " + error});
+      }
+    }
   }
   tls::Config config = engine_server_config(scenario, credentials.get());
   // One ticket key for every thread: a ticket from one resumes on another.

@@ -47,8 +47,16 @@ int unused_port() {
   return port;
 }
 
+// The project PKI's file of a kind, e.g. pki("ecdsa-p256", "client/key.pem").
+std::string pki(const std::string& kind, const std::string& file) {
+  return std::string(HSBENCH_SOURCE_DIR) + "/pki/" + kind + "/" + file;
+}
+
 TEST(NetCli, BadFlagsAreOneLineAndExit2) {
   test::TempDir tmp("net-cli");
+  const std::string mtls = "tls13-x25519-ecdsa-p256-mtls";
+  const std::string chain = pki("ecdsa-p256", "client/chain.pem");
+  const std::string key = pki("ecdsa-p256", "client/key.pem");
   const std::vector<std::vector<std::string>> cases = {
       {"connect"},
       {"connect", "localhost"},
@@ -69,6 +77,17 @@ TEST(NetCli, BadFlagsAreOneLineAndExit2) {
       {"connect", "127.0.0.1:443", "--root", "/nonexistent/root.pem"},
       {"connect", "127.0.0.1:443", "--json", "/nonexistent-dir/x.json"},
       {"connect", "[::1]:443", "--source-addresses", "4"},
+      // Mutual TLS: the chain and key together, for a -mtls scenario, readable.
+      {"connect", "127.0.0.1:443", "--scenario", mtls, "--client-chain", chain},
+      {"connect", "127.0.0.1:443", "--scenario", mtls, "--client-key", key},
+      {"connect", "127.0.0.1:443", "--client-chain", chain, "--client-key", key},
+      {"connect", "127.0.0.1:443", "--scenario", mtls, "--client-chain", "/nonexistent/c.pem",
+       "--client-key", key},
+      {"connect", "127.0.0.1:443", "--scenario", mtls, "--client-chain", chain, "--client-key",
+       chain},
+      {"serve", "--listen", "127.0.0.1:0", "--client-root", pki("ecdsa-p256", "client/root.pem")},
+      {"serve", "--listen", "127.0.0.1:0", "--scenario", mtls, "--client-root",
+       "/nonexistent/root.pem"},
       {"serve"},
       {"serve", "--listen", "127.0.0.1"},
       {"serve", "--listen", "127.0.0.1:0", "--engine", "both"},
@@ -112,6 +131,64 @@ std::string listening_address(const test::TempDir& dir) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return "";
+}
+
+// Mutual TLS over TCP from the command line: serve requires a client
+// certificate; connect presents the project PKI's client chain (by default,
+// or named with --client-chain and --client-key) and completes; a chain the
+// server does not trust (the server's own, under the server root) completes
+// nothing: one line, exit 1. And serve with another --client-root refuses
+// the project's client chain.
+TEST(NetCli, MutualTlsServeAndConnect) {
+  const std::string mtls = "tls12-ecdhe-x25519-ecdsa-p256-mtls";
+  test::TempDir serve_dir("net-cli-mtls-serve");
+  test::Process serve(serve_dir.path(), test::hsbench_argv({"serve", "--listen", "127.0.0.1:0",
+                                                            "--scenario", mtls, "--json", "s.json"}));
+  ASSERT_TRUE(serve.started());
+  const std::string address = listening_address(serve_dir);
+  ASSERT_FALSE(address.empty()) << test::slurp(serve_dir.path() + "/stderr");
+  const std::vector<std::string> run = {"connect",  address,        "--scenario", mtls,
+                                        "--duration", "0.2",        "--warmup",   "0",
+                                        "--repetitions", "1",       "--quiet"};
+  test::TempDir dir("net-cli-mtls-connect");
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = run;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return test::run_hsbench(dir.path(), args);
+  };
+  const Outcome by_default = with({"--json", "d.json"});
+  EXPECT_EQ(by_default.rc, 0) << by_default.err;
+  const auto d = nlohmann::json::parse(test::slurp(dir.path() + "/d.json"));
+  EXPECT_GT(d["results"][0]["handshakes"].get<int>(), 0);
+  const Outcome named =
+      with({"--client-chain", pki("ecdsa-p256", "client/chain.pem"), "--client-key",
+            pki("ecdsa-p256", "client/key.pem"), "--json", "n.json"});
+  EXPECT_EQ(named.rc, 0) << named.err;
+  const Outcome stranger = with({"--client-chain", pki("ecdsa-p256", "chain.pem"), "--client-key",
+                                 pki("ecdsa-p256", "key.pem"), "--json", "x.json"});
+  EXPECT_EQ(stranger.rc, 1) << stranger.err;
+  EXPECT_EQ(line_count(stranger.err), 1u) << stranger.err;
+  EXPECT_NE(stranger.err.find("alert"), std::string::npos) << stranger.err;
+  EXPECT_NE(access((dir.path() + "/x.json").c_str(), F_OK), 0);
+  serve.signal(SIGINT);
+  const Outcome served = serve.wait();
+  EXPECT_EQ(served.rc, 0) << served.err;
+
+  // Clients checked against another root: the project's client chain is not
+  // under it, so nothing completes.
+  test::TempDir other_dir("net-cli-mtls-other");
+  test::Process other(other_dir.path(),
+                      test::hsbench_argv({"serve", "--listen", "127.0.0.1:0", "--scenario", mtls,
+                                          "--client-root", pki("ecdsa-p256", "root.pem")}));
+  ASSERT_TRUE(other.started());
+  const std::string other_address = listening_address(other_dir);
+  ASSERT_FALSE(other_address.empty()) << test::slurp(other_dir.path() + "/stderr");
+  std::vector<std::string> args = run;
+  args[1] = other_address;
+  const Outcome refused = test::run_hsbench(dir.path(), args);
+  EXPECT_EQ(refused.rc, 1) << refused.err;
+  other.signal(SIGINT);
+  other.wait();
 }
 
 // serve until SIGINT, with connect against it; then connect stopped by

@@ -129,6 +129,13 @@ std::vector<Case> cases() {
       out.push_back({backend, scenario, EngineKind::native, EngineKind::hsbench});
       out.push_back({backend, scenario, EngineKind::hsbench, EngineKind::native});
     }
+    // Mutual TLS over TCP: the client presents the PKI's client chain, the
+    // server requires it and checks it against the client root.
+    for (const char* scenario : {"tls12-ecdhe-x25519-ecdsa-p256-mtls", "tls13-x25519-rsa2048-mtls"}) {
+      out.push_back({backend, scenario, EngineKind::hsbench, EngineKind::hsbench});
+      out.push_back({backend, scenario, EngineKind::native, EngineKind::hsbench});
+      out.push_back({backend, scenario, EngineKind::hsbench, EngineKind::native});
+    }
   }
   return out;
 }
@@ -165,7 +172,8 @@ std::vector<Case> resumed_cases() {
   std::vector<Case> out;
   for (const char* backend : {"openssl", "boringssl"}) {
     for (const char* scenario :
-         {"tls12-ecdhe-x25519-rsa2048-resume", "tls13-x25519-ecdsa-p256-resume"}) {
+         {"tls12-ecdhe-x25519-rsa2048-resume", "tls13-x25519-ecdsa-p256-resume",
+          "tls13-x25519-ecdsa-p256-mtls-resume"}) {
       out.push_back({backend, scenario, EngineKind::hsbench, EngineKind::hsbench});
       out.push_back({backend, scenario, EngineKind::native, EngineKind::hsbench});
       out.push_back({backend, scenario, EngineKind::hsbench, EngineKind::native, true});
@@ -235,6 +243,43 @@ TEST_F(ConnectFaults, AnUntrustedChainIsACertificateErrorUnlessNotVerified) {
   EXPECT_FALSE(accepted.network->verify_chain);
   ASSERT_FALSE(accepted.network->warnings.empty());
   EXPECT_NE(accepted.network->warnings.back().find("not checked"), std::string::npos);
+}
+
+// A mutual TLS server against clients it must refuse, each counted as the
+// server's alert: one with no certificate (the scenario without -mtls), and
+// one whose chain is under another client root. TLS 1.2: the alert comes
+// before the server's Finished, so nothing completes.
+TEST_F(ConnectFaults, AMutualTlsServerRefusesClientsWithoutATrustedCertificate) {
+  const Scenario* mtls = find_scenario("tls12-ecdhe-x25519-ecdsa-p256-mtls");
+  const Scenario* plain = find_scenario("tls12-ecdhe-x25519-ecdsa-p256");
+  ASSERT_NE(mtls, nullptr);
+  ASSERT_NE(plain, nullptr);
+  for (EngineKind engine : {EngineKind::hsbench, EngineKind::native}) {
+    SCOPED_TRACE(std::string(name(engine)) + " server");
+    ServeThread server(*mtls, backend(), *pki_, engine);
+    ASSERT_FALSE(server.address().empty());
+    const Result none =
+        run_connect(*plain, backend(), *pki_, short_run(server.address(), EngineKind::hsbench));
+    ASSERT_FALSE(none.skipped) << none.skip_reason;
+    EXPECT_EQ(none.handshakes, 0u);
+    ASSERT_FALSE(none.network->errors.empty());
+    EXPECT_EQ(none.network->errors.front().kind, "alert");
+
+    // A chain the server does not trust: the server's own, under the
+    // server root (no client roots: the client does not check it first).
+    Pki stranger = *pki_;
+    stranger.client_chain = pki_->chain;
+    stranger.client_key = pki_->key;
+    stranger.client_roots.clear();
+    const Result untrusted =
+        run_connect(*mtls, backend(), stranger, short_run(server.address(), EngineKind::hsbench));
+    ASSERT_FALSE(untrusted.skipped) << untrusted.skip_reason;
+    EXPECT_EQ(untrusted.handshakes, 0u);
+    ASSERT_FALSE(untrusted.network->errors.empty());
+    EXPECT_EQ(untrusted.network->errors.front().kind, "alert");
+    const Result& served = server.stop();
+    EXPECT_EQ(served.handshakes, 0u);
+  }
 }
 
 // A server that negotiates only TLS 1.2 against a TLS 1.3 client: the

@@ -159,6 +159,89 @@ std::string server_case_name(const ::testing::TestParamInfo<ServerCase>& info) {
 
 INSTANTIATE_TEST_SUITE_P(All, RealServer, ::testing::ValuesIn(server_cases()), server_case_name);
 
+class RealServerMtls : public ::testing::TestWithParam<ServerCase> {};
+
+// A real server that requires a client certificate: every client presents
+// the PKI's client chain and completes, full and (TLS 1.3) resumed; nginx
+// logs the chain as verified. The scenario without -mtls, no certificate,
+// is refused (nginx: an HTTP 400 and the client logged as not verified).
+TEST_P(RealServerMtls, EveryClientPresentsItsCertificateAndCompletes) {
+  const ServerCase& c = GetParam();
+  const Scenario* mtls = find_scenario(c.scenario);
+  ASSERT_NE(mtls, nullptr);
+  std::vector<const Scenario*> scenarios = {mtls};
+  if (const Scenario* resumed = find_scenario(c.scenario + "-resume")) {
+    scenarios.push_back(resumed);
+  }
+  const Scenario* plain = find_scenario(c.scenario.substr(0, c.scenario.size() - 5));
+  ASSERT_NE(plain, nullptr);
+  TlsServerSpec spec;
+  spec.tool = c.tool;
+  spec.pki_kind = mtls->cert;
+  spec.tls = std::string(name(mtls->version));
+  spec.client_auth = true;
+  std::string error;
+  auto server = ServerProcess::start(spec, &error);
+  ASSERT_NE(server, nullptr) << error;
+  auto pki = default_pki(mtls->cert);
+  ASSERT_TRUE(pki->has_client());
+
+  for (const char* backend : {"openssl", "boringssl"}) {
+    for (EngineKind engine : {EngineKind::hsbench, EngineKind::native}) {
+      for (const Scenario* s : scenarios) {
+        SCOPED_TRACE(std::string(backend) + " " + std::string(name(engine)) + " " + s->id);
+        const Result r =
+            run_connect(*s, Backends::get(backend), *pki, short_run(server->address(), engine));
+        ASSERT_FALSE(r.skipped) << r.skip_reason;
+        EXPECT_GT(r.handshakes, 0u) << server->log();
+        EXPECT_TRUE(r.network->errors.empty())
+            << r.network->errors.front().kind << ": " << r.network->errors.front().detail;
+        if (s->resumption) {
+          EXPECT_GT(r.network->resumption_offered, 0u);
+          EXPECT_EQ(r.network->resumption_accepted, r.network->resumption_offered);
+        }
+      }
+    }
+  }
+  if (c.tool == "nginx") {
+    EXPECT_GT(server->client_verified_logged(), 0u);
+    EXPECT_EQ(server->client_verified_logged(), server->handshakes_logged());
+  }
+  // No certificate: refused, counted, never a response. nginx ends the
+  // handshake and answers 400 instead ("No required SSL certificate was
+  // sent"), and logs the client as not verified.
+  const uint64_t verified_before = server->client_verified_logged();
+  const Result none = run_connect(*plain, Backends::get("openssl"), *pki,
+                                  short_run(server->address(), EngineKind::hsbench));
+  ASSERT_FALSE(none.skipped) << none.skip_reason;
+  if (c.tool == "nginx") {
+    EXPECT_EQ(server->client_verified_logged(), verified_before);
+    EXPECT_GT(server->handshakes_logged(), verified_before);
+    return;
+  }
+  EXPECT_FALSE(none.network->errors.empty());
+  for (const NetworkPhase& p : none.network->phases) {
+    if (p.name == "first_byte") {
+      EXPECT_EQ(p.count, 0u);
+    }
+  }
+}
+
+std::vector<ServerCase> mtls_server_cases() {
+  std::vector<ServerCase> out;
+  for (const char* tool : {"nginx", "openssl", "bssl"}) {
+    for (const char* scenario :
+         {"tls12-ecdhe-x25519-ecdsa-p256-mtls", "tls13-x25519-ecdsa-p256-mtls",
+          "tls13-x25519-rsa2048-mtls"}) {
+      out.push_back({tool, scenario});
+    }
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, RealServerMtls, ::testing::ValuesIn(mtls_server_cases()),
+                         server_case_name);
+
 // TLS 1.2 resumption by session id alone (no tickets): the libraries' own
 // clients resume; the engine resumes from tickets only, so it offers none.
 TEST(RealServerSessionId, TheLibrariesResumeBySessionIdTheEngineOffersNone) {
@@ -272,6 +355,81 @@ std::string serve_case_name(const ::testing::TestParamInfo<ServeCase>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, RealClients, ::testing::ValuesIn(serve_cases()), serve_case_name);
+
+class RealClientsMtls : public ::testing::TestWithParam<ServeCase> {};
+
+// hsbench serve requiring a client certificate: openssl s_client,
+// bssl-tool client and curl with the PKI's client chain complete and read
+// the response; s_client without one is refused and reads nothing.
+TEST_P(RealClientsMtls, WithTheClientChainCompleteWithoutItAreRefused) {
+  const ServeCase& c = GetParam();
+  const Scenario* s = find_scenario(c.scenario);
+  ASSERT_NE(s, nullptr);
+  auto pki = default_pki(s->cert);
+  ServeThread server(*s, Backends::get(c.backend), *pki, c.engine);
+  ASSERT_FALSE(server.address().empty());
+  const std::string root = test::pki_file(s->cert, "root.pem");
+  const std::string chain = test::pki_file(s->cert, "client/chain.pem");
+  const std::string key = test::pki_file(s->cert, "client/key.pem");
+  const bool tls13 = s->version == TlsVersion::tls13;
+  const std::vector<std::string> openssl_client = {
+      test::find_tool("openssl"), "s_client",   "-connect", server.address(), "-servername",
+      "localhost", "-CAfile", root, "-verify_return_error", "-quiet", tls13 ? "-tls1_3" : "-tls1_2",
+      tls13 ? "-ciphersuites" : "-cipher", suite_name(*s, tls13)};
+
+  std::vector<std::string> with_cert = openssl_client;
+  with_cert.insert(with_cert.end(), {"-cert", test::pki_file(s->cert, "client/leaf.pem"),
+                                     "-cert_chain", test::pki_file(s->cert, "client/intermediate.pem"),
+                                     "-key", key});
+  const test::CommandResult openssl = test::run_command(with_cert, kRequest, 10000);
+  EXPECT_EQ(openssl.exit_code, 0) << openssl.output;
+  EXPECT_NE(openssl.output.find("hello from serve"), std::string::npos) << openssl.output;
+
+  const test::CommandResult bssl = test::run_command(
+      {test::find_tool("bssl-tool"), "client", "-connect", server.address(), "-server-name",
+       "localhost", "-root-certs", root, "-cert", chain, "-key", key, "-min-version",
+       tls13 ? "tls1.3" : "tls1.2", "-max-version", tls13 ? "tls1.3" : "tls1.2"},
+      kRequest, 10000);
+  EXPECT_NE(bssl.output.find("hello from serve"), std::string::npos) << bssl.output;
+
+  const test::CommandResult curl = test::run_command(
+      {test::find_tool("curl"), "-sS", "--cacert", root, "--cert", chain, "--key", key, "--resolve",
+       "localhost:" + server.port() + ":127.0.0.1", tls13 ? "--tlsv1.3" : "--tlsv1.2", "--tls-max",
+       tls13 ? "1.3" : "1.2", tls13 ? "--tls13-ciphers" : "--ciphers", suite_name(*s, tls13),
+       "https://localhost:" + server.port() + "/"},
+      "", 10000);
+  EXPECT_EQ(curl.exit_code, 0) << curl.output;
+  EXPECT_NE(curl.output.find("hello from serve"), std::string::npos) << curl.output;
+
+  const test::CommandResult refused = test::run_command(openssl_client, kRequest, 10000);
+  EXPECT_EQ(refused.output.find("hello from serve"), std::string::npos) << refused.output;
+
+  const Result& served = server.stop();
+  ASSERT_FALSE(served.skipped) << served.skip_reason;
+  EXPECT_GE(served.handshakes, 3u);
+  EXPECT_GE(served.network->requests, 3u);
+  // The refused client is counted.
+  uint64_t errors = 0;
+  for (const NetworkError& e : served.network->errors) errors += e.count;
+  EXPECT_GE(errors, 1u);
+}
+
+std::vector<ServeCase> mtls_serve_cases() {
+  std::vector<ServeCase> out;
+  for (const char* backend : {"openssl", "boringssl"}) {
+    for (EngineKind engine : {EngineKind::hsbench, EngineKind::native}) {
+      for (const char* scenario :
+           {"tls12-ecdhe-x25519-ecdsa-p256-mtls", "tls13-x25519-ecdsa-p256-mtls"}) {
+        out.push_back({backend, engine, scenario});
+      }
+    }
+    out.push_back({backend, EngineKind::hsbench, "tls13-x25519-rsa2048-mtls"});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, RealClientsMtls, ::testing::ValuesIn(mtls_serve_cases()),
+                         serve_case_name);
 
 struct FaultCase {
   Fault fault;

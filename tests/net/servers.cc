@@ -297,7 +297,7 @@ std::string nginx_config(const TlsServerSpec& spec, const std::string& dir, uint
   c += "events { worker_connections 1024; }\n";
   c += "http {\n";
   c += "  default_type text/plain;\n";
-  c += "  log_format hsbench '$ssl_protocol $ssl_cipher $ssl_session_reused';\n";
+  c += "  log_format hsbench '$ssl_protocol $ssl_cipher $ssl_client_verify $ssl_session_reused';\n";
   c += fmt::format("  access_log {}/access.log hsbench;\n", dir);
   for (const char* t : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"})
     c += fmt::format("  {0}_temp_path {1}/{0}_temp;\n", t, dir);
@@ -309,6 +309,10 @@ std::string nginx_config(const TlsServerSpec& spec, const std::string& dir, uint
   if (spec.tls == "1.2") c += fmt::format("    ssl_ciphers {};\n", tls12_ciphers(spec));
   c += fmt::format("    ssl_session_tickets {};\n", spec.tickets ? "on" : "off");
   c += fmt::format("    ssl_session_cache {};\n", spec.session_cache ? "shared:hsbench:1m" : "off");
+  if (spec.client_auth) {
+    c += fmt::format("    ssl_verify_client on;\n    ssl_client_certificate {};\n",
+                     pki_file(spec.pki_kind, "client/root.pem"));
+  }
   c += "    location / { return 200 \"hello from nginx\\n\"; }\n";
   c += "  }\n}\n";
   return c;
@@ -337,6 +341,10 @@ std::vector<std::string> server_argv(const TlsServerSpec& spec, const std::strin
     if (spec.tls == "1.2") a.insert(a.end(), {"-cipher", tls12_ciphers(spec)});
     if (!spec.tickets) a.push_back("-no_ticket");
     if (!spec.session_cache) a.push_back("-no_cache");
+    if (spec.client_auth) {
+      a.insert(a.end(), {"-Verify", "2", "-verify_return_error", "-CAfile",
+                         pki_file(spec.pki_kind, "client/root.pem")});
+    }
     return a;
   }
   if (spec.tool == "bssl") {
@@ -349,6 +357,7 @@ std::vector<std::string> server_argv(const TlsServerSpec& spec, const std::strin
                                   "-min-version", version,
                                   "-max-version", version};
     if (spec.tls == "1.2") a.insert(a.end(), {"-cipher", tls12_ciphers(spec)});
+    if (spec.client_auth) a.push_back("-require-any-client-cert");
     return a;
   }
   write_file(dir + "/nginx.conf", nginx_config(spec, dir, port));
@@ -369,6 +378,8 @@ std::string check_spec(const TlsServerSpec& spec) {
     return fmt::format("RSA key transport needs an RSA key, not pki kind '{}'", spec.pki_kind);
   if (spec.tool == "bssl" && (!spec.tickets || !spec.session_cache))
     return "bssl-tool server cannot turn session tickets or its session cache off";
+  if (spec.client_auth && !std::filesystem::exists(pki_file(spec.pki_kind, "client/root.pem")))
+    return fmt::format("pki kind '{}' has no client chain for client_auth", spec.pki_kind);
   if (spec.workers < 1) return "workers must be at least 1";
   if (spec.tool != "nginx" && spec.workers != 1)
     return fmt::format("{} runs one process: workers must be 1", spec.tool);
@@ -692,6 +703,15 @@ uint64_t ServerProcess::resumed_logged() const {
   std::string line;
   while (std::getline(log, line)) resumed += line.size() >= 2 && line.ends_with(" r");
   return resumed;
+}
+
+uint64_t ServerProcess::client_verified_logged() const {
+  if (spec_.tool != "nginx") return 0;
+  std::istringstream log(read_file(dir_ + "/access.log"));
+  uint64_t verified = 0;
+  std::string line;
+  while (std::getline(log, line)) verified += line.find(" SUCCESS ") != std::string::npos;
+  return verified;
 }
 
 std::string ServerProcess::log() const {

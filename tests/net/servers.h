@@ -74,6 +74,10 @@ struct TlsServerSpec {
   // resume, through stateful tickets that name a cache entry.
   bool session_cache = true;
   int workers = 1;  // nginx worker_processes; the other tools have one process
+  // Mutual TLS: the server requires a client certificate. openssl and nginx
+  // verify its chain against pki/KIND/client/root.pem; bssl-tool server can
+  // only require one (and checks its CertificateVerify).
+  bool client_auth = false;
 };
 
 // A real TLS server listening on 127.0.0.1 (bssl-tool: on all interfaces,
@@ -118,11 +122,15 @@ class ServerProcess {
   std::vector<pid_t> worker_pids() const;
 
   // nginx: lines in its access log, one per HTTP request (its log_format is
-  // "$ssl_protocol $ssl_cipher $ssl_session_reused"), so a handshake that
+  // "$ssl_protocol $ssl_cipher $ssl_client_verify $ssl_session_reused"), so a
+  // handshake that
   // carries no request is not counted; others: 0 (not supported).
   uint64_t handshakes_logged() const;
   // nginx: those lines whose handshake resumed a session; others: 0.
   uint64_t resumed_logged() const;
+  // nginx: those lines whose client certificate verified (in this
+  // connection or, resumed, in the session's first); others: 0.
+  uint64_t client_verified_logged() const;
 
   // Its temporary directory (configuration, logs), removed with it.
   const std::string& temp_dir() const { return dir_; }

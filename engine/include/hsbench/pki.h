@@ -52,6 +52,11 @@ std::string default_pki_dir();
 // one line in out_error when it cannot be read or holds none.
 bool read_certificates(const std::string& path, std::vector<Bytes>* out, std::string* out_error);
 
+// A private key file, PEM (a PRIVATE KEY block, PKCS#8 or traditional) or
+// DER, as read: the backend parses it. False and one line in out_error when
+// it cannot be read or is PEM with no key in it.
+bool read_private_key(const std::string& path, Bytes* out, std::string* out_error);
+
 // Reads and decodes the files. nullptr and one line in out_error on failure
 // (unreadable file, no certificate or key in it, malformed PEM).
 std::unique_ptr<Pki> read_pki(std::string name, const PkiFiles& files, std::string* out_error);
@@ -82,8 +87,10 @@ std::unique_ptr<Credentials> prepare_credentials(Backend& backend, const Pki& pk
 // The client's side of a Pki with a client chain, prepared on backend:
 // chain and key as the client presents them, trust as the server checks
 // them (the client roots, TrustStore::verify_client). Checked as
-// prepare_credentials checks. nullptr and one line in out_error otherwise,
-// and when the Pki has no client chain.
+// prepare_credentials checks; with no client roots (a client that presents
+// a chain only its server can check), trust is null and the chain is not
+// verified, the key still checked against the leaf. nullptr and one line in
+// out_error otherwise, and when the Pki has no client chain.
 std::unique_ptr<Credentials> prepare_client_credentials(Backend& backend, const Pki& pki,
                                                         std::string* out_error);
 
