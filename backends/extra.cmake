@@ -114,11 +114,7 @@ function(hsbench_add_extra_backend spec)
 endfunction()
 
 set(_hsbench_extra ${HSBENCH_EXTRA_BACKENDS})
-# Not in the sanitizer build: with the renamed Android 13 copies loaded
-# beside the other libraries, LeakSanitizer's tracer crashes at exit in every
-# process that also runs GnuTLS's RSA or ECDH ("Tracer caught signal 11"),
-# whatever the test did; the release build tests boringssl-a13.
-if(HSBENCH_BACKEND_BORINGSSL AND NOT HSBENCH_SANITIZE AND EXISTS ${HSBENCH_BORINGSSL13_DIR}/include/openssl/is_boringssl.h
+if(HSBENCH_BACKEND_BORINGSSL AND EXISTS ${HSBENCH_BORINGSSL13_DIR}/include/openssl/is_boringssl.h
    AND NOT _hsbench_extra MATCHES "(^|;)boringssl-a13=")
   list(APPEND _hsbench_extra "boringssl-a13=boringssl:${HSBENCH_BORINGSSL13_DIR}")
 endif()

@@ -126,16 +126,6 @@ class InteropTest : public ::testing::TestWithParam<Pairing> {};
 
 TEST_P(InteropTest, HandshakeAndApplicationData) {
   const Pairing& p = GetParam();
-#if defined(__SANITIZE_ADDRESS__)
-  // Under AddressSanitizer only: after this one pairing, LeakSanitizer's
-  // tracer crashes at exit on a dynamic TLS entry it cannot read ("DTLS 6
-  // at 0x444", then "Tracer caught signal 11"), every time and with every
-  // check passed. The release build runs it.
-  if (p.scenario == "tls12-ecdhe-x25519-ed25519" && p.client == Peer::engine &&
-      p.client_backend == "gnutls" && p.server == Peer::native && p.server_backend == "boringssl") {
-    GTEST_SKIP() << "LeakSanitizer's tracer cannot scan this process at exit";
-  }
-#endif
   const Scenario* s = find_scenario(p.scenario);
   ASSERT_NE(s, nullptr);
   const Pki& pki = Fixtures::pki(s->cert);
