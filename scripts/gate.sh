@@ -39,6 +39,10 @@
 #   --scenario LIST  default tls12-rsa-rsa2048,tls12-ecdhe-x25519-ecdsa-p256,tls13-x25519-ecdsa-p256
 #   --backend LIST   default: every backend each side has
 #   --handshakes N   counted handshakes per scenario and backend (default 20)
+#   --engine E       hsbench (the engine on each backend's crypto), native (the
+#                    library's own stack, counted whole) or both; default hsbench
+#                    for trees, both for --pair and --plugins, where a library's
+#                    own TLS code is what changed as much as its crypto
 #   --out DIR        base.json, new.json, gate.md, verdicts.json (default build/gate)
 #
 # Exit 0: something was compared and nothing regressed; 1: a regression; 2:
@@ -62,6 +66,7 @@ out=$root/build/gate
 scenarios=tls12-rsa-rsa2048,tls12-ecdhe-x25519-ecdsa-p256,tls13-x25519-ecdsa-p256
 backends=all
 handshakes=20
+engine=
 build=1
 plugins=()
 pair=()
@@ -75,17 +80,23 @@ while [[ $# -gt 0 ]]; do
     --scenario) [[ $# -ge 2 ]] || die "--scenario needs a list"; scenarios=$2; shift 2 ;;
     --backend) [[ $# -ge 2 ]] || die "--backend needs a list"; backends=$2; shift 2 ;;
     --handshakes) [[ $# -ge 2 ]] || die "--handshakes needs a number"; handshakes=$2; shift 2 ;;
+    --engine) [[ $# -ge 2 ]] || die "--engine needs hsbench, native or both"; engine=$2; shift 2 ;;
     --out) [[ $# -ge 2 ]] || die "--out needs a directory"; out=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --plugins) [[ $# -ge 3 ]] || die "--plugins needs two directories"; plugins=("$2" "$3"); shift 3 ;;
     --pair) [[ $# -ge 3 ]] || die "--pair needs two backends"; pair=("$2" "$3"); shift 3 ;;
     --bin) [[ $# -ge 2 ]] || die "--bin needs a path"; bin=$2; shift 2 ;;
-    -h|--help) sed -n '2,48p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,51p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
 [[ $threshold =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--threshold: '$threshold' is not a percentage"
 [[ $handshakes =~ ^[1-9][0-9]*$ ]] || die "--handshakes: '$handshakes' is not a count (1 or more)"
+if [[ -z $engine ]]; then
+  engine=hsbench
+  [[ ${#plugins[@]} -gt 0 || ${#pair[@]} -gt 0 ]] && engine=both
+fi
+[[ $engine =~ ^(hsbench|native|both)$ ]] || die "--engine: '$engine' is not hsbench, native or both"
 [[ -n $base_ref && -n $merge_base ]] && die "--base and --merge-base: give one"
 if [[ ${#plugins[@]} -gt 0 && (-n $base_ref || -n $merge_base) ]]; then
   die "--plugins compares two plugin directories with one binary: no --base or --merge-base"
@@ -133,8 +144,12 @@ count() {
   local side=$1 script=$2 hsbench=$3
   shift 3
   say "counting $side ($hsbench${*:+, $*})"
+  local -a engine_flag=()
+  # An older base tree's icount.sh may not count natively: the engine alone
+  # is its default.
+  [[ $engine != hsbench ]] && engine_flag=(--engine "$engine")
   env "$@" bash "$script" --bin "$hsbench" --backend "$backends" --scenario "$scenarios" \
-    --handshakes "$handshakes" --json "$out/$side.json" \
+    --handshakes "$handshakes" "${engine_flag[@]}" --json "$out/$side.json" \
     || die "counting $side failed (above)"
 }
 

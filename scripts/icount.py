@@ -15,12 +15,17 @@ every boundary the driver crosses (engine/run/icount.h, engine/tls/icount.h):
     "hsbench-icount count SCENARIO BACKEND N"   the rest, and the end of the N handshakes
 
 so every instruction of the N handshakes is in exactly one dump (one
-directory per valgrind process). This script sums them per handshake and
-writes, into each matching result of RESULT.json (several: their results
-joined)
-(engine hsbench, one thread), "icount": {total, client, server, handshakes,
-tool} and, into each of its steps, "icount". total = client + server + the
-driver between steps. Unusable input is one line on stderr and exit code 2.
+directory per valgrind process). A library's own stack (--engine native) has
+no boundaries inside a handshake: its N handshakes are one dump,
+
+    "hsbench-icount native SCENARIO BACKEND N"
+
+This script sums them per handshake and writes, into each matching result of
+RESULT.json (several: their results joined; one thread), "icount": {total,
+client, server, handshakes, tool} and, into each of an engine result's steps,
+"icount". total = client + server + the driver between steps; a native
+result has its total alone (client and server null). Unusable input is one
+line on stderr and exit code 2.
 """
 import argparse
 import json
@@ -62,8 +67,8 @@ def dumps(directory):
 
 
 def fold(records):
-    """{(scenario, backend): {total, handshakes, steps: {(side, action, message): instr}}}
-    per handshake, from the dumps."""
+    """{(scenario, backend, engine): {total, handshakes, steps: {(side, action, message):
+    instr}}} per handshake, from the dumps."""
     counts = {}
     pending = {"client": 0, "server": 0}
     steps = {}
@@ -81,11 +86,15 @@ def fold(records):
             pending[side] = 0
         elif kind == "pending" and len(words) == 2:
             pending[words[1]] = pending.get(words[1], 0) + instr
-        elif kind == "count" and len(words) == 4:
-            n = int(words[3])
-            if n < 1:
+        elif kind in ("count", "native") and len(words) == 4:
+            if not words[3].isdigit() or int(words[3]) < 1:
                 raise hr.ResultsError(f"callgrind dump label {label!r}: no handshakes")
-            counts[(words[1], words[2])] = {
+            n = int(words[3])
+            if kind == "native" and (steps or any(pending.values())):
+                raise hr.ResultsError(f"callgrind dump label {label!r}: native handshakes "
+                                      "after engine steps that no count ended")
+            engine = "hsbench" if kind == "count" else "native"
+            counts[(words[1], words[2], engine)] = {
                 "handshakes": n,
                 "total": total / n,
                 "steps": {k: v / n for k, v in steps.items()},
@@ -101,9 +110,9 @@ def fold(records):
 def merge(doc, counts, tool):
     merged = 0
     for r in doc["results"]:
-        if r["status"] != "ok" or r["engine"] != "hsbench" or r["threads"] != 1:
+        if r["status"] != "ok" or r["threads"] != 1:
             continue
-        c = counts.get((r["scenario"], r["backend"]))
+        c = counts.get((r["scenario"], r["backend"], r["engine"]))
         if not c or "total" not in c:
             continue
         by_step = c.get("steps", {})
@@ -117,17 +126,27 @@ def merge(doc, counts, tool):
             "handshakes": c["handshakes"],
             "tool": tool,
         }
-        for s in r.get("steps", []):
-            s["icount"] = round(by_step.get((s["side"], s["action"], s["message"]), 0.0), 1)
+        if r["engine"] == "hsbench":
+            for s in r.get("steps", []):
+                s["icount"] = round(by_step.get((s["side"], s["action"], s["message"]), 0.0), 1)
         merged += 1
-    note = ("icount: instructions per handshake, counted by valgrind's callgrind over "
-            "deterministic handshakes (fixed random source and ephemeral keys) on one thread, "
-            "nothing else instrumented; per step and per side from a dump around each step, so "
-            "total = client + server + the driver between steps (scripts/icount.sh).")
     notes = doc["context"].setdefault("notes", [])
-    if note not in notes:
-        notes.append(note)
+    engines = {r["engine"] for r in doc["results"] if "icount" in r}
+    wanted = [NOTE] + ([NATIVE_NOTE] if "native" in engines else [])
+    for note in wanted:
+        if note not in notes:
+            notes.append(note)
     return merged
+
+
+NOTE = ("icount: instructions per handshake, counted by valgrind's callgrind over "
+        "deterministic handshakes (fixed random source and ephemeral keys) on one thread, "
+        "nothing else instrumented; per step and per side from a dump around each step, so "
+        "total = client + server + the driver between steps (scripts/icount.sh).")
+NATIVE_NOTE = ("icount, native results: the library's own handshakes (both sides, and the "
+               "harness moving their bytes) counted whole, with the library's own random "
+               "source: no per step or per side count, and a count that varies a little from "
+               "run to run.")
 
 
 def main(argv=None):
@@ -157,7 +176,7 @@ def main(argv=None):
                     doc["context"]["backends"].append(b)
         doc.pop("_path", None)
         if merge(doc, counts, args.tool) == 0:
-            raise hr.ResultsError(f"{', '.join(args.into)}: no result (engine hsbench, 1 thread) "
+            raise hr.ResultsError(f"{', '.join(args.into)}: no result (1 thread) "
                                   "matches the counted scenarios")
         hr.write_atomically(args.out, json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     except hr.ResultsError as e:

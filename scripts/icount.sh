@@ -16,6 +16,10 @@
 #                   else the newest build/*/bin/hsbench)
 #   --json FILE     where to write (default: icount.json)
 #
+# --engine native (or both) also counts each library's own stack: its
+# handshakes whole (no steps, no sides), with the library's own randomness,
+# so those counts vary a little from run to run.
+#
 # Then: hsbench compare BASE.json NEW.json --metric icount.
 set -euo pipefail
 
@@ -40,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --json) [[ $# -ge 2 ]] || die "--json needs a path"; out=$2; shift 2 ;;
     --threads|--duration|--repetitions|--warmup|--callgrind|--format|--no-timing)
       die "$1: icount.sh chooses it (one thread, --handshakes, timing on)" ;;
-    -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done

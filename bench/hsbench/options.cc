@@ -135,7 +135,8 @@ void add_bench_options(CLI::App* app, BenchOptions* o) {
       ->check(CLI::PositiveNumber);
   app->add_flag("--callgrind", o->callgrind,
                 "Under valgrind --tool=callgrind --instr-atstart=no: also count the "
-                "instructions of --handshakes deterministic handshakes (scripts/icount.sh)");
+                "instructions of --handshakes deterministic handshakes (natively: the "
+                "library's own, whole) (scripts/icount.sh)");
   app->add_option("--pcap", o->pcap_path,
                   "Also record one untimed handshake per scenario and backend as a pcap");
   app->add_option("--keylog", o->keylog_path,

@@ -444,12 +444,17 @@ void write_compare_table(const CompareReport& r, std::ostream& out) {
                      r.base_commit.empty() ? "" : " (" + r.base_commit + ")", r.new_path,
                      r.new_commit.empty() ? "" : " (" + r.new_commit + ")", method_text(r));
   size_t w = 8;
-  for (const Comparison& c : r.rows) w = std::max(w, scenario_label(c).size());
-  out << fmt::format("{:<{}}  {:<10} {:<8} {:>3} {:>12} {:>12} {:>8}  {:<20} {}\n", "scenario", w,
-                     "backend", "engine", "thr", "base", "new", "delta", "95% interval", "verdict");
+  size_t bw = 10;  // the backend column: its longest name (boringssl-a13, your own builds)
   for (const Comparison& c : r.rows) {
-    out << fmt::format("{:<{}}  {:<10} {:<8} {:>3} {:>12} {:>12} {:>8}  {:<20} {}\n",
-                       scenario_label(c), w, c.backend, c.engine, c.threads, number(c.base_mean),
+    w = std::max(w, scenario_label(c).size());
+    bw = std::max(bw, c.backend.size());
+  }
+  out << fmt::format("{:<{}}  {:<{}} {:<8} {:>3} {:>12} {:>12} {:>8}  {:<20} {}\n", "scenario", w,
+                     "backend", bw, "engine", "thr", "base", "new", "delta", "95% interval",
+                     "verdict");
+  for (const Comparison& c : r.rows) {
+    out << fmt::format("{:<{}}  {:<{}} {:<8} {:>3} {:>12} {:>12} {:>8}  {:<20} {}\n",
+                       scenario_label(c), w, c.backend, bw, c.engine, c.threads, number(c.base_mean),
                        number(c.new_mean), pct(c.change.delta_pct), interval(c.change),
                        verdict_name(c.verdict));
     if (c.worst_step)

@@ -25,9 +25,11 @@ namespace hsbench {
 
 bool running_under_valgrind() { return RUNNING_ON_VALGRIND != 0; }
 
-bool count_instructions(EnginePair& pair, std::string_view scenario, std::string_view backend,
-                        uint64_t handshakes, std::string* out_error) {
-  // The same seed every time: the same build makes the same handshakes.
+bool count_instructions(EnginePair& pair, EngineKind engine, std::string_view scenario,
+                        std::string_view backend, uint64_t handshakes, std::string* out_error) {
+  const bool native = engine == EngineKind::native;
+  // The same seed every time: the same build makes the same handshakes
+  // (a native pair keeps the library's randomness).
   pair.make_deterministic(0x6873626e63686b31);  // "hsbnchk1"
   std::string error;
   // One handshake first, so that nothing the first one alone does (lazy
@@ -36,12 +38,12 @@ bool count_instructions(EnginePair& pair, std::string_view scenario, std::string
     *out_error = error;
     return false;
   }
-  const std::string end =
-      fmt::format("hsbench-icount count {} {} {}", scenario, backend, handshakes);
+  const std::string end = fmt::format("hsbench-icount {} {} {} {}", native ? "native" : "count",
+                                      scenario, backend, handshakes);
   bool ok = true;
   CALLGRIND_START_INSTRUMENTATION;
   CALLGRIND_ZERO_STATS;
-  tls::set_icount_steps(true);
+  tls::set_icount_steps(!native);
   for (uint64_t i = 0; i < handshakes && ok; i++) ok = pair.run(nullptr, &error);
   tls::set_icount_steps(false);
   CALLGRIND_DUMP_STATS_AT(end.c_str());

@@ -269,10 +269,6 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   Result result = failed("");
   result.skipped = false;
   result.timing = options.timing;
-  if (native && options.count_instructions) {
-    return skipped({FailureKind::unsupported,
-                    "instruction counts are for the engine only (unsupported natively)"});
-  }
   if (!native) {
     if (auto missing = engine_missing_algorithm(scenario, backend)) {
       return skipped({FailureKind::unsupported, std::move(*missing)});
@@ -366,7 +362,8 @@ Result run_scenario(const Scenario& scenario, Backend& backend, const Pki& pki,
   if (options.count_instructions) {
     std::string error;
     const uint64_t counted = std::max<uint64_t>(options.handshakes, 1);
-    if (!count_instructions(*workers[0].pair, scenario.id, backend.name(), counted, &error)) {
+    if (!count_instructions(*workers[0].pair, options.engine, scenario.id, backend.name(), counted,
+                            &error)) {
       return failed(error);
     }
   }

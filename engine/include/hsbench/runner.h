@@ -32,7 +32,8 @@ struct RunOptions {
   bool timing = true;
   // Under valgrind's callgrind (scripts/icount.sh): after the run, count
   // the instructions of `handshakes` more handshakes on the first thread's
-  // pair, made deterministic, step by step (run/icount.h).
+  // pair, made deterministic, step by step (run/icount.h); natively, the
+  // library's own handshakes as a whole.
   bool count_instructions = false;
   // Untimed handshakes after the measurement whose heap use is counted
   // (Result::memory), when the process counts its heap; 0: none.
