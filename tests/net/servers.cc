@@ -705,13 +705,20 @@ uint64_t ServerProcess::resumed_logged() const {
   return resumed;
 }
 
-uint64_t ServerProcess::client_verified_logged() const {
+uint64_t ServerProcess::client_verify_logged(std::string_view result) const {
   if (spec_.tool != "nginx") return 0;
   std::istringstream log(read_file(dir_ + "/access.log"));
-  uint64_t verified = 0;
+  uint64_t n = 0;
   std::string line;
-  while (std::getline(log, line)) verified += line.find(" SUCCESS ") != std::string::npos;
-  return verified;
+  // "$ssl_protocol $ssl_cipher $ssl_client_verify $ssl_session_reused":
+  // the third field (FAILED:REASON may hold spaces).
+  while (std::getline(log, line)) {
+    const size_t first = line.find(' ');
+    const size_t second = first == std::string::npos ? first : line.find(' ', first + 1);
+    if (second == std::string::npos) continue;
+    n += line.compare(second + 1, result.size(), result) == 0;
+  }
+  return n;
 }
 
 std::string ServerProcess::log() const {

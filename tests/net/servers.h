@@ -128,9 +128,10 @@ class ServerProcess {
   uint64_t handshakes_logged() const;
   // nginx: those lines whose handshake resumed a session; others: 0.
   uint64_t resumed_logged() const;
-  // nginx: those lines whose client certificate verified (in this
-  // connection or, resumed, in the session's first); others: 0.
-  uint64_t client_verified_logged() const;
+  // nginx: those lines whose client verification ($ssl_client_verify) was
+  // `result`: "SUCCESS" (in this connection or, resumed, in the session's
+  // first), "NONE" (no certificate) or "FAILED" (any reason); others: 0.
+  uint64_t client_verify_logged(std::string_view result) const;
 
   // Its temporary directory (configuration, logs), removed with it.
   const std::string& temp_dir() const { return dir_; }
