@@ -142,14 +142,15 @@ std::string listening_address(const test::TempDir& dir) {
 TEST(NetCli, MutualTlsServeAndConnect) {
   const std::string mtls = "tls12-ecdhe-x25519-ecdsa-p256-mtls";
   test::TempDir serve_dir("net-cli-mtls-serve");
-  test::Process serve(serve_dir.path(), test::hsbench_argv({"serve", "--listen", "127.0.0.1:0",
-                                                            "--scenario", mtls, "--json", "s.json"}));
+  test::Process serve(serve_dir.path(),
+                      test::hsbench_argv({"serve", "--listen", "127.0.0.1:0", "--scenario", mtls,
+                                          "--json", "s.json"}));
   ASSERT_TRUE(serve.started());
   const std::string address = listening_address(serve_dir);
   ASSERT_FALSE(address.empty()) << test::slurp(serve_dir.path() + "/stderr");
-  const std::vector<std::string> run = {"connect",  address,        "--scenario", mtls,
-                                        "--duration", "0.2",        "--warmup",   "0",
-                                        "--repetitions", "1",       "--quiet"};
+  const std::vector<std::string> run = {"connect",       address, "--scenario", mtls,
+                                        "--duration",    "0.2",   "--warmup",   "0",
+                                        "--repetitions", "1",     "--quiet"};
   test::TempDir dir("net-cli-mtls-connect");
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = run;

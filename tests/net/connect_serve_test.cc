@@ -131,7 +131,8 @@ std::vector<Case> cases() {
     }
     // Mutual TLS over TCP: the client presents the PKI's client chain, the
     // server requires it and checks it against the client root.
-    for (const char* scenario : {"tls12-ecdhe-x25519-ecdsa-p256-mtls", "tls13-x25519-rsa2048-mtls"}) {
+    for (const char* scenario :
+         {"tls12-ecdhe-x25519-ecdsa-p256-mtls", "tls13-x25519-rsa2048-mtls"}) {
       out.push_back({backend, scenario, EngineKind::hsbench, EngineKind::hsbench});
       out.push_back({backend, scenario, EngineKind::native, EngineKind::hsbench});
       out.push_back({backend, scenario, EngineKind::hsbench, EngineKind::native});

@@ -236,9 +236,8 @@ TEST_P(RealServerMtls, EveryClientPresentsItsCertificateAndCompletes) {
 std::vector<ServerCase> mtls_server_cases() {
   std::vector<ServerCase> out;
   for (const char* tool : {"nginx", "openssl", "bssl"}) {
-    for (const char* scenario :
-         {"tls12-ecdhe-x25519-ecdsa-p256-mtls", "tls13-x25519-ecdsa-p256-mtls",
-          "tls13-x25519-rsa2048-mtls"}) {
+    for (const char* scenario : {"tls12-ecdhe-x25519-ecdsa-p256-mtls",
+                                 "tls13-x25519-ecdsa-p256-mtls", "tls13-x25519-rsa2048-mtls"}) {
       out.push_back({tool, scenario});
     }
   }
@@ -378,15 +377,24 @@ TEST_P(RealClientsMtls, WithTheClientChainCompleteWithoutItAreRefused) {
   const std::string chain = test::pki_file(s->cert, "client/chain.pem");
   const std::string key = test::pki_file(s->cert, "client/key.pem");
   const bool tls13 = s->version == TlsVersion::tls13;
-  const std::vector<std::string> openssl_client = {
-      test::find_tool("openssl"), "s_client",   "-connect", server.address(), "-servername",
-      "localhost", "-CAfile", root, "-verify_return_error", "-quiet", tls13 ? "-tls1_3" : "-tls1_2",
-      tls13 ? "-ciphersuites" : "-cipher", suite_name(*s, tls13)};
+  const std::vector<std::string> openssl_client = {test::find_tool("openssl"),
+                                                   "s_client",
+                                                   "-connect",
+                                                   server.address(),
+                                                   "-servername",
+                                                   "localhost",
+                                                   "-CAfile",
+                                                   root,
+                                                   "-verify_return_error",
+                                                   "-quiet",
+                                                   tls13 ? "-tls1_3" : "-tls1_2",
+                                                   tls13 ? "-ciphersuites" : "-cipher",
+                                                   suite_name(*s, tls13)};
 
   std::vector<std::string> with_cert = openssl_client;
-  with_cert.insert(with_cert.end(), {"-cert", test::pki_file(s->cert, "client/leaf.pem"),
-                                     "-cert_chain", test::pki_file(s->cert, "client/intermediate.pem"),
-                                     "-key", key});
+  with_cert.insert(with_cert.end(),
+                   {"-cert", test::pki_file(s->cert, "client/leaf.pem"), "-cert_chain",
+                    test::pki_file(s->cert, "client/intermediate.pem"), "-key", key});
   const test::CommandResult openssl = test::run_command(with_cert, kRequest, 10000);
   EXPECT_EQ(openssl.exit_code, 0) << openssl.output;
   EXPECT_NE(openssl.output.find("hello from serve"), std::string::npos) << openssl.output;
